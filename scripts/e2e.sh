@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# End-to-end suite: builds the app, starts the portal (backend serving the app)
+# on a free port with a fresh embedded database, runs the Playwright journeys in
+# Debian's Chromium, and tears the portal down again, also on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '[fleetdeck:e2e] %s\n' "$*" >&2; }
+
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || {
+  say "ERROR: Chromium not found at ${CHROMIUM_PATH:-/usr/bin/chromium}: run 'bash scripts/ensure-deps.sh system' as root, or apt-get install chromium"
+  exit 1
+}
+
+work=$(mktemp -d -t fleetdeck-e2e.XXXXXX)
+backend_pid=""
+cleanup() {
+  if [ -n "$backend_pid" ] && kill -0 "$backend_pid" 2>/dev/null; then
+    kill -TERM -- "-$backend_pid" 2>/dev/null || kill -TERM "$backend_pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$backend_pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$backend_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+say "building the app"
+(cd packages/app && npx backstage-cli package build >"$work/app-build.log" 2>&1) || {
+  cat "$work/app-build.log"; say "ERROR: the app build failed"; exit 1; }
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+url="http://localhost:$port"
+cat >"$work/app-config.e2e.yaml" <<YAML
+app:
+  baseUrl: $url
+backend:
+  baseUrl: $url
+  listen:
+    port: $port
+    host: 127.0.0.1
+  cors:
+    origin: $url
+  database:
+    client: better-sqlite3
+    connection:
+      directory: $work/data
+YAML
+mkdir -p "$work/data"
+
+say "starting the portal on $url"
+(cd packages/backend && LOG_LEVEL=${LOG_LEVEL:-warn} exec setsid npx backstage-cli package start \
+  --config ../../app-config.yaml --config "$work/app-config.e2e.yaml" \
+  >"$work/backend.log" 2>&1) &
+backend_pid=$!
+
+ready=""
+for _ in $(seq 1 180); do
+  if curl -fsS "$url/.backstage/health/v1/readiness" >/dev/null 2>&1 &&
+     curl -fsS "$url/" 2>/dev/null | grep -q '<div id="root">'; then
+    ready=yes; break
+  fi
+  kill -0 "$backend_pid" 2>/dev/null || break
+  sleep 1
+done
+if [ -z "$ready" ]; then
+  tail -n 80 "$work/backend.log"
+  say "ERROR: the portal did not become ready on $url"
+  exit 1
+fi
+
+say "running the journeys in Chromium"
+status=0
+PLAYWRIGHT_URL="$url" npx playwright test "$@" || status=$?
+if [ $status -ne 0 ]; then
+  say "backend log (last 60 lines):"
+  tail -n 60 "$work/backend.log" >&2
+fi
+exit $status

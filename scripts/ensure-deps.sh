@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what Fleetdeck needs on this machine, or fails naming what is missing.
+#   ensure-deps.sh node     npm packages (npm ci when package-lock.json changed)
+#   ensure-deps.sh system   Debian packages the tests drive (Chromium, git, ...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[fleetdeck] %s\n' "$*" >&2; }
+die() { say "ERROR: $*"; exit 1; }
+
+ensure_node() {
+  command -v node >/dev/null || die "Node.js is not installed: install Node 20, 22 or 24"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || die "Node $major is too old: Fleetdeck needs Node 20, 22 or 24"
+  local want have=""
+  want=$(sha256sum package-lock.json | cut -d' ' -f1)
+  [ -f node_modules/.fleetdeck-lock ] && have=$(cat node_modules/.fleetdeck-lock)
+  if [ "$want" != "$have" ]; then
+    say "installing npm packages (npm ci; the first time takes about 6 minutes)"
+    npm ci --no-audit --no-fund
+    echo "$want" > node_modules/.fleetdeck-lock
+  fi
+}
+
+# command -> Debian package that provides it
+declare -A SYSTEM_PACKAGES=(
+  [chromium]=chromium
+  [git]=git
+)
+
+ensure_system() {
+  local missing=()
+  for cmd in "${!SYSTEM_PACKAGES[@]}"; do
+    command -v "$cmd" >/dev/null || missing+=("${SYSTEM_PACKAGES[$cmd]}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    die "missing Debian packages: ${missing[*]} (install them with: sudo apt-get install -y ${missing[*]})"
+  fi
+  say "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  for cmd in "${!SYSTEM_PACKAGES[@]}"; do
+    command -v "$cmd" >/dev/null || die "$cmd is still missing after installing ${SYSTEM_PACKAGES[$cmd]}"
+  done
+}
+
+for what in "$@"; do
+  case "$what" in
+    node) ensure_node ;;
+    system) ensure_system ;;
+    *) die "unknown: $what (use node or system)" ;;
+  esac
+done
