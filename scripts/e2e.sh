@@ -24,7 +24,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 say "building the app"
-(cd packages/app && npx backstage-cli package build >"$work/app-build.log" 2>&1) || {
+# One build at a time: parallel runs would write the same packages/app/dist.
+(cd packages/app && flock /tmp/fleetdeck-app-build.lock \
+  npx backstage-cli package build >"$work/app-build.log" 2>&1) || {
   cat "$work/app-build.log"; say "ERROR: the app build failed"; exit 1; }
 
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
@@ -39,12 +41,11 @@ backend:
     host: 127.0.0.1
   cors:
     origin: $url
-  database:
-    client: better-sqlite3
-    connection:
-      directory: $work/data
 YAML
-mkdir -p "$work/data"
+export FLEETDECK_DATA_DIR="$work/data" FLEETDECK_DEMO_DIR="$work/demo"
+mkdir -p "$FLEETDECK_DATA_DIR"
+say "preparing the demo data"
+bash scripts/prepare-demo.sh
 
 say "starting the portal on $url"
 (cd packages/backend && LOG_LEVEL=${LOG_LEVEL:-warn} exec setsid npx backstage-cli package start \

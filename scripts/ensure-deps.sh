@@ -27,14 +27,23 @@ ensure_node() {
 declare -A SYSTEM_PACKAGES=(
   [chromium]=chromium
   [git]=git
+  [ansible-playbook]=ansible-core
+  [ansible-inventory]=ansible-core
+  [sshd]=openssh-server
+  [ssh-keygen]=openssh-client
+  [openssl]=openssl
+  [flock]=util-linux
 )
 
 ensure_system() {
+  # sshd lives in /usr/sbin, which a non-login shell may not have on PATH.
+  export PATH="$PATH:/usr/sbin:/sbin"
   local missing=()
   for cmd in "${!SYSTEM_PACKAGES[@]}"; do
     command -v "$cmd" >/dev/null || missing+=("${SYSTEM_PACKAGES[$cmd]}")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     die "missing Debian packages: ${missing[*]} (install them with: sudo apt-get install -y ${missing[*]})"
   fi

@@ -4,5 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh node
-mkdir -p .fleetdeck/data
+export FLEETDECK_DATA_DIR="${FLEETDECK_DATA_DIR:-$PWD/.fleetdeck/data}"
+export FLEETDECK_DEMO_DIR="${FLEETDECK_DEMO_DIR:-$PWD/.fleetdeck/demo}"
+mkdir -p "$FLEETDECK_DATA_DIR"
+bash scripts/prepare-demo.sh
 exec npx backstage-cli repo start "$@"

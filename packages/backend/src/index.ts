@@ -14,6 +14,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// Fleetdeck: publish:git and fleetdeck:gitops:register.
+backend.add(import('@fleetdeck/plugin-scaffolder-backend-module-fleet'));
 
 // Auth: the guest provider signs in the demo identity (app-config.yaml).
 backend.add(import('@backstage/plugin-auth-backend'));
@@ -25,6 +27,8 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// Fleetdeck: the Cluster kind and the inventory providers that feed it.
+backend.add(import('@fleetdeck/plugin-catalog-backend-module-fleet'));
 
 // Permissions: Fleetdeck's policy (owners mutate, admins do everything).
 backend.add(import('@backstage/plugin-permission-backend'));
@@ -39,5 +43,16 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+// Fleetdeck: deployment diffs, with Argo CD as a pull source.
+backend.add(import('@fleetdeck/plugin-deployments-backend'));
+backend.add(import('@fleetdeck/plugin-deployments-backend-module-argocd'));
+
+// Fleetdeck: maintenance runbooks and their executors.
+backend.add(import('@fleetdeck/plugin-runbooks-backend'));
+backend.add(import('@fleetdeck/plugin-runbooks-backend-module-ansible'));
+backend.add(import('@fleetdeck/plugin-runbooks-backend-module-ssh'));
+backend.add(import('@fleetdeck/plugin-runbooks-backend-module-http'));
+backend.add(import('@fleetdeck/plugin-runbooks-backend-module-tls'));
 
 backend.start();

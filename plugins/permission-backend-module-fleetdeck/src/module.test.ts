@@ -1,9 +1,9 @@
-import {
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import { catalogLocationsExtensionPoint } from '@backstage/plugin-catalog-node';
+import {
+  httpAuthWithActors,
+  userInfoFromMemberships,
+} from '@fleetdeck/backend-test-utils';
 import {
   mockCredentials,
   mockServices,
@@ -20,59 +20,10 @@ import { permissionModuleFleetdeckPolicy } from './module';
 
 jest.setTimeout(120_000);
 
-// Group memberships as the catalog's sign-in resolvers would report them.
-const memberships: Record<string, string[]> = {
+const userInfo = userInfoFromMemberships({
   'user:default/emma': ['group:default/payments'],
   'user:default/liam': ['group:default/cards'],
   'user:default/olivia': ['group:default/fleetdeck-admins'],
-};
-
-const userInfoFromMemberships = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory: () => ({
-    async getUserInfo(credentials) {
-      const { userEntityRef } = credentials.principal as {
-        userEntityRef: string;
-      };
-      return {
-        userEntityRef,
-        ownershipEntityRefs: [
-          userEntityRef,
-          ...(memberships[userEntityRef] ?? []),
-        ],
-      };
-    },
-  }),
-});
-
-/**
- * The mock httpAuth turns a plugin's on-behalf-of token back into plain user
- * credentials; real ones carry the calling plugin as `actor`, which the
- * permission backend requires before it evaluates conditional decisions.
- */
-const httpAuthWithActors = createServiceFactory({
-  service: coreServices.httpAuth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory: ({ plugin }) => {
-    const inner = mockServices.httpAuth({ pluginId: plugin.getId() });
-    return {
-      issueUserCookie: (res, options) => inner.issueUserCookie(res, options),
-      async credentials(req, options) {
-        const credentials = await inner.credentials(req, options);
-        const header = req.headers.authorization ?? '';
-        const obo = header.startsWith('Bearer mock-service-token:')
-          ? JSON.parse(header.slice('Bearer mock-service-token:'.length))
-          : undefined;
-        if (obo?.obo && credentials.principal.type === 'user') {
-          Object.assign(credentials.principal, {
-            actor: { type: 'service', subject: obo.sub },
-          });
-        }
-        return credentials as any;
-      },
-    };
-  },
 });
 
 /** Lets the test register `file` locations through the API. */
@@ -128,7 +79,7 @@ describe.each(databases.eachSupportedId())(
           catalogModuleFileLocations,
           permissionPlugin,
           permissionModuleFleetdeckPolicy,
-          userInfoFromMemberships,
+          userInfo,
           httpAuthWithActors,
           mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({

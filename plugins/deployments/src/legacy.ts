@@ -1,0 +1,4 @@
+import { createPlugin } from '@backstage/core-plugin-api';
+
+/** Placeholder until the plugin lands. */
+export const deploymentsPlugin = createPlugin({ id: 'deployments' });

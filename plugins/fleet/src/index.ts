@@ -1,0 +1,7 @@
+import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+
+/** Placeholder until the plugin lands. */
+export default createFrontendPlugin({
+  pluginId: 'fleet',
+  extensions: [],
+});

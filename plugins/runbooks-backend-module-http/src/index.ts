@@ -1,0 +1,10 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+
+/** Placeholder until the module lands. */
+export default createBackendModule({
+  pluginId: 'runbooks',
+  moduleId: 'http',
+  register(reg) {
+    reg.registerInit({ deps: {}, async init() {} });
+  },
+});
