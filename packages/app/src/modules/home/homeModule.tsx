@@ -3,43 +3,23 @@ import { HomePageWidgetBlueprint } from '@backstage/plugin-home-react/alpha';
 import { MarkdownContent } from '@backstage/core-components';
 
 const content = `
-## Welcome to Backstage! 👋
+## Fleetdeck
 
-Backstage is your developer portal — a single place to manage all your
-software, services, and documentation.
+The developer portal of Fleetdeck Bank's platform teams.
 
-### Quick Start
-
-- **Explore the catalog** — Browse all your organization's software in
-  the [Software Catalog](/catalog)
-- **Create something new** — Use a [Software Template](/create) to
-  scaffold a new project in minutes
-- **Read the docs** — Find technical documentation for any service
-  right from its catalog page
-
-### Helpful Links
-
-- [Backstage Documentation](https://backstage.io/docs)
-- [Customizing Your Homepage](https://backstage.io/docs/getting-started/homepage)
-- [Adding Plugins](https://backstage.io/docs/plugins)
-- [Contributing](https://github.com/backstage/backstage/blob/master/CONTRIBUTING.md)
-
-### How to Edit This Card
-
-This widget is defined in \`packages/app/src/modules/home/homeModule.tsx\`.
-You can update the markdown content there to welcome your team with
-your own links and getting started tips.
-
-To remove this card entirely, delete the getting started widget and
-remove it from the home module's extensions array in this file.
+- **[Catalog](/catalog)**: every service, cluster, team and system, with its owner.
+- **[Create](/create)**: a new microservice with its repository, pipeline and GitOps manifests, in one run.
+- **Fleet**: the clusters the inventories report, by engine, version and environment.
+- **Runbooks**: maintenance across the fleet, with dry-runs, approvals and live logs.
+- **Deployments**: which commit runs where, and what production is missing.
 `;
 
 const gettingStartedWidget = HomePageWidgetBlueprint.make({
   name: 'getting-started',
   params: {
     name: 'GettingStarted',
-    title: 'Getting Started',
-    description: 'Tips and links to help you get started with Backstage',
+    title: 'Welcome to Fleetdeck',
+    description: 'What the portal offers and where to find it',
     components: async () => ({
       Content: () => <MarkdownContent content={content} />,
     }),
