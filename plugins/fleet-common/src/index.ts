@@ -1,1 +1,11 @@
-export {};
+/**
+ * Fleetdeck's Cluster kind: types, zod and JSON schemas, type guards and helpers
+ * shared by the catalog module, the Fleet frontend and the runbooks engine.
+ *
+ * @packageDocumentation
+ */
+export * from './schema';
+export * from './types';
+export * from './validate';
+export * from './jsonSchema';
+export * from './helpers';
