@@ -31,6 +31,16 @@ const ownerOnlyCatalogPermissions = [
 ];
 
 /**
+ * Runbook permissions (defined in @fleetdeck/plugin-runbooks-common, matched by
+ * name so this module needs no dependency on the runbooks packages). Both are
+ * resource permissions on the catalog entity a run targets (or the runbook):
+ * only its owners may start runs on it, cancel or retry them.
+ * `runbooks.approve` and `runbooks.read` fall through to ALLOW: the runbook's
+ * approver groups (enforced by the runbooks backend) decide who approves.
+ */
+const ownerOnlyRunbookPermissions = ['runbooks.run', 'runbooks.cancel'];
+
+/**
  * Fleetdeck's permission policy.
  *
  * - Admins (members of `fleetdeck.permissions.adminGroups`) may do everything.
@@ -75,7 +85,8 @@ export class FleetdeckPermissionPolicy implements PermissionPolicy {
     }
     if (
       isResourcePermission(permission, 'catalog-entity') &&
-      ownerOnlyCatalogPermissions.some(p => isPermission(permission, p))
+      (ownerOnlyCatalogPermissions.some(p => isPermission(permission, p)) ||
+        ownerOnlyRunbookPermissions.includes(permission.name))
     ) {
       return createCatalogConditionalDecision(
         permission,
