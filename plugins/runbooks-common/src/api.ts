@@ -1,4 +1,8 @@
-import { RunbookApproval, RunbookEntityFilter, RunbookSchedule } from './entity';
+import {
+  RunbookApproval,
+  RunbookEntityFilter,
+  RunbookSchedule,
+} from './entity';
 
 /**
  * Stored state of a run. A running run whose remaining targets all wait for

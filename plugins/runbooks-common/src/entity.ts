@@ -76,7 +76,7 @@ export interface RunbookSpec {
 }
 
 /** A Runbook entity (`fleetdeck.io/v1alpha1`). @public */
-export interface RunbookEntityV1alpha1 extends Entity {
+export interface RunbookEntityV1alpha1 extends Omit<Entity, 'spec'> {
   apiVersion: typeof RUNBOOK_API_VERSION;
   kind: typeof RUNBOOK_KIND;
   spec: RunbookSpec;
@@ -134,9 +134,10 @@ export const runbookSpecSchema = z.object({
 });
 
 /** Whether an entity is a Runbook. @public */
-export function isRunbookEntity(
-  entity: Entity,
-): entity is RunbookEntityV1alpha1 {
+export function isRunbookEntity(entity: {
+  apiVersion: string;
+  kind: string;
+}): entity is RunbookEntityV1alpha1 {
   return (
     entity.apiVersion === RUNBOOK_API_VERSION && entity.kind === RUNBOOK_KIND
   );

@@ -38,7 +38,9 @@ export function explainFilterMismatch(
     const actual = valuesAt(entity, key);
     if (!actual.some(v => wanted.includes(v))) {
       reasons.push(
-        `${key} is ${actual.length ? actual.join(', ') : 'not set'}, not ${wanted.join(' or ')}`,
+        `${key} is ${
+          actual.length ? actual.join(', ') : 'not set'
+        }, not ${wanted.join(' or ')}`,
       );
     }
   }

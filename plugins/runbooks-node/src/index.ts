@@ -1,1 +1,11 @@
-export {};
+/**
+ * The executor extension point of the runbooks backend, and helpers for
+ * executors: process spawning without a shell, secret redaction.
+ *
+ * @packageDocumentation
+ */
+export * from './executor';
+export * from './extensions';
+export { spawnProcess } from './spawnProcess';
+export type { SpawnProcessOptions } from './spawnProcess';
+export { Redactor, REDACTED } from './Redactor';

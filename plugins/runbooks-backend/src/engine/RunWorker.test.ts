@@ -1,0 +1,291 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
+import { RunStore } from '../database/RunStore';
+import { RunWorker } from './RunWorker';
+import { cluster, runbook } from './testUtils';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create();
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise(r => setTimeout(r, 25));
+  }
+}
+
+function recordingExecutor(
+  behaviour: (
+    key: string,
+    attempt: number,
+    signal: AbortSignal,
+  ) => Promise<void> = async () => {},
+) {
+  const calls: string[] = [];
+  let running = 0;
+  let maxRunning = 0;
+  const executor: RunbookExecutor = {
+    id: 'test',
+    async execute(ctx) {
+      calls.push(ctx.idempotencyKey);
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      try {
+        ctx.logger.info(
+          `working on ${ctx.target.metadata.name} with ${ctx.input.message}`,
+        );
+        await behaviour(ctx.idempotencyKey, ctx.attempt, ctx.signal);
+        return { output: { target: ctx.target.metadata.name } };
+      } finally {
+        running--;
+      }
+    },
+  };
+  return { executor, calls, maxRunning: () => maxRunning };
+}
+
+describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
+  let store: RunStore;
+  const workers: RunWorker[] = [];
+
+  beforeAll(async () => {
+    store = await RunStore.fromKnex(await databases.init(databaseId));
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map(w => w.stop()));
+  });
+
+  function worker(
+    executor: RunbookExecutor,
+    options: Partial<ConstructorParameters<typeof RunWorker>[0]> = {},
+  ) {
+    const w = new RunWorker({
+      store,
+      executors: new Map([[executor.id, executor]]),
+      logger: mockServices.logger.mock(),
+      workerId: `worker-${workers.length}`,
+      pollIntervalMs: 20,
+      heartbeatIntervalMs: 100,
+      ...options,
+    });
+    workers.push(w);
+    w.start();
+    return w;
+  }
+
+  async function createRun(
+    targets: number,
+    spec: Parameters<typeof runbook>[1] = {},
+    parameters = {},
+  ) {
+    const rb = runbook('rb', spec);
+    return store.createRun({
+      runbookRef: 'runbook:default/rb',
+      runbook: rb,
+      parameters,
+      requestedBy: 'user:default/amelie.martin',
+      dryRun: false,
+      concurrency: rb.spec.concurrency ?? 5,
+      targets: Array.from({ length: targets }, (_, i) => ({
+        entityRef: `cluster:default/kafka-${i}`,
+        entity: cluster(`kafka-${i}`),
+        needsApproval: false,
+      })),
+    });
+  }
+
+  const finished = (runId: string) => async () =>
+    (await store.getRunRow(runId)).status !== 'running';
+
+  it('runs every step of every target once, within the concurrency limit of two workers', async () => {
+    const rec = recordingExecutor(() => new Promise(r => setTimeout(r, 10)));
+    const runId = await createRun(40, {
+      concurrency: 3,
+      steps: [
+        {
+          id: 'one',
+          executor: 'test',
+          input: { message: '${{ target.metadata.name }}' },
+        },
+        {
+          id: 'two',
+          executor: 'test',
+          input: { message: '${{ steps.one.output.target }}' },
+        },
+      ],
+    });
+    worker(rec.executor);
+    worker(rec.executor);
+    await waitFor(finished(runId));
+    expect((await store.getRunRow(runId)).status).toBe('succeeded');
+    expect(rec.calls).toHaveLength(80);
+    expect(new Set(rec.calls).size).toBe(80);
+    expect(rec.maxRunning()).toBeLessThanOrEqual(3);
+    const { items } = await store.listTargets({ runId, offset: 0, limit: 100 });
+    expect(items.every(t => t.status === 'succeeded' && t.claims === 1)).toBe(
+      true,
+    );
+    expect(items[0].steps.map(s => s.status)).toEqual([
+      'succeeded',
+      'succeeded',
+    ]);
+    const logs = await store.listLogs({
+      runId,
+      targetId: items[0].id,
+      limit: 100,
+    });
+    expect(logs.items.map(l => l.message)).toContain(
+      'working on kafka-0 with kafka-0',
+    );
+  });
+
+  it('takes over a target whose worker stopped heartbeating, without re-running completed steps', async () => {
+    const rec = recordingExecutor();
+    const runId = await createRun(1, {
+      steps: [
+        { id: 'one', executor: 'test' },
+        { id: 'two', executor: 'test' },
+      ],
+    });
+    // a worker that claims, completes step one, then dies
+    const [claim] = await store.claimTargets({
+      workerId: 'dead',
+      limit: 1,
+      staleAfterMs: 60_000,
+    });
+    expect(await store.startStep(claim, 0, 'one')).toBe(true);
+    expect(
+      await store.finishStep(claim, 0, {
+        status: 'succeeded',
+        output: { target: 'x' },
+      }),
+    ).toBe(true);
+    await store.startStep(claim, 1, 'two');
+
+    worker(rec.executor, { staleAfterMs: 300 });
+    await waitFor(finished(runId));
+    expect(rec.calls).toEqual([`${runId}/${claim.targetId}/two`]);
+    // the dead worker's late writes are refused
+    expect(await store.finishStep(claim, 1, { status: 'failed' })).toBe(false);
+    expect((await store.finishTarget(claim, 'failed')).finished).toBe(false);
+    const { items } = await store.listTargets({ runId, offset: 0, limit: 1 });
+    expect(items[0]).toMatchObject({ status: 'succeeded', claims: 2 });
+  });
+
+  it('retries a failing step with backoff, then fails the target and the run', async () => {
+    const rec = recordingExecutor(async (_key, attempt) => {
+      if (attempt < 2) throw new Error(`flaky ${attempt}`);
+    });
+    const ok = await createRun(1, { retries: { count: 1, backoff: '50ms' } });
+    worker(rec.executor);
+    await waitFor(finished(ok));
+    expect((await store.getRunRow(ok)).status).toBe('succeeded');
+
+    const never = recordingExecutor(async () => {
+      throw new Error('broken');
+    });
+    await Promise.all(workers.splice(0).map(w => w.stop()));
+    const bad = await createRun(1, { retries: { count: 2, backoff: '10ms' } });
+    worker(never.executor);
+    await waitFor(finished(bad));
+    expect(never.calls).toHaveLength(3);
+    const { items } = await store.listTargets({
+      runId: bad,
+      offset: 0,
+      limit: 1,
+    });
+    expect(items[0]).toMatchObject({
+      status: 'failed',
+      error: 'Step work failed: broken',
+    });
+    expect(items[0].steps[0]).toMatchObject({ status: 'failed', attempts: 3 });
+    expect((await store.getRunRow(bad)).status).toBe('failed');
+  });
+
+  it('fails a step that exceeds its timeout', async () => {
+    const rec = recordingExecutor(
+      (_k, _a, signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        ),
+    );
+    const runId = await createRun(1, { timeout: '200ms' });
+    worker(rec.executor);
+    await waitFor(finished(runId));
+    const { items } = await store.listTargets({ runId, offset: 0, limit: 1 });
+    expect(items[0].status).toBe('failed');
+    expect(items[0].error).toMatch(/timed out after 200 ms/);
+  });
+
+  it('cancels pending targets and aborts running ones', async () => {
+    const aborted: string[] = [];
+    const rec = recordingExecutor(
+      (key, _a, signal) =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted.push(key);
+            reject(signal.reason);
+          }),
+        ),
+    );
+    const runId = await createRun(10, { concurrency: 2 });
+    worker(rec.executor);
+    await waitFor(async () => rec.calls.length === 2);
+    expect(await store.cancelRun(runId)).toBe(true);
+    await waitFor(async () => (await store.countTargets(runId)).running === 0);
+    expect(aborted).toHaveLength(2);
+    const counts = await store.countTargets(runId);
+    expect(counts).toMatchObject({ cancelled: 10, succeeded: 0 });
+    expect((await store.getRunRow(runId)).status).toBe('cancelled');
+  });
+
+  it('redacts secrets from log lines, outputs and errors', async () => {
+    const secret = 'Zx9-very-secret-token';
+    const executor: RunbookExecutor = {
+      id: 'test',
+      async execute(ctx) {
+        ctx.logger.info(
+          `token=${ctx.input.token} b64=${Buffer.from(
+            `admin:${ctx.input.token}`,
+          ).toString('base64')}`,
+        );
+        ctx.logger.info(`param=${ctx.parameters.password}`);
+        if (ctx.attempt === 1)
+          return { output: { echoed: String(ctx.input.token) } };
+        return undefined;
+      },
+    };
+    const runId = await createRun(
+      1,
+      {
+        parameters: {
+          type: 'object',
+          properties: { password: { type: 'string', format: 'password' } },
+        },
+        steps: [
+          {
+            id: 'work',
+            executor: 'test',
+            input: { token: '${{ secrets.apiToken }}' },
+          },
+        ],
+      },
+      { password: 'p4ssw0rd-from-the-form' },
+    );
+    worker(executor, { secrets: { apiToken: secret } });
+    await waitFor(finished(runId));
+    const logs = await store.listLogs({ runId, limit: 100 });
+    const everything = JSON.stringify([
+      logs,
+      await store.listTargets({ runId, offset: 0, limit: 1 }),
+    ]);
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain('p4ssw0rd-from-the-form');
+    expect(everything).not.toContain(
+      Buffer.from(`admin:${secret}`).toString('base64').slice(8, 20),
+    );
+    expect(everything).toContain('token=***');
+  });
+});

@@ -1,0 +1,52 @@
+import { Entity } from '@backstage/catalog-model';
+import { RunbookEntityV1alpha1 } from '@fleetdeck/plugin-runbooks-common';
+
+/** Where an executor writes its output lines; the engine redacts and stores them. @public */
+export interface RunbookStepLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Everything an executor gets for one step on one target. @public */
+export interface RunbookExecutorContext {
+  /** The step input, templates already rendered. */
+  input: Record<string, unknown>;
+  /** The target entity as it was when the run started. */
+  target: Entity;
+  runbook: RunbookEntityV1alpha1;
+  parameters: Record<string, unknown>;
+  runId: string;
+  targetId: string;
+  stepId: string;
+  /**
+   * Stable across retries and re-claims after a crash: an executor that
+   * changes remote state can use it to do the change at most once.
+   */
+  idempotencyKey: string;
+  /** Attempt number of this step, starting at 1. */
+  attempt: number;
+  /** Report what would change instead of changing it. */
+  dryRun: boolean;
+  /** Aborted on cancel and on timeout: stop and kill child processes. */
+  signal: AbortSignal;
+  logger: RunbookStepLogger;
+  /** Secret values by name (from `runbooks.secrets` config); redacted from all output. */
+  secrets: Record<string, string>;
+  /** An empty directory for this step, removed afterwards. */
+  workingDirectory: string;
+}
+
+/** What a step produced. @public */
+export interface RunbookStepResult {
+  /** Small JSON output, shown on the target and usable by later steps as `steps.<id>.output`. */
+  output?: Record<string, unknown>;
+}
+
+/** Does the work of one kind of step (ansible, ssh, http, tls, ...). @public */
+export interface RunbookExecutor {
+  id: string;
+  description?: string;
+  /** Throws to fail the step (the engine retries per the runbook's policy). */
+  execute(context: RunbookExecutorContext): Promise<RunbookStepResult | void>;
+}
