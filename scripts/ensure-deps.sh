@@ -17,9 +17,13 @@ ensure_node() {
   want=$(sha256sum package-lock.json | cut -d' ' -f1)
   [ -f node_modules/.fleetdeck-lock ] && have=$(cat node_modules/.fleetdeck-lock)
   if [ "$want" != "$have" ]; then
-    say "installing npm packages (npm ci; the first time takes about 6 minutes)"
-    npm ci --no-audit --no-fund
-    echo "$want" > node_modules/.fleetdeck-lock
+    # `npm install` installs exactly what package-lock.json records. `npm ci`
+    # would refuse this lock: some of @swc/core's optional platform binaries
+    # (darwin, win32-arm64, ...) are not served by every registry mirror, so
+    # they cannot be recorded, and npm ci reports the lock as out of sync.
+    say "installing npm packages (the first time takes about 5 minutes)"
+    npm install --no-audit --no-fund
+    sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.fleetdeck-lock
   fi
 }
 
