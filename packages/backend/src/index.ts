@@ -16,6 +16,12 @@ backend.add(
 );
 // Fleetdeck: publish:git and fleetdeck:gitops:register.
 backend.add(import('@fleetdeck/plugin-scaffolder-backend-module-fleet'));
+// ...and the URL reader that lets the catalog read services on plain git servers.
+backend.add(
+  import('@fleetdeck/plugin-scaffolder-backend-module-fleet').then(m => ({
+    default: m.gitUrlReaderFactory,
+  })),
+);
 
 // Auth: the guest provider signs in the demo identity (app-config.yaml).
 backend.add(import('@backstage/plugin-auth-backend'));
