@@ -1,0 +1,3 @@
+export { RunParametersForm } from './RunParametersForm';
+export type { RunParametersFormProps } from './RunParametersForm';
+export { extractUiSchema, secretParameterNames } from './extractUiSchema';

@@ -1,0 +1,3 @@
+export * from './RunParametersForm';
+export * from './StartRunForm';
+export * from './RunbookLauncher';
