@@ -56,6 +56,9 @@ backend.add(import('@fleetdeck/plugin-deployments-backend-module-argocd'));
 
 // Fleetdeck: maintenance runbooks and their executors.
 backend.add(import('@fleetdeck/plugin-runbooks-backend'));
+// The Runbook kind in the catalog, and the runbooks:run scaffolder action.
+backend.add(import('@fleetdeck/plugin-runbooks-backend/catalog'));
+backend.add(import('@fleetdeck/plugin-runbooks-backend/scaffolder'));
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-ansible'));
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-ssh'));
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-http'));

@@ -1,9 +1,13 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the plugin lands. */
-export default createBackendPlugin({
-  pluginId: 'runbooks',
-  register(env) {
-    env.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * The runbooks backend: durable maintenance runs fanned out over many
+ * catalog entities, with approvals, schedules, recovery and an HTTP API.
+ *
+ * Also exports `./catalog` (the Runbook kind) and `./scaffolder` (the
+ * `runbooks:run` action) as modules to install next to it.
+ *
+ * @packageDocumentation
+ */
+export { runbooksPlugin as default } from './plugin';
+export { RunStore } from './database/RunStore';
+export { RunWorker } from './engine/RunWorker';
+export type { RunWorkerOptions, RunEvents } from './engine/RunWorker';

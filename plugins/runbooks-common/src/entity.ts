@@ -1,4 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
+
+/** A JSON object, as entity specs hold them. @public */
+export type RunbookJsonObject = NonNullable<Entity['spec']>;
 import { z } from 'zod';
 
 /** API version of the Runbook kind. @public */
@@ -14,47 +17,47 @@ export const RUNBOOK_KIND = 'Runbook';
 export type RunbookEntityFilter = Record<string, string | string[]>;
 
 /** One step of a runbook: an executor and its templated input. @public */
-export interface RunbookStep {
+export type RunbookStep = {
   id: string;
   name?: string;
   /** Executor id, e.g. `ansible`, `ssh`, `http`, `tls`. */
   executor: string;
   /** Executor input; strings may hold `${{ target.metadata.name }}` expressions. */
-  input?: Record<string, unknown>;
+  input?: RunbookJsonObject;
   /** Overrides the runbook's retries for this step. */
   retries?: RunbookRetries;
   /** Overrides the runbook's timeout for this step (e.g. `30s`, `10m`). */
   timeout?: string;
-}
+};
 
 /** Retry policy of a step. @public */
-export interface RunbookRetries {
+export type RunbookRetries = {
   /** Extra attempts after the first one. */
   count: number;
   /** Wait before the first retry, doubled on each further one (e.g. `5s`). */
   backoff?: string;
-}
+};
 
 /** Which targets need approval and who approves. @public */
-export interface RunbookApproval {
+export type RunbookApproval = {
   /** Targets matching this filter wait for approval, e.g. `{ 'spec.environment': 'production' }`. */
   when: RunbookEntityFilter;
   /** Group refs whose members may approve (never the requester). */
   approvers: string[];
-}
+};
 
 /** A schedule that starts a normal run. @public */
-export interface RunbookSchedule {
+export type RunbookSchedule = {
   /** Standard five-field cron expression, evaluated in UTC. */
   cron: string;
   /** Targets of the scheduled run; defaults to all targets of the runbook. */
   targets?: RunbookEntityFilter;
-  parameters?: Record<string, unknown>;
+  parameters?: RunbookJsonObject;
   dryRun?: boolean;
-}
+};
 
 /** The spec of a Runbook entity. @public */
-export interface RunbookSpec {
+export type RunbookSpec = {
   owner: string;
   type?: string;
   lifecycle?: string;
@@ -62,7 +65,7 @@ export interface RunbookSpec {
   /** Which entities the runbook applies to. */
   targets: RunbookEntityFilter;
   /** JSON schema of the run parameters. */
-  parameters?: Record<string, unknown>;
+  parameters?: RunbookJsonObject;
   steps: RunbookStep[];
   /** Targets running at once, across all backend replicas. */
   concurrency?: number;
@@ -73,10 +76,10 @@ export interface RunbookSpec {
   schedule?: RunbookSchedule;
   /** Whether runs may be dry runs (every executor supports it). Defaults to true. */
   dryRun?: boolean;
-}
+};
 
 /** A Runbook entity (`fleetdeck.io/v1alpha1`). @public */
-export interface RunbookEntityV1alpha1 extends Omit<Entity, 'spec'> {
+export interface RunbookEntityV1alpha1 extends Entity {
   apiVersion: typeof RUNBOOK_API_VERSION;
   kind: typeof RUNBOOK_KIND;
   spec: RunbookSpec;
@@ -134,10 +137,9 @@ export const runbookSpecSchema = z.object({
 });
 
 /** Whether an entity is a Runbook. @public */
-export function isRunbookEntity(entity: {
-  apiVersion: string;
-  kind: string;
-}): entity is RunbookEntityV1alpha1 {
+export function isRunbookEntity(
+  entity: Entity,
+): entity is RunbookEntityV1alpha1 {
   return (
     entity.apiVersion === RUNBOOK_API_VERSION && entity.kind === RUNBOOK_KIND
   );

@@ -26,6 +26,9 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
+// Own bookkeeping table, so the plugin can share a database with others.
+const MIGRATIONS_TABLE = 'runbooks_knex_migrations';
+
 const ALL_TARGET_STATUSES: TargetStatus[] = [
   'awaiting_approval',
   'pending',
@@ -56,13 +59,19 @@ export class RunStore {
   }): Promise<RunStore> {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip && !options.skipMigrations) {
-      await client.migrate.latest({ directory: migrationsDir });
+      await client.migrate.latest({
+        directory: migrationsDir,
+        tableName: MIGRATIONS_TABLE,
+      });
     }
     return new RunStore(client);
   }
 
   static async fromKnex(knex: Knex): Promise<RunStore> {
-    await knex.migrate.latest({ directory: migrationsDir });
+    await knex.migrate.latest({
+      directory: migrationsDir,
+      tableName: MIGRATIONS_TABLE,
+    });
     return new RunStore(knex);
   }
 

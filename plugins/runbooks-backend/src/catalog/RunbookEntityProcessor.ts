@@ -1,0 +1,82 @@
+import {
+  Entity,
+  getCompoundEntityRef,
+  parseEntityRef,
+  RELATION_OWNED_BY,
+  RELATION_OWNER_OF,
+  RELATION_PART_OF,
+  RELATION_HAS_PART,
+} from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import {
+  CatalogProcessor,
+  CatalogProcessorEmit,
+  processingResult,
+} from '@backstage/plugin-catalog-node';
+import {
+  isRunbookEntity,
+  runbookSpecSchema,
+} from '@fleetdeck/plugin-runbooks-common';
+import { z } from 'zod';
+
+/** Validates Runbook entities and emits their ownership and system relations. */
+export class RunbookEntityProcessor implements CatalogProcessor {
+  getProcessorName() {
+    return 'RunbookEntityProcessor';
+  }
+
+  async validateEntityKind(entity: Entity): Promise<boolean> {
+    if (!isRunbookEntity(entity)) return false;
+    const result = runbookSpecSchema.safeParse(entity.spec);
+    if (!result.success) {
+      throw new InputError(
+        `Invalid Runbook ${entity.metadata.name}: ${z.prettifyError(
+          result.error,
+        )}`,
+      );
+    }
+    return true;
+  }
+
+  async postProcessEntity(
+    entity: Entity,
+    _location: Parameters<
+      NonNullable<CatalogProcessor['postProcessEntity']>
+    >[1],
+    emit: CatalogProcessorEmit,
+  ): Promise<Entity> {
+    if (!isRunbookEntity(entity)) return entity;
+    const self = getCompoundEntityRef(entity as Entity);
+    const namespace = self.namespace;
+    const link = (
+      target: string,
+      defaultKind: string,
+      forward: string,
+      backward: string,
+    ) => {
+      const other = parseEntityRef(target, {
+        defaultKind,
+        defaultNamespace: namespace,
+      });
+      emit(
+        processingResult.relation({
+          source: self,
+          type: forward,
+          target: other,
+        }),
+      );
+      emit(
+        processingResult.relation({
+          source: other,
+          type: backward,
+          target: self,
+        }),
+      );
+    };
+    link(entity.spec.owner, 'Group', RELATION_OWNED_BY, RELATION_OWNER_OF);
+    if (entity.spec.system) {
+      link(entity.spec.system, 'System', RELATION_PART_OF, RELATION_HAS_PART);
+    }
+    return entity;
+  }
+}

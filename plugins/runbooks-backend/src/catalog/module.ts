@@ -1,0 +1,22 @@
+import { createBackendModule } from '@backstage/backend-plugin-api';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import { RunbookEntityProcessor } from './RunbookEntityProcessor';
+
+/**
+ * Teaches the catalog the Runbook kind. It ships with the runbooks backend
+ * (not as a separate package) because the kind's validation must always match
+ * what this engine executes; install it next to the plugin.
+ * @public
+ */
+export const catalogModuleRunbookKind = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'runbook-kind',
+  register(reg) {
+    reg.registerInit({
+      deps: { catalog: catalogProcessingExtensionPoint },
+      async init({ catalog }) {
+        catalog.addProcessor(new RunbookEntityProcessor());
+      },
+    });
+  },
+});

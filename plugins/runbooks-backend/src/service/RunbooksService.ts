@@ -1,0 +1,554 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+  UserInfoService,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  entityMatchesFilter,
+  explainFilterMismatch,
+  isRunbookEntity,
+  RunbookEntityV1alpha1,
+  RunbookSummary,
+  runbooksApprovePermission,
+  runbooksCancelPermission,
+  runbooksReadPermission,
+  runbooksRunPermission,
+  RunSummary,
+  StartRunRequest,
+  toCatalogFilter,
+} from '@fleetdeck/plugin-runbooks-common';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { Request } from 'express';
+import { RunStore } from '../database/RunStore';
+import { maskParameters } from '../engine/secrets';
+import { RunNotifier } from './RunNotifier';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+addFormats(ajv);
+// `password` only marks a parameter as secret (masked and redacted)
+ajv.addFormat('password', true);
+
+/** Who asked, for audit events and checks. */
+export interface Caller {
+  credentials: BackstageCredentials;
+  /** The HTTP request, when there is one (the auditor reads the actor from it). */
+  request?: Request;
+}
+
+/** Whatever starts runs: a person, a schedule, a template step or an agent. */
+export interface StartRunOptions extends StartRunRequest {
+  schedule?: string;
+  retryOf?: string;
+}
+
+const userRef = (credentials: BackstageCredentials) =>
+  credentials.principal && (credentials.principal as any).type === 'user'
+    ? ((credentials.principal as any).userEntityRef as string)
+    : `service:${(credentials.principal as any)?.subject ?? 'unknown'}`;
+
+/**
+ * The runbooks engine's use cases, shared by the HTTP API, the scaffolder
+ * action, the actions registry and the scheduler. Every check happens here.
+ */
+export class RunbooksService {
+  constructor(
+    private readonly deps: {
+      store: RunStore;
+      catalog: CatalogService;
+      permissions: PermissionsService;
+      userInfo: UserInfoService;
+      auditor: AuditorService;
+      logger: LoggerService;
+      notifier: RunNotifier;
+      wake(): void;
+      abortRun(runId: string): void;
+    },
+  ) {}
+
+  async getRunbook(
+    ref: string,
+    caller: Caller,
+  ): Promise<RunbookEntityV1alpha1> {
+    let entityRef: string;
+    try {
+      entityRef = stringifyEntityRef(
+        parseEntityRef(ref, {
+          defaultKind: 'runbook',
+          defaultNamespace: 'default',
+        }),
+      );
+    } catch (e) {
+      throw new InputError(
+        `Invalid runbook ref '${ref}': ${(e as Error).message}`,
+      );
+    }
+    const entity = await this.deps.catalog.getEntityByRef(entityRef, {
+      credentials: caller.credentials,
+    });
+    if (!entity || !isRunbookEntity(entity)) {
+      throw new NotFoundError(`No runbook ${entityRef}`);
+    }
+    return entity as RunbookEntityV1alpha1;
+  }
+
+  /** Runbooks, optionally only those whose target filter matches an entity. */
+  async listRunbooks(
+    options: { entityRef?: string },
+    caller: Caller,
+  ): Promise<RunbookSummary[]> {
+    const { items } = await this.deps.catalog.getEntities(
+      { filter: { kind: 'Runbook' } },
+      { credentials: caller.credentials },
+    );
+    let runbooks = items.filter(isRunbookEntity) as RunbookEntityV1alpha1[];
+    if (options.entityRef) {
+      const entity = await this.deps.catalog.getEntityByRef(options.entityRef, {
+        credentials: caller.credentials,
+      });
+      if (!entity) throw new NotFoundError(`No entity ${options.entityRef}`);
+      runbooks = runbooks.filter(r =>
+        entityMatchesFilter(entity, r.spec.targets),
+      );
+    }
+    return runbooks.map(toRunbookSummary);
+  }
+
+  private async authorizeEach(
+    permission: ResourcePermission | BasicPermission,
+    refs: string[],
+    caller: Caller,
+  ): Promise<string[]> {
+    const denied: string[] = [];
+    for (let i = 0; i < refs.length; i += 250) {
+      const chunk = refs.slice(i, i + 250);
+      const decisions = await this.deps.permissions.authorize(
+        chunk.map(resourceRef => ({ permission, resourceRef } as any)),
+        { credentials: caller.credentials },
+      );
+      decisions.forEach((d, j) => {
+        if (d.result !== AuthorizeResult.ALLOW) denied.push(chunk[j]);
+      });
+    }
+    return denied;
+  }
+
+  private async resolveTargets(
+    runbook: RunbookEntityV1alpha1,
+    refs: string[] | undefined,
+    caller: Caller,
+    filter = runbook.spec.targets,
+  ): Promise<Entity[]> {
+    if (!refs) {
+      const entities: Entity[] = [];
+      for await (const page of this.deps.catalog.streamEntities(
+        { filter: toCatalogFilter({ ...runbook.spec.targets, ...filter }) },
+        { credentials: caller.credentials },
+      )) {
+        entities.push(...page);
+      }
+      if (entities.length === 0) {
+        throw new InputError('No entity matches the runbook target filter');
+      }
+      return entities;
+    }
+    if (refs.length === 0) throw new InputError('No targets given');
+    const normalized = refs.map(ref => {
+      try {
+        return stringifyEntityRef(
+          parseEntityRef(ref, {
+            defaultKind: 'cluster',
+            defaultNamespace: 'default',
+          }),
+        );
+      } catch {
+        throw new InputError(`Invalid target ref '${ref}'`);
+      }
+    });
+    const unique = [...new Set(normalized)];
+    const entities: Entity[] = [];
+    const unknown: string[] = [];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const { items } = await this.deps.catalog.getEntitiesByRefs(
+        { entityRefs: chunk },
+        { credentials: caller.credentials },
+      );
+      items.forEach((e, j) => (e ? entities.push(e) : unknown.push(chunk[j])));
+    }
+    if (unknown.length) {
+      throw new InputError(
+        `Unknown targets: ${unknown.slice(0, 20).join(', ')}`,
+      );
+    }
+    const outside = entities
+      .map(e => ({
+        e,
+        reasons: explainFilterMismatch(e, runbook.spec.targets),
+      }))
+      .filter(x => x.reasons.length);
+    if (outside.length) {
+      throw new InputError(
+        `Targets outside the runbook's filter: ${outside
+          .slice(0, 20)
+          .map(x => `${stringifyEntityRef(x.e)} (${x.reasons.join('; ')})`)
+          .join(', ')}`,
+      );
+    }
+    return entities;
+  }
+
+  /** Validates everything, checks `runbooks.run` per target, then writes the run. */
+  async startRun(
+    request: StartRunOptions,
+    caller: Caller,
+  ): Promise<RunSummary> {
+    const runbook = await this.getRunbook(request.runbookRef, caller);
+    const runbookRef = stringifyEntityRef(runbook);
+    const audit = await this.deps.auditor.createEvent({
+      eventId: 'run-start',
+      request: caller.request,
+      severityLevel: request.dryRun ? 'low' : 'medium',
+      meta: {
+        actor: userRef(caller.credentials),
+        runbookRef,
+        dryRun: Boolean(request.dryRun),
+        targets: request.targets?.slice(0, 100) ?? 'all matching',
+        ...(request.schedule ? { schedule: request.schedule } : {}),
+        ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+      },
+    });
+    try {
+      if (request.dryRun && runbook.spec.dryRun === false) {
+        throw new InputError(`Runbook ${runbookRef} does not support dry runs`);
+      }
+      const parameters = structuredClone(request.parameters ?? {});
+      const schema = runbook.spec.parameters ?? { type: 'object' };
+      const validate = ajv.compile(schema);
+      if (!validate(parameters)) {
+        throw new InputError(
+          `Invalid parameters: ${ajv.errorsText(validate.errors, {
+            dataVar: 'parameters',
+          })}`,
+        );
+      }
+      const targets = await this.resolveTargets(
+        runbook,
+        request.targets,
+        caller,
+      );
+      const refs = targets.map(t => stringifyEntityRef(t));
+      const denied = await this.authorizeEach(
+        runbooksRunPermission,
+        refs,
+        caller,
+      );
+      if (denied.length) {
+        throw new NotAllowedError(
+          `You may not run ${runbookRef} on ${denied.slice(0, 20).join(', ')}${
+            denied.length > 20 ? ` and ${denied.length - 20} more` : ''
+          }`,
+        );
+      }
+      const approval = runbook.spec.approval;
+      const runId = await this.deps.store.createRun({
+        runbookRef,
+        runbook,
+        parameters: parameters as Record<string, unknown>,
+        requestedBy: userRef(caller.credentials),
+        dryRun: Boolean(request.dryRun),
+        concurrency: runbook.spec.concurrency ?? 5,
+        retryOf: request.retryOf,
+        schedule: request.schedule,
+        targets: targets.map((entity, i) => ({
+          entityRef: refs[i],
+          entity,
+          // a dry run changes nothing, so it never waits for approval
+          needsApproval:
+            !request.dryRun &&
+            !!approval &&
+            entityMatchesFilter(entity, approval.when),
+        })),
+      });
+      this.deps.wake();
+      const summary = await this.getRunSummary(runId);
+      await audit.success({ meta: { runId, targetCount: refs.length } });
+      if (summary.counts.awaiting_approval > 0) {
+        await this.deps.notifier.approvalNeeded(summary);
+      }
+      return summary;
+    } catch (e) {
+      await audit.fail({ error: e as Error });
+      throw e;
+    }
+  }
+
+  async getRunSummary(runId: string): Promise<RunSummary> {
+    const row = await this.deps.store.getRunRow(runId);
+    const summary = await this.deps.store.toSummary(row);
+    return {
+      ...summary,
+      parameters: maskParameters(
+        JSON.parse(row.runbook)?.spec?.parameters,
+        summary.parameters,
+      ),
+    };
+  }
+
+  /** A run, if the caller may read its runbook. */
+  async getRun(runId: string, caller: Caller): Promise<RunSummary> {
+    const summary = await this.getRunSummary(runId);
+    await this.assertCanRead(summary.runbookRef, caller);
+    return summary;
+  }
+
+  async assertCanRead(runbookRef: string, caller: Caller) {
+    const denied = await this.authorizeEach(
+      runbooksReadPermission,
+      [runbookRef],
+      caller,
+    );
+    if (denied.length)
+      throw new NotAllowedError(`You may not read runs of ${runbookRef}`);
+  }
+
+  async listRuns(options: Parameters<RunStore['listRuns']>[0], caller: Caller) {
+    const { rows, nextCursor } = await this.deps.store.listRuns(options);
+    const refs = [...new Set(rows.map(r => r.runbook_ref as string))];
+    const denied = new Set(
+      await this.authorizeEach(runbooksReadPermission, refs, caller),
+    );
+    const items = await Promise.all(
+      rows
+        .filter(r => !denied.has(r.runbook_ref))
+        .map(r => this.getRunSummary(r.id)),
+    );
+    return { items, nextCursor };
+  }
+
+  /** Approve or reject waiting targets: approver group members only, never the requester. */
+  async decide(
+    runId: string,
+    options: { approve: boolean; targetIds?: string[]; comment?: string },
+    caller: Caller,
+  ): Promise<RunSummary> {
+    const run = await this.getRunSummary(runId);
+    const actor = userRef(caller.credentials);
+    const audit = await this.deps.auditor.createEvent({
+      eventId: options.approve ? 'run-approve' : 'run-reject',
+      request: caller.request,
+      severityLevel: 'high',
+      meta: {
+        actor,
+        runId,
+        runbookRef: run.runbookRef,
+        targetIds: options.targetIds ?? 'all waiting',
+      },
+    });
+    try {
+      if ((caller.credentials.principal as { type?: string }).type !== 'user') {
+        throw new NotAllowedError('Only a person can approve or reject');
+      }
+      if (actor === run.requestedBy) {
+        throw new NotAllowedError(
+          'The requester of a run cannot approve or reject it',
+        );
+      }
+      const approvers = (run.approvers ?? []).map(a =>
+        a.toLocaleLowerCase('en-US'),
+      );
+      const { ownershipEntityRefs } = await this.deps.userInfo.getUserInfo(
+        caller.credentials,
+      );
+      if (
+        !ownershipEntityRefs.some(r =>
+          approvers.includes(r.toLocaleLowerCase('en-US')),
+        )
+      ) {
+        throw new NotAllowedError(
+          `Only members of ${
+            approvers.join(', ') || 'the approver groups'
+          } can approve this run`,
+        );
+      }
+      const { items } = await this.deps.store.listTargets({
+        runId,
+        status: ['awaiting_approval'],
+        targetIds: options.targetIds,
+        offset: 0,
+        limit: 100_000,
+      });
+      if (items.length === 0)
+        throw new ConflictError('No target of this run waits for approval');
+      const denied = await this.authorizeEach(
+        runbooksApprovePermission,
+        [...new Set(items.map(t => t.entityRef))],
+        caller,
+      );
+      if (denied.length) {
+        throw new NotAllowedError(
+          `You may not approve runs on ${denied.join(', ')}`,
+        );
+      }
+      const decided = await this.deps.store.decide({
+        runId,
+        targetIds: items.map(t => t.id),
+        approve: options.approve,
+        by: actor,
+        comment: options.comment,
+      });
+      this.deps.wake();
+      await audit.success({
+        meta: {
+          targets: items
+            .filter(t => decided.includes(t.id))
+            .map(t => t.entityRef)
+            .slice(0, 100),
+        },
+      });
+      const summary = await this.getRunSummary(runId);
+      if (summary.status === 'failed')
+        await this.deps.notifier.runFinished(summary);
+      return summary;
+    } catch (e) {
+      await audit.fail({ error: e as Error });
+      throw e;
+    }
+  }
+
+  private async assertCanControl(run: RunSummary, caller: Caller) {
+    if (userRef(caller.credentials) === run.requestedBy) return;
+    const denied = await this.authorizeEach(
+      runbooksCancelPermission,
+      [run.runbookRef],
+      caller,
+    );
+    if (denied.length) {
+      throw new NotAllowedError(
+        'Only the requester or the runbook owners can do this',
+      );
+    }
+  }
+
+  async cancel(runId: string, caller: Caller): Promise<RunSummary> {
+    const run = await this.getRunSummary(runId);
+    const audit = await this.deps.auditor.createEvent({
+      eventId: 'run-cancel',
+      request: caller.request,
+      severityLevel: 'medium',
+      meta: {
+        actor: userRef(caller.credentials),
+        runId,
+        runbookRef: run.runbookRef,
+      },
+    });
+    try {
+      await this.assertCanControl(run, caller);
+      if (!(await this.deps.store.cancelRun(runId))) {
+        throw new ConflictError(
+          `Run ${runId} has already ended (${run.status})`,
+        );
+      }
+      this.deps.abortRun(runId);
+      await audit.success();
+      return this.getRunSummary(runId);
+    } catch (e) {
+      await audit.fail({ error: e as Error });
+      throw e;
+    }
+  }
+
+  /** A new run of the failed targets only, with the same parameters. */
+  async retryFailed(runId: string, caller: Caller): Promise<RunSummary> {
+    const run = await this.getRunSummary(runId);
+    const audit = await this.deps.auditor.createEvent({
+      eventId: 'run-retry',
+      request: caller.request,
+      severityLevel: 'medium',
+      meta: {
+        actor: userRef(caller.credentials),
+        runId,
+        runbookRef: run.runbookRef,
+      },
+    });
+    try {
+      await this.assertCanControl(run, caller);
+      if (run.status === 'running' || run.status === 'awaiting_approval') {
+        throw new ConflictError(`Run ${runId} is still ${run.status}`);
+      }
+      const failed = await this.deps.store.failedTargets(runId);
+      const { parameters } = await this.deps.store.getRunDefinition(runId);
+      const retry = await this.startRun(
+        {
+          runbookRef: run.runbookRef,
+          targets: failed.map(f => f.entityRef),
+          parameters,
+          dryRun: run.dryRun,
+          retryOf: runId,
+        },
+        caller,
+      );
+      await audit.success({
+        meta: {
+          newRunId: retry.id,
+          targets: failed.map(f => f.entityRef).slice(0, 100),
+        },
+      });
+      return retry;
+    } catch (e) {
+      await audit.fail({ error: e as Error });
+      throw e;
+    }
+  }
+
+  /** Entities a schedule runs on: the schedule's filter within the runbook's. */
+  async scheduledTargets(runbook: RunbookEntityV1alpha1, caller: Caller) {
+    return this.resolveTargets(
+      runbook,
+      undefined,
+      caller,
+      runbook.spec.schedule?.targets,
+    );
+  }
+}
+
+/** The API view of a Runbook entity. */
+export function toRunbookSummary(r: RunbookEntityV1alpha1): RunbookSummary {
+  return {
+    entityRef: stringifyEntityRef(r),
+    name: r.metadata.name,
+    title: r.metadata.title,
+    description: r.metadata.description,
+    owner: r.spec.owner,
+    targets: r.spec.targets,
+    parameters: r.spec.parameters,
+    steps: r.spec.steps.map(s => ({
+      id: s.id,
+      name: s.name,
+      executor: s.executor,
+    })),
+    concurrency: r.spec.concurrency ?? 5,
+    approval: r.spec.approval,
+    schedule: r.spec.schedule,
+    dryRunSupported: r.spec.dryRun !== false,
+  };
+}

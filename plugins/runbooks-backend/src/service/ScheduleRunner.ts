@@ -1,0 +1,101 @@
+import {
+  AuthService,
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  isRunbookEntity,
+  parseDuration,
+  RunbookEntityV1alpha1,
+} from '@fleetdeck/plugin-runbooks-common';
+import { CronTime } from 'cron';
+import { RunStore } from '../database/RunStore';
+import { RunbooksService } from './RunbooksService';
+
+/** The next time a cron expression fires after `from` (UTC). */
+export function nextOccurrence(cron: string, from: Date): Date {
+  return new CronTime(cron, 'UTC').getNextDateFrom(from).toJSDate();
+}
+
+/**
+ * Starts the runs of scheduled runbooks. One scheduler task (exclusive across
+ * replicas) checks every interval which cron occurrences are due; the
+ * schedule table makes each occurrence fire once even if two checks overlap.
+ * Missed occurrences (the portal was down) fire once, not once each.
+ */
+export class ScheduleRunner {
+  constructor(
+    private readonly deps: {
+      service: RunbooksService;
+      store: RunStore;
+      catalog: CatalogService;
+      auth: AuthService;
+      scheduler: SchedulerService;
+      logger: LoggerService;
+    },
+  ) {}
+
+  async start(interval: string) {
+    const ms = parseDuration(interval, 60_000);
+    await this.deps.scheduler.scheduleTask({
+      id: 'runbooks-schedules',
+      frequency: { milliseconds: ms },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: 10 },
+      fn: async () => {
+        await this.tick(new Date());
+      },
+    });
+  }
+
+  /** Starts the runs due at `now`; returns the ids of the runs it started. */
+  async tick(now: Date): Promise<string[]> {
+    const credentials = await this.deps.auth.getOwnServiceCredentials();
+    const { items } = await this.deps.catalog.getEntities(
+      { filter: { kind: 'Runbook' } },
+      { credentials },
+    );
+    const started: string[] = [];
+    for (const entity of items) {
+      if (!isRunbookEntity(entity)) continue;
+      const runbook = entity as RunbookEntityV1alpha1;
+      const schedule = runbook.spec.schedule;
+      if (!schedule) continue;
+      const ref = stringifyEntityRef(runbook);
+      try {
+        const last = await this.deps.store.lastScheduleFire(ref);
+        if (last === undefined) {
+          // first sighting: start counting from now, do not fire at once
+          await this.deps.store.markScheduleFired(ref, now.getTime());
+          continue;
+        }
+        const due = nextOccurrence(schedule.cron, new Date(last));
+        if (due.getTime() > now.getTime()) continue;
+        if (!(await this.deps.store.markScheduleFired(ref, now.getTime())))
+          continue;
+        const targets = await this.deps.service.scheduledTargets(runbook, {
+          credentials,
+        });
+        const run = await this.deps.service.startRun(
+          {
+            runbookRef: ref,
+            targets: targets.map(t => stringifyEntityRef(t)),
+            parameters: schedule.parameters,
+            dryRun: schedule.dryRun,
+            schedule: schedule.cron,
+          },
+          { credentials },
+        );
+        this.deps.logger.info(
+          `Scheduled run ${run.id} of ${ref} started on ${run.total} targets`,
+        );
+        started.push(run.id);
+      } catch (e) {
+        this.deps.logger.error(`Scheduled run of ${ref} failed to start: ${e}`);
+      }
+    }
+    return started;
+  }
+}
