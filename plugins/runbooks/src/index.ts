@@ -1,7 +1,10 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+/**
+ * Runbooks in the portal: run from an entity page or across the fleet, watch
+ * it live, approve, retry. The default export is the plugin for the new
+ * frontend system; legacy apps import from `@fleetdeck/plugin-runbooks/legacy`.
+ *
+ * @packageDocumentation
+ */
+import { runbooksPlugin } from './plugin';
 
-/** Placeholder until the plugin lands. */
-export default createFrontendPlugin({
-  pluginId: 'runbooks',
-  extensions: [],
-});
+export default runbooksPlugin;

@@ -43,8 +43,11 @@ export function RunParametersForm(props: RunParametersFormProps) {
     const extracted = extractUiSchema(parameters ?? { type: 'object' });
     for (const name of secretParameterNames(parameters)) {
       // The text widget with a password input keeps the field's label.
-      const { 'ui:field': _f, 'ui:widget': _w, ...rest } =
-        (extracted.uiSchema[name] as Record<string, unknown>) ?? {};
+      const {
+        'ui:field': _f,
+        'ui:widget': _w,
+        ...rest
+      } = (extracted.uiSchema[name] as Record<string, unknown>) ?? {};
       extracted.uiSchema[name] = {
         ...rest,
         'ui:options': { inputType: 'password' },

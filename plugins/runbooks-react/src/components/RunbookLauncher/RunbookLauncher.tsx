@@ -1,9 +1,5 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  EmptyState,
-  ErrorPanel,
-  Progress,
-} from '@backstage/core-components';
+import { EmptyState, ErrorPanel, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
@@ -66,7 +62,8 @@ export function RunbookLauncher(props: RunbookLauncherProps) {
   );
 
   if (loading) return <Progress />;
-  if (error) return <ErrorPanel error={error} title="Could not load runbooks" />;
+  if (error)
+    return <ErrorPanel error={error} title="Could not load runbooks" />;
   if (!value || value.plans.length === 0) {
     return (
       <EmptyState

@@ -1,0 +1,120 @@
+import { ResponseError } from '@backstage/errors';
+import { identityApiRef } from '@backstage/core-plugin-api';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import {
+  runbooksApiRef,
+  runbooksRouteRef,
+} from '@fleetdeck/plugin-runbooks-react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { Route, Routes } from 'react-router-dom';
+import { RunPage } from './RunPage';
+import { makeRun, makeTarget, mockRunbooksApi } from './testData';
+
+async function renderRunPage(api: ReturnType<typeof mockRunbooksApi>) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [runbooksApiRef, api],
+        [permissionApiRef, mockApis.permission()],
+        [
+          identityApiRef,
+          mockApis.identity({
+            userEntityRef: 'user:default/jonas.weber',
+            ownershipEntityRefs: ['user:default/jonas.weber'],
+          }),
+        ],
+      ]}
+    >
+      <Routes>
+        <Route path="/runbooks/runs/:id" element={<RunPage />} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: ['/runbooks/runs/run-1'],
+      mountedRoutes: {
+        '/runbooks': runbooksRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+}
+
+describe('RunPage', () => {
+  it('shows the run header, progress and the targets with their status', async () => {
+    const run = makeRun({
+      status: 'failed',
+      finishedAt: '2026-11-21T10:02:00Z',
+      counts: { ...makeRun().counts, running: 0, succeeded: 2 },
+    });
+    const api = mockRunbooksApi(run, [
+      makeTarget('kafka-dev-1', 'succeeded'),
+      makeTarget('kafka-dev-2', 'succeeded'),
+      makeTarget('kafka-dev-3', 'failed', {
+        error: 'broker 2 did not restart',
+      }),
+    ]);
+    await renderRunPage(api);
+
+    expect(
+      await screen.findByRole('heading', { name: 'Kafka rolling patch' }),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('run-progress')).toHaveTextContent(
+      '3 of 3 done · 2 succeeded · 1 failed',
+    );
+    // Secrets arrive masked from the server and are shown as such.
+    expect(screen.getByText(/adminPassword = \*\*\*/)).toBeInTheDocument();
+
+    const table = screen.getByRole('table', { name: 'Targets' });
+    const failedRow = within(table).getByTestId(
+      'target-cluster:default/kafka-dev-3',
+    );
+    expect(within(failedRow).getByText('Failed')).toBeInTheDocument();
+    expect(within(failedRow).getByText('1m 5s')).toBeInTheDocument();
+    expect(within(table).getAllByText('Succeeded')).toHaveLength(2);
+
+    // The first target is selected: its steps and its log.
+    expect(
+      await screen.findByText('PLAY RECAP ok=3 changed=1 failed=0'),
+    ).toBeInTheDocument();
+
+    // Filtering by status asks the server for that state only.
+    await userEvent.click(screen.getByRole('button', { name: 'Failed 1' }));
+    await waitFor(() =>
+      expect(api.listTargets).toHaveBeenLastCalledWith('run-1', {
+        status: ['failed'],
+        offset: 0,
+        limit: 50,
+      }),
+    );
+    await waitFor(() =>
+      expect(within(table).queryAllByText('Succeeded')).toHaveLength(0),
+    );
+  });
+
+  it('shows a not-found panel for a run id that does not exist', async () => {
+    const api = mockRunbooksApi(makeRun(), []);
+    api.getRun.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: { name: 'NotFoundError', message: 'No run nope' },
+          }),
+          {
+            status: 404,
+            statusText: 'Not Found',
+            headers: { 'Content-Type': 'application/json' },
+          },
+        ) as any,
+      ),
+    );
+    await renderRunPage(api);
+    expect(await screen.findByText(/Run not found/)).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,129 @@
+import {
+  TargetCounts,
+  TargetRun,
+  TargetStatus,
+} from '@fleetdeck/plugin-runbooks-common';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TablePagination from '@material-ui/core/TablePagination';
+import TableRow from '@material-ui/core/TableRow';
+import { formatDuration } from '../shared/format';
+import { StatusChip, statusLabel } from '../shared/StatusChip';
+
+const filterOrder: TargetStatus[] = [
+  'awaiting_approval',
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+];
+
+/** Props of {@link TargetTable}. */
+export interface TargetTableProps {
+  targets: TargetRun[];
+  totalCount: number;
+  counts: TargetCounts;
+  status?: TargetStatus;
+  onStatusChange(status: TargetStatus | undefined): void;
+  page: number;
+  pageSize: number;
+  onPageChange(page: number): void;
+  selectedId?: string;
+  onSelect(target: TargetRun): void;
+}
+
+/** The targets of a run with status chips and durations, filterable by state. */
+export function TargetTable(props: TargetTableProps) {
+  const { targets, counts, status, onStatusChange, selectedId, onSelect } =
+    props;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return (
+    <Box>
+      <Box
+        display="flex"
+        flexWrap="wrap"
+        style={{ gap: 8 }}
+        mb={1}
+        role="group"
+        aria-label="Filter targets by status"
+      >
+        <Chip
+          label={`All ${total}`}
+          color={status ? 'default' : 'primary'}
+          onClick={() => onStatusChange(undefined)}
+          clickable
+        />
+        {filterOrder
+          .filter(s => counts[s] > 0 || s === status)
+          .map(s => (
+            <Chip
+              key={s}
+              label={`${statusLabel(s)} ${counts[s] ?? 0}`}
+              color={status === s ? 'primary' : 'default'}
+              onClick={() => onStatusChange(s)}
+              clickable
+            />
+          ))}
+      </Box>
+      <Table size="small" aria-label="Targets">
+        <TableHead>
+          <TableRow>
+            <TableCell>Target</TableCell>
+            <TableCell>Status</TableCell>
+            <TableCell>Current step</TableCell>
+            <TableCell>Duration</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {targets.map(target => {
+            const current =
+              target.steps.find(s => s.status === 'running') ??
+              target.steps.find(s => s.status === 'failed');
+            return (
+              <TableRow
+                key={target.id}
+                hover
+                selected={target.id === selectedId}
+                onClick={() => onSelect(target)}
+                style={{ cursor: 'pointer' }}
+                data-testid={`target-${target.entityRef}`}
+              >
+                <TableCell>{target.title ?? target.entityRef}</TableCell>
+                <TableCell>
+                  <StatusChip status={target.status} />
+                </TableCell>
+                <TableCell>
+                  {current ? current.name ?? current.stepId : '—'}
+                </TableCell>
+                <TableCell>
+                  {formatDuration(target.startedAt, target.finishedAt)}
+                </TableCell>
+              </TableRow>
+            );
+          })}
+          {targets.length === 0 && (
+            <TableRow>
+              <TableCell colSpan={4}>No targets in this state.</TableCell>
+            </TableRow>
+          )}
+        </TableBody>
+      </Table>
+      {props.totalCount > props.pageSize && (
+        <TablePagination
+          component="div"
+          count={props.totalCount}
+          page={props.page}
+          rowsPerPage={props.pageSize}
+          rowsPerPageOptions={[props.pageSize]}
+          onPageChange={(_e, page) => props.onPageChange(page)}
+        />
+      )}
+    </Box>
+  );
+}

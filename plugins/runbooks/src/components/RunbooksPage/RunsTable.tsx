@@ -1,0 +1,172 @@
+import { Link } from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { RunSummary, RunbookSummary } from '@fleetdeck/plugin-runbooks-common';
+import {
+  ListRunsQuery,
+  runbookRunRouteRef,
+  runbooksApiRef,
+} from '@fleetdeck/plugin-runbooks-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Alert from '@material-ui/lab/Alert';
+import { useEffect, useState } from 'react';
+import { errorMessage } from '@fleetdeck/plugin-runbooks-react';
+import { formatDuration, formatTime } from '../shared/format';
+import { StatusChip } from '../shared/StatusChip';
+
+const statuses = ['running', 'succeeded', 'failed', 'cancelled'] as const;
+
+/** Recent runs across the fleet, filterable by status, runbook and requester. */
+export function RunsTable(props: { runbooks: RunbookSummary[] }) {
+  const api = useApi(runbooksApiRef);
+  const runRoute = useRouteRef(runbookRunRouteRef);
+  const [query, setQuery] = useState<ListRunsQuery>({});
+  const [requester, setRequester] = useState('');
+  const [runs, setRuns] = useState<RunSummary[]>();
+  const [cursor, setCursor] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let cancelled = false;
+    setRuns(undefined);
+    setError(undefined);
+    api.listRuns({ ...query, limit: 25 }).then(
+      r => {
+        if (cancelled) return;
+        setRuns(r.items);
+        setCursor(r.nextCursor);
+      },
+      e => !cancelled && setError(errorMessage(e)),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, query]);
+
+  const more = async () => {
+    const r = await api.listRuns({ ...query, limit: 25, cursor });
+    setRuns(current => [...(current ?? []), ...r.items]);
+    setCursor(r.nextCursor);
+  };
+
+  return (
+    <Box>
+      <Box display="flex" style={{ gap: 16 }} mb={2}>
+        <TextField
+          select
+          label="Status"
+          value={query.status ?? ''}
+          onChange={e =>
+            setQuery(q => ({
+              ...q,
+              status: (e.target.value || undefined) as any,
+            }))
+          }
+          style={{ minWidth: 160 }}
+        >
+          <MenuItem value="">Any</MenuItem>
+          {statuses.map(s => (
+            <MenuItem key={s} value={s}>
+              {s}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          select
+          label="Runbook"
+          value={query.runbookRef ?? ''}
+          onChange={e =>
+            setQuery(q => ({ ...q, runbookRef: e.target.value || undefined }))
+          }
+          style={{ minWidth: 240 }}
+        >
+          <MenuItem value="">Any</MenuItem>
+          {props.runbooks.map(r => (
+            <MenuItem key={r.entityRef} value={r.entityRef}>
+              {r.title ?? r.name}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          label="Requester"
+          placeholder="user:default/jonas.weber"
+          value={requester}
+          onChange={e => setRequester(e.target.value)}
+          onBlur={() =>
+            setQuery(q => ({
+              ...q,
+              requestedBy: requester.trim() || undefined,
+            }))
+          }
+          onKeyDown={e => {
+            if (e.key === 'Enter') {
+              setQuery(q => ({
+                ...q,
+                requestedBy: requester.trim() || undefined,
+              }));
+            }
+          }}
+        />
+      </Box>
+      {error && <Alert severity="error">{error}</Alert>}
+      {!error && !runs && <Box p={2}>Loading runs…</Box>}
+      {runs && (
+        <Table size="small" aria-label="Recent runs">
+          <TableHead>
+            <TableRow>
+              <TableCell>Runbook</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Targets</TableCell>
+              <TableCell>Requested by</TableCell>
+              <TableCell>Started</TableCell>
+              <TableCell>Duration</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {runs.map(run => (
+              <TableRow key={run.id}>
+                <TableCell>
+                  <Link to={runRoute({ id: run.id })}>
+                    {run.runbookTitle ?? run.runbookRef}
+                  </Link>
+                  {run.dryRun ? ' (dry run)' : ''}
+                </TableCell>
+                <TableCell>
+                  <StatusChip status={run.status} />
+                </TableCell>
+                <TableCell>
+                  {run.counts.succeeded}/{run.total}
+                  {run.counts.failed ? `, ${run.counts.failed} failed` : ''}
+                </TableCell>
+                <TableCell>
+                  {run.schedule ? 'schedule' : run.requestedBy}
+                </TableCell>
+                <TableCell>{formatTime(run.createdAt)}</TableCell>
+                <TableCell>
+                  {formatDuration(run.createdAt, run.finishedAt)}
+                </TableCell>
+              </TableRow>
+            ))}
+            {runs.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={6}>No runs match these filters.</TableCell>
+              </TableRow>
+            )}
+          </TableBody>
+        </Table>
+      )}
+      {cursor && (
+        <Button onClick={more} style={{ marginTop: 8 }}>
+          Older runs
+        </Button>
+      )}
+    </Box>
+  );
+}
