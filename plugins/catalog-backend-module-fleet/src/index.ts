@@ -1,10 +1,13 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the module lands. */
-export default createBackendModule({
-  pluginId: 'catalog',
-  moduleId: 'fleet',
-  register(reg) {
-    reg.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * Fleetdeck's catalog module: the Cluster kind processor and the Ansible and
+ * HTTP inventory entity providers.
+ *
+ * @packageDocumentation
+ */
+export { catalogModuleFleet as default } from './module';
+export { ClusterEntitiesProcessor } from './processor/ClusterEntitiesProcessor';
+export { AnsibleInventoryEntityProvider } from './inventory/AnsibleInventoryEntityProvider';
+export { HttpInventoryEntityProvider } from './inventory/HttpInventoryEntityProvider';
+export { loadAnsibleInventory } from './ansible/loadAnsibleInventory';
+export { readInventoryFromPath } from './ansible/readInventoryTree';
+export { checkShrink, DEFAULT_MAX_SHRINK_RATIO } from './inventory/shrinkGuard';

@@ -77,8 +77,8 @@ export class AnsibleInventory {
     this.depths = undefined;
   }
 
-  addHost(name: string, group: string, port?: number): void {
-    this.addGroup(group);
+  addHost(name: string, group: string, port?: number, source?: string): void {
+    this.addGroup(group, source);
     let h = this.hosts.get(name);
     if (!h) {
       h = { name, vars: {}, groups: new Set() };
@@ -92,8 +92,13 @@ export class AnsibleInventory {
     if (port !== undefined) h.vars.ansible_port = port;
   }
 
-  setGroupVar(group: string, key: string, value: unknown): void {
-    this.addGroup(group);
+  setGroupVar(
+    group: string,
+    key: string,
+    value: unknown,
+    source?: string,
+  ): void {
+    this.addGroup(group, source);
     const g = this.groups.get(group)!;
     if (key === 'ansible_group_priority') {
       const n = Number(value);
@@ -164,7 +169,7 @@ export class AnsibleInventory {
     return [...out];
   }
 
-  /** Files that declared a group (for duplicate detection). */
+  /** Files that gave a group hosts or variables (for duplicate detection). */
   sourcesOf(group: string): string[] {
     return [...(this.groups.get(group)?.declaredIn ?? [])];
   }
@@ -252,6 +257,14 @@ export class AnsibleInventory {
       this.groupVarsFiles.get('all') ?? {},
       ...chain.map(g => this.groupVarsFiles.get(g) ?? {}),
     );
+  }
+
+  /** A group's own variables (its inventory vars and its group_vars file), without inherited ones. */
+  ownGroupVars(group: string): Vars {
+    return {
+      ...(this.groups.get(group)?.vars ?? {}),
+      ...(this.groupVarsFiles.get(group) ?? {}),
+    };
   }
 
   /** The same JSON document `ansible-inventory --list` prints. */

@@ -47,7 +47,7 @@ export function parseIniInventory(
       ) {
         pending.set(group, { line: lineNo, state: 'vars', parents: [] });
       }
-      inventory.addGroup(group, file);
+      inventory.addGroup(group);
       const p = pending.get(group);
       if (p && state !== 'vars') {
         if (p.state === 'children') resolvePending(inventory, group, pending);
@@ -90,7 +90,7 @@ export function parseIniInventory(
         vars[t.slice(0, eq)] = parseIniValue(t.slice(eq + 1));
       }
       for (const host of expanded.hosts) {
-        inventory.addHost(host, group, expanded.port);
+        inventory.addHost(host, group, expanded.port, file);
         for (const [k, v] of Object.entries(vars))
           inventory.setHostVar(host, k, v);
       }
@@ -102,6 +102,7 @@ export function parseIniInventory(
           group,
           line.slice(0, eq).trim(),
           parseIniValue(line.slice(eq + 1).trim()),
+          file,
         );
       } catch (e) {
         throw fail(lineNo, (e as Error).message);

@@ -39,7 +39,7 @@ export function parseYamlInventory(
       );
       return name;
     }
-    inventory.addGroup(name, file);
+    inventory.addGroup(name);
     if (!groupData) return name;
     for (const section of ['vars', 'children', 'hosts']) {
       let value = groupData[section];
@@ -64,7 +64,7 @@ export function parseYamlInventory(
       if (key === 'vars') {
         for (const [k, v] of Object.entries(value)) {
           try {
-            inventory.setGroupVar(name, k, v);
+            inventory.setGroupVar(name, k, v, file);
           } catch (e) {
             throw fail((e as Error).message);
           }
@@ -96,7 +96,7 @@ export function parseYamlInventory(
             );
           }
           for (const host of expanded.hosts) {
-            inventory.addHost(host, name, expanded.port);
+            inventory.addHost(host, name, expanded.port, file);
             for (const [k, v] of Object.entries(hostVars ?? {})) {
               inventory.setHostVar(host, k, v);
             }
