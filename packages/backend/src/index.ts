@@ -26,6 +26,8 @@ backend.add(
 // Auth: the guest provider signs in the demo identity (app-config.yaml).
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Demo only: sign in as any catalog user (e.g. an approver); off outside development.
+backend.add(import('@fleetdeck/plugin-auth-backend-module-demo-provider'));
 
 // Catalog.
 backend.add(import('@backstage/plugin-catalog-backend'));

@@ -1,0 +1,55 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  authProvidersExtensionPoint,
+  createProxyAuthProviderFactory,
+} from '@backstage/plugin-auth-node';
+import { createDemoAuthenticator, DemoAuthResult } from './authenticator';
+
+/**
+ * The `demo` auth provider: sign in as any User entity of the catalog, so a
+ * demo can show what a second person (an approver, an admin) sees. Like the
+ * guest provider it refuses to work outside development unless explicitly
+ * allowed, and unlike it a user must exist in the catalog: the identity and
+ * its group memberships are the catalog's.
+ * @public
+ */
+export const authModuleDemoProvider = createBackendModule({
+  pluginId: 'auth',
+  moduleId: 'demo-provider',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        providers: authProvidersExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+      },
+      async init({ providers, config, logger }) {
+        const authEnvironment =
+          config.getOptionalString('auth.environment') ?? 'development';
+        if (!config.has('auth.providers.demo')) return;
+        logger.warn(
+          'The demo auth provider lets anyone sign in as any catalog user; never enable it in production',
+        );
+        providers.registerProvider({
+          providerId: 'demo',
+          factory: createProxyAuthProviderFactory<DemoAuthResult>({
+            authenticator: createDemoAuthenticator({ authEnvironment }),
+            async signInResolver({ result }, ctx) {
+              const ref = parseEntityRef(result.userName, {
+                defaultKind: 'user',
+                defaultNamespace: 'default',
+              });
+              return ctx.signInWithCatalogUser({
+                entityRef: stringifyEntityRef(ref),
+              });
+            },
+          }),
+        });
+      },
+    });
+  },
+});
