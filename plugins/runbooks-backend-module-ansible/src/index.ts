@@ -1,10 +1,8 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the module lands. */
-export default createBackendModule({
-  pluginId: 'runbooks',
-  moduleId: 'ansible',
-  register(reg) {
-    reg.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * The `ansible` executor of Fleetdeck runbooks: runs ansible-playbook.
+ *
+ * @packageDocumentation
+ */
+export { runbooksModuleAnsible as default } from './module';
+export { AnsibleExecutor, ansibleInputSchema } from './AnsibleExecutor';
+export type { AnsibleExecutorOptions } from './AnsibleExecutor';

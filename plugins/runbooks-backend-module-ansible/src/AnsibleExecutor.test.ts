@@ -1,0 +1,263 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+// the engine itself, to show ansible output streaming into a run's log
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import { RunStore, RunWorker } from '@fleetdeck/plugin-runbooks-backend';
+import { RunbookExecutorContext } from '@fleetdeck/plugin-runbooks-node';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { AnsibleExecutor } from './AnsibleExecutor';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+const playbook = `
+- hosts: all
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Write the patch marker
+      ansible.builtin.copy:
+        dest: "{{ out_dir }}/{{ inventory_hostname }}.txt"
+        content: "patched to {{ version }} on {{ fleetdeck_target }}\\n"
+    - name: Say hello
+      ansible.builtin.debug:
+        msg: "token={{ token | default('none') }}"
+`;
+
+describe('AnsibleExecutor', () => {
+  let dir: string;
+  let outDir: string;
+  const lines: string[] = [];
+  const executor = new AnsibleExecutor({
+    urlReader: mockServices.urlReader.mock() as any,
+  });
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ansible-runbook-'));
+    outDir = mkdtempSync(join(tmpdir(), 'ansible-out-'));
+    writeFileSync(join(dir, 'patch.yml'), playbook);
+    writeFileSync(join(dir, 'runbook.yaml'), 'kind: Runbook');
+    writeFileSync(join(tmpdir(), 'outside.yml'), playbook);
+    symlinkSync(join(tmpdir(), 'outside.yml'), join(dir, 'link.yml'));
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  function context(
+    input: Record<string, unknown>,
+    extra: Partial<RunbookExecutorContext> = {},
+  ): RunbookExecutorContext {
+    lines.length = 0;
+    const work = mkdtempSync(join(tmpdir(), 'ansible-work-'));
+    return {
+      input,
+      target: {
+        apiVersion: 'fleetdeck.io/v1alpha1',
+        kind: 'Cluster',
+        metadata: { name: 'kafka-dev-01' },
+        spec: { nodes: ['kafka-dev-01-a', 'kafka-dev-01-b'] },
+      },
+      runbook: {
+        apiVersion: 'fleetdeck.io/v1alpha1',
+        kind: 'Runbook',
+        metadata: {
+          name: 'patch',
+          annotations: {
+            'backstage.io/managed-by-location': `file:${join(
+              dir,
+              'runbook.yaml',
+            )}`,
+          },
+        },
+        spec: { owner: 'x', targets: {}, steps: [] },
+      },
+      parameters: {},
+      runId: 'run-1',
+      targetId: 'target-1',
+      stepId: 'patch',
+      idempotencyKey: 'run-1/target-1/patch',
+      attempt: 1,
+      dryRun: false,
+      signal: new AbortController().signal,
+      logger: {
+        info: l => lines.push(l),
+        warn: l => lines.push(l),
+        error: l => lines.push(l),
+      },
+      secrets: {},
+      workingDirectory: work,
+      ...extra,
+    };
+  }
+
+  it('runs the playbook on the target nodes and reports the recap', async () => {
+    const result = await executor.execute(
+      context({
+        playbook: 'patch.yml',
+        extraVars: { out_dir: outDir, version: '3.7.1; rm -rf /' },
+      }),
+    );
+    expect(readFileSync(join(outDir, 'kafka-dev-01-a.txt'), 'utf8')).toBe(
+      'patched to 3.7.1; rm -rf / on kafka-dev-01\n',
+    );
+    expect(existsSync(join(outDir, 'kafka-dev-01-b.txt'))).toBe(true);
+    expect(
+      lines.some(l => l.startsWith('TASK [Write the patch marker] ***')),
+    ).toBe(true);
+    expect(
+      lines.some(l => /^kafka-dev-01-a\s+: ok=2\s+changed=1/.test(l)),
+    ).toBe(true);
+    expect(result?.output).toMatchObject({
+      changed: 2,
+      failed: 0,
+      hosts: { 'kafka-dev-01-a': { ok: 2, changed: 1 } },
+    });
+  });
+
+  it('runs --check --diff in a dry run, changing nothing', async () => {
+    const result = await executor.execute(
+      context(
+        {
+          playbook: 'patch.yml',
+          hosts: ['dry-host'],
+          extraVars: { out_dir: outDir, version: '9.9.9' },
+        },
+        { dryRun: true },
+      ),
+    );
+    expect(existsSync(join(outDir, 'dry-host.txt'))).toBe(false);
+    expect(lines.join('\n')).toMatch(/\+patched to 9\.9\.9 on kafka-dev-01/);
+    expect(result?.output).toMatchObject({ dryRun: true, changed: 1 });
+  });
+
+  it('refuses playbooks outside the runbook directory, also through symlinks', async () => {
+    await expect(
+      executor.execute(context({ playbook: '../outside.yml' })),
+    ).rejects.toThrow(/inside the runbook's directory/);
+    await expect(
+      executor.execute(context({ playbook: '/etc/passwd' })),
+    ).rejects.toThrow(/inside the runbook's directory/);
+    await expect(
+      executor.execute(context({ playbook: 'link.yml' })),
+    ).rejects.toThrow(/escapes the runbook's directory/);
+    await expect(
+      executor.execute(context({ playbook: 'patch.yml', hosts: ['a;reboot'] })),
+    ).rejects.toThrow(/invalid host name/);
+  });
+
+  it('fails with the exit code when a task fails, and is killed on abort', async () => {
+    writeFileSync(
+      join(dir, 'fail.yml'),
+      `- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - ansible.builtin.fail: { msg: boom }\n`,
+    );
+    await expect(
+      executor.execute(context({ playbook: 'fail.yml' })),
+    ).rejects.toThrow(/exited with code 2 \(failed=2/);
+
+    writeFileSync(
+      join(dir, 'hang.yml'),
+      `- hosts: all\n  connection: local\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: sleep 60\n`,
+    );
+    const controller = new AbortController();
+    const started = Date.now();
+    const promise = executor.execute(
+      context(
+        { playbook: 'hang.yml', hosts: ['h1'] },
+        { signal: controller.signal },
+      ),
+    );
+    setTimeout(() => controller.abort(new Error('Step timed out')), 3000);
+    await expect(promise).rejects.toThrow('Step timed out');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  describe.each(databases.eachSupportedId())(
+    'through the engine on %s',
+    databaseId => {
+      it('streams ansible output into the run log and redacts secrets', async () => {
+        const store = await RunStore.fromKnex(await databases.init(databaseId));
+        const secret = 'kafka-admin-S3cret!';
+        const worker = new RunWorker({
+          store,
+          executors: new Map([['ansible', executor]]),
+          logger: mockServices.logger.mock(),
+          workerId: 'w1',
+          pollIntervalMs: 50,
+          secrets: { kafkaAdmin: secret },
+        });
+        const runbook = context({}).runbook;
+        runbook.spec = {
+          owner: 'group:default/platform-kafka',
+          targets: { kind: 'Cluster' },
+          steps: [
+            {
+              id: 'patch',
+              executor: 'ansible',
+              input: {
+                playbook: 'patch.yml',
+                extraVars: {
+                  out_dir: outDir,
+                  version: '${{ parameters.version }}',
+                  token: '${{ secrets.kafkaAdmin }}',
+                },
+              },
+            },
+          ],
+        };
+        const runId = await store.createRun({
+          runbookRef: 'runbook:default/patch',
+          runbook,
+          parameters: { version: '3.8.0' },
+          requestedBy: 'user:default/amelie',
+          dryRun: false,
+          concurrency: 1,
+          targets: [
+            {
+              entityRef: 'cluster:default/kafka-dev-02',
+              entity: {
+                ...context({}).target,
+                metadata: { name: 'kafka-dev-02' },
+                spec: { nodes: ['kafka-dev-02-a'] },
+              },
+              needsApproval: false,
+            },
+          ],
+        });
+        worker.start();
+        try {
+          for (
+            let i = 0;
+            i < 300 && (await store.getRunRow(runId)).status === 'running';
+            i++
+          ) {
+            await new Promise(r => setTimeout(r, 100));
+          }
+        } finally {
+          await worker.stop();
+        }
+        expect((await store.getRunRow(runId)).status).toBe('succeeded');
+        const { items } = await store.listLogs({ runId, limit: 500 });
+        const messages = items.map(l => l.message);
+        expect(messages.some(m => m.startsWith('TASK [Say hello] ***'))).toBe(
+          true,
+        );
+        expect(messages.join('\n')).toContain('"msg": "token=***"');
+        expect(messages.join('\n')).not.toContain(secret);
+        expect(readFileSync(join(outDir, 'kafka-dev-02-a.txt'), 'utf8')).toBe(
+          'patched to 3.8.0 on kafka-dev-02\n',
+        );
+      });
+    },
+  );
+});

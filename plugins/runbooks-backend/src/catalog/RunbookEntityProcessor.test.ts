@@ -1,0 +1,62 @@
+import { existsSync, readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import yaml from 'yaml';
+import { RunbookEntityProcessor } from './RunbookEntityProcessor';
+
+const examplesDir = join(__dirname, '../../../../examples/runbooks');
+
+describe('RunbookEntityProcessor', () => {
+  const processor = new RunbookEntityProcessor();
+
+  it.each(
+    readdirSync(examplesDir).filter(d =>
+      existsSync(join(examplesDir, d, 'catalog-info.yaml')),
+    ),
+  )('accepts the demo runbook %s, whose playbooks exist', async dir => {
+    const entity = yaml.parse(
+      readFileSync(join(examplesDir, dir, 'catalog-info.yaml'), 'utf8'),
+    );
+    await expect(processor.validateEntityKind(entity)).resolves.toBe(true);
+    for (const step of entity.spec.steps) {
+      if (step.executor === 'ansible') {
+        expect(existsSync(join(examplesDir, dir, step.input.playbook))).toBe(
+          true,
+        );
+      }
+    }
+    const emitted: any[] = [];
+    await processor.postProcessEntity(
+      entity,
+      { type: 'file', target: 'x' },
+      r => emitted.push(r),
+    );
+    expect(emitted.map(e => e.relation.type)).toEqual(['ownedBy', 'ownerOf']);
+    expect(emitted[0].relation.target).toMatchObject({
+      kind: 'group',
+      name: entity.spec.owner.split('/')[1],
+    });
+  });
+
+  it('rejects an invalid runbook with the reason and ignores other kinds', async () => {
+    const bad = {
+      apiVersion: 'fleetdeck.io/v1alpha1',
+      kind: 'Runbook',
+      metadata: { name: 'bad' },
+      spec: {
+        owner: 'group:default/sre',
+        targets: { kind: 'Cluster' },
+        steps: [],
+      },
+    };
+    await expect(processor.validateEntityKind(bad)).rejects.toThrow(
+      /Invalid Runbook bad: .*steps/s,
+    );
+    await expect(
+      processor.validateEntityKind({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: { name: 'c' },
+      }),
+    ).resolves.toBe(false);
+  });
+});
