@@ -76,7 +76,7 @@ export function mockRunbooksApi(
     getRunbook: jest.fn(),
     startRun: jest.fn(),
     listRuns: jest.fn(async () => ({ items: [] })),
-    getRun: jest.fn(async () => run),
+    getRun: jest.fn(async (_id: string) => run),
     listTargets: jest.fn(async (_id, query) => {
       const items = query?.status
         ? targets.filter(t => query.status!.includes(t.status))
@@ -105,9 +105,9 @@ export function mockRunbooksApi(
     streamRun: jest.fn(async (_id, { onEvent }) => {
       onEvent({ type: 'run', run });
     }),
-    approve: jest.fn(async () => run),
-    reject: jest.fn(async () => run),
-    cancel: jest.fn(async () => run),
-    retryFailed: jest.fn(async () => ({ ...run, id: 'run-2' })),
+    approve: jest.fn(async (_id: string) => run),
+    reject: jest.fn(async (_id: string) => run),
+    cancel: jest.fn(async (_id: string) => run),
+    retryFailed: jest.fn(async (_id: string) => ({ ...run, id: 'run-2' })),
   };
 }
