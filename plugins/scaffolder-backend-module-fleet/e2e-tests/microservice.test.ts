@@ -1,0 +1,83 @@
+import { expect, Page, test } from '@playwright/test';
+import {
+  saveScreenshot,
+  signInAsGuest,
+} from '../../../packages/app/e2e-tests/helpers';
+
+/** Picks the option of an autocomplete picker (OwnerPicker, EntityPicker, ...). */
+async function pick(page: Page, label: RegExp, search: string, option: RegExp) {
+  const box = page.getByRole('combobox', { name: label });
+  await box.click();
+  await box.fill(search);
+  await page.getByRole('option', { name: option }).first().click();
+}
+
+test('a developer creates a microservice from the template', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: /Create/ })
+    .click();
+
+  // Both the stock example template and Fleetdeck's Microservice are offered.
+  await expect(page.getByText('Example Node.js Template')).toBeVisible();
+  const card = page
+    .locator('article, .MuiCard-root')
+    .filter({ hasText: 'Microservice' })
+    .filter({ hasText: 'production-ready' });
+  await card.getByRole('button', { name: 'Choose' }).click();
+
+  // Service
+  await page.getByRole('textbox', { name: /^Name/ }).fill('payments-gateway');
+  await page
+    .getByRole('textbox', { name: /^Description/ })
+    .fill('Accepts payment orders from partner banks');
+  await pick(page, /^Owner/, 'payments', /^Payments$/);
+  await pick(page, /^System/, 'payments', /Payments Platform/);
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Dependencies: Kafka clusters, once the demo inventory provides them.
+  const clusters = page.getByRole('combobox', { name: /^Clusters/ });
+  await clusters.click();
+  await clusters.fill('kafka');
+  const kafka = page.getByRole('option', { name: /kafka/i });
+  const chosenCluster = (await kafka
+    .first()
+    .isVisible({ timeout: 3_000 })
+    .catch(() => false))
+    ? ((await kafka.first().textContent()) ?? '').trim()
+    : undefined;
+  if (chosenCluster) await kafka.first().click();
+  await page.keyboard.press('Escape');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Delivery: GitHub Actions on the Fleetdeck git server (the defaults).
+  await expect(page.getByText('GitHub Actions')).toBeVisible();
+  await page.getByRole('button', { name: 'Review' }).click();
+  await expect(page.getByText('payments-gateway').first()).toBeVisible();
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  // The task log ends in success and offers the new entity.
+  const open = page.getByRole('link', { name: 'Open in catalog' });
+  await expect(open).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByText(/Register in the catalog/)).toBeVisible();
+  await saveScreenshot(page, 'template-run');
+  await open.click();
+
+  // The catalog shows the service with its owner and its dependencies.
+  const heading = page.getByRole('heading', { name: 'payments-gateway' });
+  await expect(async () => {
+    if (!(await heading.first().isVisible())) await page.reload();
+    await expect(heading.first()).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
+  await expect(
+    page.getByText('Accepts payment orders from partner banks').first(),
+  ).toBeVisible();
+  await expect(page.getByRole('link', { name: 'payments' }).first()).toBeVisible();
+  if (chosenCluster) {
+    await expect(page.getByText(chosenCluster).first()).toBeVisible();
+  }
+  await saveScreenshot(page, 'template-new-service');
+});
