@@ -1,10 +1,7 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the module lands. */
-export default createBackendModule({
-  pluginId: 'runbooks',
-  moduleId: 'http',
-  register(reg) {
-    reg.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * The `http` executor of Fleetdeck runbooks: allow-listed HTTP calls.
+ *
+ * @packageDocumentation
+ */
+export { runbooksModuleHttp as default } from './module';
+export { HttpExecutor, httpInputSchema, isHostAllowed } from './HttpExecutor';

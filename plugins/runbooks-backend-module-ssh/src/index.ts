@@ -1,10 +1,9 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the module lands. */
-export default createBackendModule({
-  pluginId: 'runbooks',
-  moduleId: 'ssh',
-  register(reg) {
-    reg.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * The `ssh` executor of Fleetdeck runbooks: commands on cluster nodes.
+ *
+ * @packageDocumentation
+ */
+export { runbooksModuleSsh as default } from './module';
+export { SshExecutor, sshInputSchema } from './SshExecutor';
+export type { SshExecutorOptions } from './SshExecutor';
+export { shellQuote, toCommandLine } from './shellQuote';

@@ -1,10 +1,8 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the module lands. */
-export default createBackendModule({
-  pluginId: 'runbooks',
-  moduleId: 'tls',
-  register(reg) {
-    reg.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * The `tls` executor of Fleetdeck runbooks: certificate expiry checks.
+ *
+ * @packageDocumentation
+ */
+export { runbooksModuleTls as default } from './module';
+export { TlsExecutor, tlsInputSchema } from './TlsExecutor';
+export type { EndpointCertificate } from './TlsExecutor';

@@ -1,0 +1,32 @@
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { runbooksExecutorsExtensionPoint } from '@fleetdeck/plugin-runbooks-node';
+import { HttpExecutor } from './HttpExecutor';
+
+/**
+ * The `http` runbook executor. Config: `runbooks.http.allowedHosts` (host
+ * names or `*.suffix`); without it, every host is refused.
+ * @public
+ */
+export const runbooksModuleHttp = createBackendModule({
+  pluginId: 'runbooks',
+  moduleId: 'http',
+  register(reg) {
+    reg.registerInit({
+      deps: {
+        runbooks: runbooksExecutorsExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ runbooks, config }) {
+        runbooks.addExecutor(
+          new HttpExecutor({
+            allowedHosts:
+              config.getOptionalStringArray('runbooks.http.allowedHosts') ?? [],
+          }),
+        );
+      },
+    });
+  },
+});
