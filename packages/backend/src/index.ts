@@ -2,6 +2,7 @@
  * The Fleetdeck backend: stock Backstage plugins plus Fleetdeck's own.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { gitUrlReaderFactory } from '@fleetdeck/plugin-scaffolder-backend-module-fleet';
 
 const backend = createBackend();
 
@@ -17,11 +18,7 @@ backend.add(
 // Fleetdeck: publish:git and fleetdeck:gitops:register.
 backend.add(import('@fleetdeck/plugin-scaffolder-backend-module-fleet'));
 // ...and the URL reader that lets the catalog read services on plain git servers.
-backend.add(
-  import('@fleetdeck/plugin-scaffolder-backend-module-fleet').then(m => ({
-    default: m.gitUrlReaderFactory,
-  })),
-);
+backend.add(gitUrlReaderFactory);
 
 // Auth: the guest provider signs in the demo identity (app-config.yaml).
 backend.add(import('@backstage/plugin-auth-backend'));

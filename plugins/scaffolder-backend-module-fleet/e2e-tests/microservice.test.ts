@@ -1,4 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
+// The app's journey helpers are shared by every package's e2e-tests.
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import {
   saveScreenshot,
   signInAsGuest,
@@ -75,7 +77,9 @@ test('a developer creates a microservice from the template', async ({
   await expect(
     page.getByText('Accepts payment orders from partner banks').first(),
   ).toBeVisible();
-  await expect(page.getByRole('link', { name: 'payments' }).first()).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'payments' }).first(),
+  ).toBeVisible();
   if (chosenCluster) {
     await expect(page.getByText(chosenCluster).first()).toBeVisible();
   }

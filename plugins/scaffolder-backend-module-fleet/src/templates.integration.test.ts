@@ -1,7 +1,4 @@
-import {
-  createBackendModule,
-  coreServices,
-} from '@backstage/backend-plugin-api';
+import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -28,8 +25,8 @@ import request from 'supertest';
 import yaml from 'yaml';
 import { scaffolderModuleFleet } from './module';
 import { gitUrlReaderFactory } from './reader/gitUrlReaderFactory';
-import { bareRepo, branches, git, show } from './testing/git';
-import { templatesDir } from './testing/templates';
+import { bareRepo, branches, git, show } from './__testUtils__/git';
+import { templatesDir } from './__testUtils__/templates';
 
 jest.setTimeout(180_000);
 
@@ -81,7 +78,11 @@ function captureServer() {
     let data = '';
     req.on('data', c => (data += c));
     req.on('end', () => {
-      requests.push({ headers: req.headers, body: JSON.parse(data), url: req.url });
+      requests.push({
+        headers: req.headers,
+        body: JSON.parse(data),
+        url: req.url,
+      });
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -140,11 +141,18 @@ describe('the Microservice template end to end', () => {
               },
               gitops: { repoUrl: gitops },
             },
-            scaffolder: { defaultCommitMessage: 'Initial commit from Fleetdeck' },
+            scaffolder: {
+              defaultCommitMessage: 'Initial commit from Fleetdeck',
+            },
             catalog: {
-              rules: [{ allow: ['Component', 'System', 'API', 'Domain', 'Location'] }],
+              rules: [
+                { allow: ['Component', 'System', 'API', 'Domain', 'Location'] },
+              ],
               locations: [
-                { type: 'file', target: join(repoRoot, 'examples/entities.yaml') },
+                {
+                  type: 'file',
+                  target: join(repoRoot, 'examples/entities.yaml'),
+                },
                 {
                   type: 'file',
                   target: join(repoRoot, 'examples/org.yaml'),
@@ -240,7 +248,9 @@ describe('the Microservice template end to end', () => {
     // The repository: one commit by the user who ran the template.
     const repo = join(gitDir, 'payments-gateway.git');
     expect(branches(repo)).toEqual(['main']);
-    expect(git(['--git-dir', repo, 'log', '--format=%an <%ae>|%s', 'main'])).toBe(
+    expect(
+      git(['--git-dir', repo, 'log', '--format=%an <%ae>|%s', 'main']),
+    ).toBe(
       'Guest (demo) <guest@fleetdeck.example>|Initial commit from Fleetdeck',
     );
     const tree = git(['--git-dir', repo, 'ls-tree', '-r', 'main']);
@@ -253,9 +263,15 @@ describe('the Microservice template end to end', () => {
       'main',
     ]);
     expect(
-      show(gitops, 'fleetdeck/add-payments-gateway', 'argocd/payments-gateway/dev.yaml'),
+      show(
+        gitops,
+        'fleetdeck/add-payments-gateway',
+        'argocd/payments-gateway/dev.yaml',
+      ),
     ).toContain('name: payments-gateway-dev');
-    expect(show(gitops, 'main', 'argocd/payments-gateway/dev.yaml')).toBeUndefined();
+    expect(
+      show(gitops, 'main', 'argocd/payments-gateway/dev.yaml'),
+    ).toBeUndefined();
 
     // The catalog: the new Component with its owner and its clusters.
     const component = await entity('component/default/payments-gateway');
@@ -298,8 +314,9 @@ describe('the Microservice template end to end', () => {
         .image.tag,
     ).toBe(sha);
     expect(
-      yaml.parse(show(gitops, 'main', 'apps/payments-gateway/values-staging.yaml')!)
-        .image.tag,
+      yaml.parse(
+        show(gitops, 'main', 'apps/payments-gateway/values-staging.yaml')!,
+      ).image.tag,
     ).toBe('latest');
 
     const { server: api, requests } = captureServer();
@@ -307,24 +324,32 @@ describe('the Microservice template end to end', () => {
     try {
       const port = (api.address() as any).port;
       // Asynchronously: the capture server runs in this process.
-      const report = await runAsync('node', ['scripts/ci/report-deployment.mjs', 'dev'], {
-        cwd: service,
-        env: {
-          ...process.env,
-          FLEETDECK_TOKEN: 'pipeline-secret-token',
-          FLEETDECK_DEPLOYMENTS_URL: `http://127.0.0.1:${port}/api/deployments/v1/deployments`,
-          GITHUB_SHA: sha,
-          GITHUB_ACTOR: 'emma.dubois',
-          GITHUB_SERVER_URL: 'https://github.com',
-          GITHUB_REPOSITORY: 'fleetdeck-bank/payments-gateway',
-          GITHUB_RUN_ID: '42',
+      const report = await runAsync(
+        'node',
+        ['scripts/ci/report-deployment.mjs', 'dev'],
+        {
+          cwd: service,
+          env: {
+            ...process.env,
+            FLEETDECK_TOKEN: 'pipeline-secret-token',
+            FLEETDECK_DEPLOYMENTS_URL: `http://127.0.0.1:${port}/api/deployments/v1/deployments`,
+            GITHUB_SHA: sha,
+            GITHUB_ACTOR: 'emma.dubois',
+            GITHUB_SERVER_URL: 'https://github.com',
+            GITHUB_REPOSITORY: 'fleetdeck-bank/payments-gateway',
+            GITHUB_RUN_ID: '42',
+          },
         },
-      });
+      );
       expect(report.status).toBe(0);
-      expect(`${report.stdout}${report.stderr}`).not.toContain('pipeline-secret-token');
+      expect(`${report.stdout}${report.stderr}`).not.toContain(
+        'pipeline-secret-token',
+      );
       expect(requests).toHaveLength(1);
       expect(requests[0].url).toBe('/api/deployments/v1/deployments');
-      expect(requests[0].headers.authorization).toBe('Bearer pipeline-secret-token');
+      expect(requests[0].headers.authorization).toBe(
+        'Bearer pipeline-secret-token',
+      );
       expect(requests[0].body).toEqual({
         entityRef: 'component:default/payments-gateway',
         environment: 'dev',
@@ -332,7 +357,8 @@ describe('the Microservice template end to end', () => {
         version: '0.1.0',
         deployedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         deployedBy: 'emma.dubois',
-        pipelineUrl: 'https://github.com/fleetdeck-bank/payments-gateway/actions/runs/42',
+        pipelineUrl:
+          'https://github.com/fleetdeck-bank/payments-gateway/actions/runs/42',
       });
     } finally {
       api.close();
@@ -356,7 +382,10 @@ describe('the Microservice template end to end', () => {
     const work = mkdtempSync(join(tmpdir(), 'fleetdeck-gitops-'));
     git(['clone', '--quiet', gitops, work]);
     execFileSync('mkdir', ['-p', join(work, 'apps/ledger-sync')]);
-    writeFileSync(join(work, 'apps/ledger-sync/values-dev.yaml'), 'replicaCount: 9\n');
+    writeFileSync(
+      join(work, 'apps/ledger-sync/values-dev.yaml'),
+      'replicaCount: 9\n',
+    );
     git(['add', '--all'], work);
     git(['commit', '--quiet', '-m', 'someone else got there first'], work);
     git(['push', '--quiet', 'origin', 'main'], work);
@@ -375,7 +404,10 @@ describe('the Microservice template end to end', () => {
   it('reports a push the remote rejects, leaving the remote and the GitOps repository untouched', async () => {
     const repo = bareRepo(join(gitDir, 'audit-trail.git'));
     const hook = join(repo, 'hooks/pre-receive');
-    writeFileSync(hook, '#!/bin/sh\necho "pushes need a signed-off ticket"\nexit 1\n');
+    writeFileSync(
+      hook,
+      '#!/bin/sh\necho "pushes need a signed-off ticket"\nexit 1\n',
+    );
     chmodSync(hook, 0o755);
     const before = branches(gitops);
 

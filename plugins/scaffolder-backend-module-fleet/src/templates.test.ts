@@ -25,14 +25,14 @@ import { scaffolderModuleFleet } from './module';
 import {
   checkDeclarativeJenkinsfile,
   shellCommands,
-} from './testing/jenkinsfile';
+} from './__testUtils__/jenkinsfile';
 import {
   dryRunBody,
   exampleTemplateDir,
   RenderedFiles,
   renderedFiles,
   templatesDir,
-} from './testing/templates';
+} from './__testUtils__/templates';
 
 jest.setTimeout(120_000);
 
@@ -63,6 +63,39 @@ const policy = EntityPolicies.allOf([
   new NoForeignRootFieldsEntityPolicy(),
   new SchemaValidEntityPolicy(),
 ]);
+
+/**
+ * Parses a pipeline (throwing when it does not parse) into its jobs or stages
+ * and the shell commands they run.
+ */
+function pipelineOf(ciSystem: string, source: string) {
+  if (ciSystem === 'jenkins') {
+    const pipeline = checkDeclarativeJenkinsfile(source);
+    const stages = pipeline.children.find(c => c.name === 'stages')!;
+    return {
+      jobs: stages.children.map(s => s.args.slice(2, -2)),
+      commands: shellCommands(pipeline),
+    };
+  }
+  if (ciSystem === 'github-actions') {
+    const workflow = yaml.parse(source);
+    return {
+      jobs: Object.keys(workflow.jobs),
+      commands: Object.values<any>(workflow.jobs).flatMap(job =>
+        job.steps.map((s: any) => s.run).filter(Boolean),
+      ),
+    };
+  }
+  const pipeline = yaml.parse(source);
+  const jobs = Object.keys(pipeline).filter(k => pipeline[k]?.script);
+  return {
+    jobs,
+    commands: jobs.flatMap(job => [
+      ...(pipeline[job].before_script ?? []),
+      ...pipeline[job].script,
+    ]),
+  };
+}
 
 /** Script paths a pipeline runs, e.g. scripts/ci/test.sh. */
 function scriptsIn(commands: string[]) {
@@ -135,10 +168,10 @@ describe('templates in dry-run', () => {
       const res = await dryRun(microservice, values(ciSystem));
       if (res.status !== 200) throw new Error(JSON.stringify(res.body));
       files = renderedFiles(res.body);
-      const errors = res.body.log.filter(
+      const failed = res.body.log.filter(
         (l: any) => l.body.status === 'failed',
       );
-      expect(errors).toEqual([]);
+      if (failed.length) throw new Error(JSON.stringify(failed));
     });
 
     it('renders the service, its chart and only the chosen pipeline', () => {
@@ -206,31 +239,21 @@ describe('templates in dry-run', () => {
     });
 
     it('has a pipeline that parses and runs only scripts that exist', () => {
-      const source = file(pipelinePath);
-      let commands: string[];
-      if (ciSystem === 'jenkins') {
-        commands = shellCommands(checkDeclarativeJenkinsfile(source));
-        expect(commands).toHaveLength(5);
-      } else if (ciSystem === 'github-actions') {
-        const workflow = yaml.parse(source);
-        expect(Object.keys(workflow.jobs)).toEqual([
-          'test',
-          'image',
-          'deploy-dev',
-        ]);
-        commands = Object.values<any>(workflow.jobs).flatMap(job =>
-          job.steps.map((s: any) => s.run).filter(Boolean),
-        );
-        // GitHub's own expressions survive the scaffolder's templating.
-        expect(source).toContain('${{ secrets.FLEETDECK_TOKEN }}');
-      } else {
-        const pipeline = yaml.parse(source);
-        expect(pipeline.stages).toEqual(['test', 'build', 'deploy']);
-        commands = ['test', 'build-image', 'deploy-dev'].flatMap(job => [
-          ...(pipeline[job].before_script ?? []),
-          ...pipeline[job].script,
-        ]);
-      }
+      const { jobs, commands } = pipelineOf(ciSystem, file(pipelinePath));
+      expect(jobs).toEqual(
+        {
+          jenkins: ['Test', 'Build image', 'Deploy to dev'],
+          'github-actions': ['test', 'image', 'deploy-dev'],
+          'gitlab-ci': ['test', 'build-image', 'deploy-dev'],
+        }[ciSystem],
+      );
+      // Each deploys the commit it built; GitHub's own expressions survive
+      // the scaffolder's templating.
+      expect(commands.join('\n')).toMatch(
+        /update-gitops\.sh dev "(\$\{\{ github\.sha \}\}|\$CI_COMMIT_SHA|\$GIT_COMMIT)"/,
+      );
+      expect(file(pipelinePath)).toContain('FLEETDECK_TOKEN');
+      expect(file(pipelinePath)).not.toMatch(/\{%|values\./);
       const scripts = scriptsIn(commands);
       expect(new Set(scripts)).toEqual(
         new Set([
@@ -262,8 +285,8 @@ describe('templates in dry-run', () => {
           `$values/apps/payments-gateway/values-${env}.yaml`,
         );
         expect(
-          yaml.parse(file(`gitops/${valueFile.replace('$values/', '')}`))
-            .image.tag,
+          yaml.parse(file(`gitops/${valueFile.replace('$values/', '')}`)).image
+            .tag,
         ).toBe('latest');
         expect(!!app.spec.syncPolicy.automated).toBe(env !== 'production');
       }
@@ -276,7 +299,9 @@ describe('templates in dry-run', () => {
           if (!path.startsWith('service/')) continue;
           const target = join(dir, path.slice('service/'.length));
           mkdirSync(dirname(target), { recursive: true });
-          writeFileSync(target, f.content, { mode: f.executable ? 0o755 : 0o644 });
+          writeFileSync(target, f.content, {
+            mode: f.executable ? 0o755 : 0o644,
+          });
         }
         const run = spawnSync('npm', ['test'], {
           cwd: dir,
@@ -327,8 +352,8 @@ describe('templates in dry-run', () => {
       metadata: { name: 'hello-world' },
     });
     expect(files.has('index.js')).toBe(true);
-    expect(
-      res.body.log.filter((l: any) => l.body.status === 'failed'),
-    ).toEqual([]);
+    expect(res.body.log.filter((l: any) => l.body.status === 'failed')).toEqual(
+      [],
+    );
   });
 });

@@ -4,8 +4,12 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import yaml from 'yaml';
 import { GitServers } from '../git/GitServers';
-import { actionContext, configWith, writeFiles } from '../testing/actionContext';
-import { bareRepo, branches, git, show } from '../testing/git';
+import {
+  actionContext,
+  configWith,
+  writeFiles,
+} from '../__testUtils__/actionContext';
+import { bareRepo, branches, git, show } from '../__testUtils__/git';
 import { createGitopsRegisterAction } from './gitopsRegister';
 import { examples } from './gitopsRegister.examples';
 
@@ -45,39 +49,55 @@ describe('fleetdeck:gitops:register', () => {
   });
   afterEach(() => rmSync(base, { recursive: true, force: true }));
 
-  it.each(examples.map(e => [e.description, e]))('runs the example: %s', async (_, example) => {
-    const { input } = yaml.parse(example.example).steps[0];
-    const { done, output } = run(input);
-    await done;
-    expect(output).toHaveBeenCalledWith('branchName', 'fleetdeck/add-payments-gateway');
-    expect(branches(gitops).sort()).toEqual(
-      input.checkOnly ? ['main'] : ['fleetdeck/add-payments-gateway', 'main'],
-    );
-  });
+  it.each(examples.map(e => [e.description, e]))(
+    'runs the example: %s',
+    async (_, example) => {
+      const { input } = yaml.parse(example.example).steps[0];
+      const { done, output } = run(input);
+      await done;
+      expect(output).toHaveBeenCalledWith(
+        'branchName',
+        'fleetdeck/add-payments-gateway',
+      );
+      expect(branches(gitops).sort()).toEqual(
+        input.checkOnly ? ['main'] : ['fleetdeck/add-payments-gateway', 'main'],
+      );
+    },
+  );
 
   it('proposes the files on a branch, by the user, leaving main as it was', async () => {
     const main = git(['--git-dir', gitops, 'rev-parse', 'main']);
     const { done, output } = run({ service: 'payments-gateway' });
     await done;
     const branch = 'fleetdeck/add-payments-gateway';
-    expect(show(gitops, branch, 'argocd/payments-gateway/dev.yaml')).toBe('kind: Application\n');
-    expect(show(gitops, branch, 'README.md')).toBe('# GitOps\n');
-    expect(git(['--git-dir', gitops, 'log', '-1', '--format=%an|%s', branch])).toBe(
-      'Emma Dubois|Add payments-gateway to GitOps (Argo CD Applications)',
+    expect(show(gitops, branch, 'argocd/payments-gateway/dev.yaml')).toBe(
+      'kind: Application\n',
     );
+    expect(show(gitops, branch, 'README.md')).toBe('# GitOps\n');
+    expect(
+      git(['--git-dir', gitops, 'log', '-1', '--format=%an|%s', branch]),
+    ).toBe('Emma Dubois|Add payments-gateway to GitOps (Argo CD Applications)');
     expect(git(['--git-dir', gitops, 'rev-parse', 'main'])).toBe(main);
-    expect(output).toHaveBeenCalledWith('commitHash', git(['--git-dir', gitops, 'rev-parse', branch]));
+    expect(output).toHaveBeenCalledWith(
+      'commitHash',
+      git(['--git-dir', gitops, 'rev-parse', branch]),
+    );
   });
 
   it('commits straight to main when asked to', async () => {
     await run({ service: 'payments-gateway', branchName: 'main' }).done;
     expect(branches(gitops)).toEqual(['main']);
-    expect(show(gitops, 'main', 'apps/payments-gateway/values-dev.yaml')).toBe(files['apps/payments-gateway/values-dev.yaml']);
+    expect(show(gitops, 'main', 'apps/payments-gateway/values-dev.yaml')).toBe(
+      files['apps/payments-gateway/values-dev.yaml'],
+    );
   });
 
   it('refuses to overwrite different content already in the repository', async () => {
     rmSync(gitops, { recursive: true });
-    bareRepo(gitops, { ...seed, 'apps/payments-gateway/values-dev.yaml': 'replicaCount: 9\n' });
+    bareRepo(gitops, {
+      ...seed,
+      'apps/payments-gateway/values-dev.yaml': 'replicaCount: 9\n',
+    });
     const { done } = run({ service: 'payments-gateway' });
     await expect(done).rejects.toThrow(
       'already has different content on main at apps/payments-gateway/values-dev.yaml; nothing was pushed',
@@ -117,6 +137,8 @@ describe('fleetdeck:gitops:register', () => {
     });
     await action().handler(context.ctx);
     expect(branches(gitops)).toEqual(['main']);
-    expect(context.lines.join('\n')).toContain('Dry run: would add apps/payments-gateway/values-dev.yaml');
+    expect(context.lines.join('\n')).toContain(
+      'Dry run: would add apps/payments-gateway/values-dev.yaml',
+    );
   });
 });

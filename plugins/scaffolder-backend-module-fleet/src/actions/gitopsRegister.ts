@@ -49,7 +49,10 @@ export function createGitopsRegisterAction(options: {
       input: {
         service: z =>
           z
-            .string({ description: 'Name of the service, used in the branch and messages' })
+            .string({
+              description:
+                'Name of the service, used in the branch and messages',
+            })
             .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS label'),
         sourcePath: z =>
           z
@@ -119,7 +122,9 @@ export function createGitopsRegisterAction(options: {
       );
       if (!existsSync(sourceDir)) {
         throw new InputError(
-          `Nothing to register: ${input.sourcePath ?? 'gitops'} is not in the workspace`,
+          `Nothing to register: ${
+            input.sourcePath ?? 'gitops'
+          } is not in the workspace`,
         );
       }
       const files = await listFiles(sourceDir);
@@ -134,7 +139,9 @@ export function createGitopsRegisterAction(options: {
       ctx.output('branchName', branchName);
       if (ctx.isDryRun) {
         ctx.logger.info(
-          `Dry run: would add ${files.join(', ')} to ${repoUrl} on branch ${branchName}`,
+          `Dry run: would add ${files.join(
+            ', ',
+          )} to ${repoUrl} on branch ${branchName}`,
         );
         return;
       }
@@ -149,7 +156,13 @@ export function createGitopsRegisterAction(options: {
             throw describeGitError(e, repoUrl);
           });
         await git(['init', '--quiet']);
-        await git(['fetch', '--quiet', '--depth=1', repoUrl, `refs/heads/${target}`]);
+        await git([
+          'fetch',
+          '--quiet',
+          '--depth=1',
+          repoUrl,
+          `refs/heads/${target}`,
+        ]);
         await git(['checkout', '--quiet', '-b', branchName, 'FETCH_HEAD']);
         const base = (await git(['rev-parse', 'HEAD'])).stdout.trim();
 
@@ -167,12 +180,17 @@ export function createGitopsRegisterAction(options: {
           throw new ConflictError(
             `The GitOps repository ${repoUrl} already has different content on ${target} at ${conflicts.join(
               ', ',
-            )}; nothing was pushed. Another service may use the name ${input.service}: resolve this in the GitOps repository or pick another name.`,
+            )}; nothing was pushed. Another service may use the name ${
+              input.service
+            }: resolve this in the GitOps repository or pick another name.`,
           );
         }
         if (branchName !== target) {
           const existing = await git([
-            'ls-remote', '--heads', repoUrl, `refs/heads/${branchName}`,
+            'ls-remote',
+            '--heads',
+            repoUrl,
+            `refs/heads/${branchName}`,
           ]);
           if (existing.stdout.trim()) {
             throw new ConflictError(
@@ -201,7 +219,12 @@ export function createGitopsRegisterAction(options: {
         ctx.logger.info(
           `Pushing ${files.length} files to ${repoUrl} on branch ${branchName}`,
         );
-        await git(['push', '--atomic', repoUrl, `HEAD:refs/heads/${branchName}`]);
+        await git([
+          'push',
+          '--atomic',
+          repoUrl,
+          `HEAD:refs/heads/${branchName}`,
+        ]);
         return {
           commitHash: (await git(['rev-parse', 'HEAD'])).stdout.trim(),
           changed: true,

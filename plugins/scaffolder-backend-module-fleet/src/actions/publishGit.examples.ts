@@ -30,7 +30,8 @@ export const examples: TemplateExample[] = [
             server: 'onprem',
             repo: 'cards/card-vault',
             defaultBranch: 'trunk',
-            gitCommitMessage: 'Create card-vault from the Microservice template',
+            gitCommitMessage:
+              'Create card-vault from the Microservice template',
           },
         },
       ],

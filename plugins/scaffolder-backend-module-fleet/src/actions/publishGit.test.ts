@@ -1,11 +1,16 @@
+import { JsonObject } from '@backstage/types';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import yaml from 'yaml';
 import { GitServers } from '../git/GitServers';
-import { actionContext, configWith, writeFiles } from '../testing/actionContext';
-import { bareRepo, branches, git, show } from '../testing/git';
-import { startGitHttpServer } from '../testing/gitHttpServer';
+import {
+  actionContext,
+  configWith,
+  writeFiles,
+} from '../__testUtils__/actionContext';
+import { bareRepo, branches, git, show } from '../__testUtils__/git';
+import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 import { createPublishGitAction } from './publishGit';
 import { examples } from './publishGit.examples';
 
@@ -18,7 +23,7 @@ describe('publish:git', () => {
     { name: 'fleetdeck', baseUrl: join(base, 'git'), createRepositories: true },
     { name: 'onprem', baseUrl: `file://${join(base, 'onprem')}` },
   ];
-  const action = (list = servers()) => {
+  const action = (list: JsonObject[] = servers()) => {
     const config = configWith({ servers: list });
     return createPublishGitAction({
       config,
@@ -41,16 +46,25 @@ describe('publish:git', () => {
     'runs the example: %s',
     async (_, example) => {
       const step = yaml.parse(example.example).steps[0];
-      const repo = step.input.server === 'onprem'
-        ? bareRepo(join(base, 'onprem', `${step.input.repo}.git`))
-        : join(base, 'git', `${step.input.repo}.git`);
-      if (!step.input.sourcePath) writeFiles(workspace, { 'README.md': '# x\n' });
-      const { ctx, output } = actionContext({ input: step.input, workspacePath: workspace });
+      const repo =
+        step.input.server === 'onprem'
+          ? bareRepo(join(base, 'onprem', `${step.input.repo}.git`))
+          : join(base, 'git', `${step.input.repo}.git`);
+      if (!step.input.sourcePath)
+        writeFiles(workspace, { 'README.md': '# x\n' });
+      const { ctx, output } = actionContext({
+        input: step.input,
+        workspacePath: workspace,
+      });
       await action().handler(ctx);
       const branch = step.input.defaultBranch ?? 'main';
       expect(branches(repo)).toEqual([branch]);
-      expect(git(['--git-dir', repo, 'log', '--format=%an <%ae>|%s', branch])).toBe(
-        `Emma Dubois <emma.dubois@fleetdeck.example>|${step.input.gitCommitMessage ?? 'Initial commit'}`,
+      expect(
+        git(['--git-dir', repo, 'log', '--format=%an <%ae>|%s', branch]),
+      ).toBe(
+        `Emma Dubois <emma.dubois@fleetdeck.example>|${
+          step.input.gitCommitMessage ?? 'Initial commit'
+        }`,
       );
       expect(output).toHaveBeenCalledWith('remoteUrl', `file://${repo}`);
       expect(output).toHaveBeenCalledWith(
@@ -67,9 +81,9 @@ describe('publish:git', () => {
     });
     await action().handler(ctx);
     const repo = join(base, 'git', 'payments-gateway.git');
-    expect(git(['--git-dir', repo, 'ls-tree', '-r', '--name-only', 'main'])).toBe(
-      'catalog-info.yaml\nsrc/server.js',
-    );
+    expect(
+      git(['--git-dir', repo, 'ls-tree', '-r', '--name-only', 'main']),
+    ).toBe('catalog-info.yaml\nsrc/server.js');
     expect(output).toHaveBeenCalledWith(
       'commitHash',
       git(['--git-dir', repo, 'rev-parse', 'main']),
@@ -77,7 +91,9 @@ describe('publish:git', () => {
   });
 
   it('refuses to overwrite a branch that already has commits', async () => {
-    const repo = bareRepo(join(base, 'git', 'payments-api.git'), { 'a.txt': 'theirs\n' });
+    const repo = bareRepo(join(base, 'git', 'payments-api.git'), {
+      'a.txt': 'theirs\n',
+    });
     const head = git(['--git-dir', repo, 'rev-parse', 'main']);
     const { ctx } = actionContext({
       input: { repo: 'payments-api', sourcePath: 'service' },
@@ -93,15 +109,23 @@ describe('publish:git', () => {
   it.each([['../escape'], ['a/../../escape'], ['-rf'], ['x/']])(
     'refuses the repository path %s',
     async repo => {
-      const { ctx } = actionContext({ input: { repo, sourcePath: 'service' }, workspacePath: workspace });
-      await expect(action().handler(ctx)).rejects.toThrow(/Invalid repository path/);
+      const { ctx } = actionContext({
+        input: { repo, sourcePath: 'service' },
+        workspacePath: workspace,
+      });
+      await expect(action().handler(ctx)).rejects.toThrow(
+        /Invalid repository path/,
+      );
       expect(existsSync(join(base, 'escape.git'))).toBe(false);
     },
   );
 
   it('refuses a remote outside the configured servers', async () => {
     const { ctx } = actionContext({
-      input: { remoteUrl: `file://${base}/elsewhere.git`, sourcePath: 'service' },
+      input: {
+        remoteUrl: `file://${base}/elsewhere.git`,
+        sourcePath: 'service',
+      },
       workspacePath: workspace,
     });
     await expect(action().handler(ctx)).rejects.toThrow(
@@ -137,8 +161,12 @@ describe('publish:git', () => {
       workspacePath: workspace,
     });
     await expect(
-      action([{ name: 'down', baseUrl: 'http://127.0.0.1:9/scm' }]).handler(ctx),
-    ).rejects.toThrow(/Could not reach the git remote http:\/\/127\.0\.0\.1:9\/scm\/payments-gateway\.git/);
+      action([{ name: 'down', baseUrl: 'http://127.0.0.1:9/scm' }]).handler(
+        ctx,
+      ),
+    ).rejects.toThrow(
+      /Could not reach the git remote http:\/\/127\.0\.0\.1:9\/scm\/payments-gateway\.git/,
+    );
   });
 
   it('does nothing in a dry run', async () => {
@@ -176,7 +204,11 @@ describe('publish:git', () => {
 
     beforeEach(async () => {
       bareRepo(join(base, 'http', 'payments-gateway.git'));
-      http = await startGitHttpServer({ root: join(base, 'http'), username: 'fleetdeck', token });
+      http = await startGitHttpServer({
+        root: join(base, 'http'),
+        username: 'fleetdeck',
+        token,
+      });
     });
     afterEach(() => http.server.close());
 
@@ -185,13 +217,21 @@ describe('publish:git', () => {
         input: { repo: 'payments-gateway', sourcePath: 'service' },
         workspacePath: workspace,
       });
-      await action([{ name: 'scm', baseUrl: http.url, username: 'fleetdeck', token }]).handler(ctx);
-      expect(branches(join(base, 'http', 'payments-gateway.git'))).toEqual(['main']);
+      await action([
+        { name: 'scm', baseUrl: http.url, username: 'fleetdeck', token },
+      ]).handler(ctx);
+      expect(branches(join(base, 'http', 'payments-gateway.git'))).toEqual([
+        'main',
+      ]);
       const log = lines.join('\n');
       expect(log).toContain('Pushed');
       expect(log).not.toContain(token);
-      expect(log).not.toContain(Buffer.from(`fleetdeck:${token}`).toString('base64'));
-      expect(git(['-C', join(workspace, 'service'), 'config', '--list'])).not.toContain(token);
+      expect(log).not.toContain(
+        Buffer.from(`fleetdeck:${token}`).toString('base64'),
+      );
+      expect(
+        git(['-C', join(workspace, 'service'), 'config', '--list']),
+      ).not.toContain(token);
     });
 
     it('reports refused credentials without showing them', async () => {
@@ -205,8 +245,12 @@ describe('publish:git', () => {
       ])
         .handler(ctx)
         .catch(e => e);
-      expect(error.message).toMatch(/refused the credentials configured for http:\/\/127\.0\.0\.1/);
-      expect(`${error.message}${error.stack}${lines.join('\n')}`).not.toContain(wrong);
+      expect(error.message).toMatch(
+        /refused the credentials configured for http:\/\/127\.0\.0\.1/,
+      );
+      expect(`${error.message}${error.stack}${lines.join('\n')}`).not.toContain(
+        wrong,
+      );
       expect(http.authorizations).toContain(
         `Basic ${Buffer.from(`fleetdeck:${wrong}`).toString('base64')}`,
       );

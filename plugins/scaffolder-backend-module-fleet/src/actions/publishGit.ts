@@ -110,7 +110,9 @@ export function createPublishGitAction(options: {
       );
       if (!existsSync(sourceDir)) {
         throw new InputError(
-          `Nothing to publish: ${input.sourcePath ?? '.'} is not in the workspace`,
+          `Nothing to publish: ${
+            input.sourcePath ?? '.'
+          } is not in the workspace`,
         );
       }
       ctx.output('remoteUrl', remoteUrl);
@@ -151,7 +153,9 @@ export function createPublishGitAction(options: {
           }),
       });
       ctx.output('commitHash', commitHash);
-      ctx.logger.info(`Pushed ${commitHash} to ${remoteUrl} (branch ${branch})`);
+      ctx.logger.info(
+        `Pushed ${commitHash} to ${remoteUrl} (branch ${branch})`,
+      );
     },
   });
 }
@@ -193,7 +197,9 @@ async function push(options: {
     await git(['init', '--quiet', `--initial-branch=${branch}`]);
     await git(['add', '--all']);
     await git(['commit', '--quiet', '--no-verify', '-m', options.message]);
-    log(`Pushing branch ${branch} to ${remoteUrl} as ${author.name} <${author.email}>`);
+    log(
+      `Pushing branch ${branch} to ${remoteUrl} as ${author.name} <${author.email}>`,
+    );
     await git(['push', '--atomic', remoteUrl, `HEAD:refs/heads/${branch}`]);
     const { stdout: head } = await git(['rev-parse', 'HEAD']);
     return head.trim();

@@ -30,7 +30,9 @@ export function checkServiceName(name: string): string {
   }
   if (/[A-Z]/.test(name)) {
     throw new InputError(
-      `The service name "${shown}" has upper-case letters; use lower case, e.g. ${name.toLocaleLowerCase('en-US')}`,
+      `The service name "${shown}" has upper-case letters; use lower case, e.g. ${name.toLocaleLowerCase(
+        'en-US',
+      )}`,
     );
   }
   if (!SERVICE_NAME_PATTERN.test(name)) {

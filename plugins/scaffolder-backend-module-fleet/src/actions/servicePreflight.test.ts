@@ -5,13 +5,14 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import yaml from 'yaml';
 import { GitServers } from '../git/GitServers';
-import { actionContext, configWith } from '../testing/actionContext';
-import { bareRepo } from '../testing/git';
+import { actionContext, configWith } from '../__testUtils__/actionContext';
+import { bareRepo } from '../__testUtils__/git';
 import { createServicePreflightAction } from './servicePreflight';
 import { examples } from './servicePreflight.examples';
 
 const entity = (kind: string, name: string, spec = {}) => ({
-  apiVersion: kind === 'Cluster' ? 'fleetdeck.io/v1alpha1' : 'backstage.io/v1alpha1',
+  apiVersion:
+    kind === 'Cluster' ? 'fleetdeck.io/v1alpha1' : 'backstage.io/v1alpha1',
   kind,
   metadata: { name, namespace: 'default' },
   spec,
@@ -26,7 +27,9 @@ describe('fleetdeck:service:preflight', () => {
 
   const run = (input: Record<string, unknown>) => {
     const config = configWith({
-      servers: [{ name: 'demo', baseUrl: join(base, 'git'), createRepositories: true }],
+      servers: [
+        { name: 'demo', baseUrl: join(base, 'git'), createRepositories: true },
+      ],
       gitopsRepoUrl: join(base, 'git', 'gitops.git'),
     });
     const action = createServicePreflightAction({
@@ -38,7 +41,9 @@ describe('fleetdeck:service:preflight', () => {
           entity('Group', 'cards'),
           entity('System', 'payments-platform'),
           entity('Cluster', 'kafka-prod-01'),
-          entity('Component', 'payments-api', { owner: 'group:default/payments' }),
+          entity('Component', 'payments-api', {
+            owner: 'group:default/payments',
+          }),
         ],
       }),
       discovery: mockServices.discovery(),
@@ -52,12 +57,18 @@ describe('fleetdeck:service:preflight', () => {
     target: 'git',
   };
 
-  it.each(examples.map(e => [e.description, e]))('runs the example: %s', async (_, example) => {
-    const { input } = yaml.parse(example.example).steps[0];
-    const { done, output } = run(input);
-    await done;
-    expect(output).toHaveBeenCalledWith('entityRef', `component:default/${input.name}`);
-  });
+  it.each(examples.map(e => [e.description, e]))(
+    'runs the example: %s',
+    async (_, example) => {
+      const { input } = yaml.parse(example.example).steps[0];
+      const { done, output } = run(input);
+      await done;
+      expect(output).toHaveBeenCalledWith(
+        'entityRef',
+        `component:default/${input.name}`,
+      );
+    },
+  );
 
   it('resolves where the service will live', async () => {
     const { done, output } = run({ ...good, clusters: ['kafka-prod-01'] });
@@ -80,23 +91,43 @@ describe('fleetdeck:service:preflight', () => {
     ['Payments', /has upper-case letters; use lower case, e.g. payments/],
     ['a'.repeat(200), /is 200 characters long; at most 52 are allowed/],
     ['9lives', /is not a DNS label/],
-    ['payments-api', /The name payments-api is taken: component:default\/payments-api is already in the catalog \(owner group:default\/payments\)/],
+    [
+      'payments-api',
+      /The name payments-api is taken: component:default\/payments-api is already in the catalog \(owner group:default\/payments\)/,
+    ],
   ])('refuses the name %s', async (name, message) => {
     await expect(run({ ...good, name }).done).rejects.toThrow(message);
   });
 
   it.each([
-    [{ owner: 'user:default/emma' }, /The owner user:default\/emma is not a group/],
-    [{ owner: 'group:default/nobody' }, /The owner group:default\/nobody is not in the catalog/],
-    [{ system: 'payments' }, /The system system:default\/payments is not in the catalog/],
-    [{ clusters: ['kafka-prod-99'] }, /The cluster cluster:default\/kafka-prod-99 is not in the catalog/],
-    [{ target: 'github', repoUrl: 'github.com?owner=x' }, /is not of the form github.com\?owner=<owner>&repo=<repo>/],
+    [
+      { owner: 'user:default/emma' },
+      /The owner user:default\/emma is not a group/,
+    ],
+    [
+      { owner: 'group:default/nobody' },
+      /The owner group:default\/nobody is not in the catalog/,
+    ],
+    [
+      { system: 'payments' },
+      /The system system:default\/payments is not in the catalog/,
+    ],
+    [
+      { clusters: ['kafka-prod-99'] },
+      /The cluster cluster:default\/kafka-prod-99 is not in the catalog/,
+    ],
+    [
+      { target: 'github', repoUrl: 'github.com?owner=x' },
+      /is not of the form github.com\?owner=<owner>&repo=<repo>/,
+    ],
   ])('refuses %j', async (input, message) => {
     await expect(run({ ...good, ...input }).done).rejects.toThrow(message);
   });
 
   it('refuses a target repository that already has commits', async () => {
     bareRepo(join(base, 'git', 'payments-gateway.git'), { 'x.txt': 'x' });
-    await expect(run(good).done).rejects.toThrow(/Refusing to overwrite: branch main/);
+    await expect(run(good).done).rejects.toThrow(
+      /Refusing to overwrite: branch main/,
+    );
   });
 });

@@ -39,8 +39,7 @@ export function createServicePreflightAction(options: {
     schema: {
       input: {
         name: z => z.string({ description: 'Name of the new service' }),
-        owner: z =>
-          z.string({ description: 'Owning group, as an entity ref' }),
+        owner: z => z.string({ description: 'Owning group, as an entity ref' }),
         system: z =>
           z.string({ description: 'System, as an entity ref' }).optional(),
         clusters: z =>
@@ -56,11 +55,15 @@ export function createServicePreflightAction(options: {
           }),
         server: z =>
           z
-            .string({ description: 'git target: the server name (first if unset)' })
+            .string({
+              description: 'git target: the server name (first if unset)',
+            })
             .optional(),
         repo: z =>
           z
-            .string({ description: 'git target: repository path (the name if unset)' })
+            .string({
+              description: 'git target: repository path (the name if unset)',
+            })
             .optional(),
         repoUrl: z =>
           z
@@ -70,7 +73,9 @@ export function createServicePreflightAction(options: {
             })
             .optional(),
         defaultBranch: z =>
-          z.string({ description: 'Default branch, "main" if unset' }).optional(),
+          z
+            .string({ description: 'Default branch, "main" if unset' })
+            .optional(),
       },
       output: {
         entityRef: z => z.string(),
@@ -122,7 +127,10 @@ export function createServicePreflightAction(options: {
           }). Choose another name.`,
         );
       }
-      const owner = await lookup(refOfKind(input.owner, 'group', 'owner'), 'owner');
+      const owner = await lookup(
+        refOfKind(input.owner, 'group', 'owner'),
+        'owner',
+      );
       const system = input.system
         ? await lookup(refOfKind(input.system, 'system', 'system'), 'system')
         : undefined;
@@ -158,10 +166,7 @@ export function createServicePreflightAction(options: {
       ctx.output('remoteUrl', remoteUrl);
       ctx.output('sourceLocation', sourceLocation);
       ctx.output('catalogInfoUrl', catalogInfoUrl);
-      ctx.output(
-        'gitopsRepoUrl',
-        configuredGitopsRepoUrl(config) ?? '',
-      );
+      ctx.output('gitopsRepoUrl', configuredGitopsRepoUrl(config) ?? '');
       ctx.output(
         'deploymentsApiUrl',
         `${await discovery.getExternalBaseUrl('deployments')}/v1/deployments`,
@@ -184,7 +189,9 @@ function parseRepoPickerUrl(value?: string): { owner: string; repo: string } {
   const segment = /^[A-Za-z0-9_.-]+$/;
   if (!owner || !repo || !segment.test(owner) || !segment.test(repo)) {
     throw new InputError(
-      `The GitHub repository "${value ?? ''}" is not of the form github.com?owner=<owner>&repo=<repo>`,
+      `The GitHub repository "${
+        value ?? ''
+      }" is not of the form github.com?owner=<owner>&repo=<repo>`,
     );
   }
   return { owner, repo };

@@ -22,7 +22,10 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export function normalizeGitUrl(location: string, cwd = process.cwd()): string {
   const trimmed = location.trim().replace(/\/+$/, '');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) || /^[^/\s]+@[^/\s]+:/.test(trimmed)) {
+  if (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ||
+    /^[^/\s]+@[^/\s]+:/.test(trimmed)
+  ) {
     return trimmed;
   }
   return pathToFileURL(resolve(cwd, trimmed)).href;

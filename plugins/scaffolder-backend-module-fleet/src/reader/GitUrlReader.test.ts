@@ -4,8 +4,8 @@ import { NotModifiedError } from '@backstage/errors';
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { configWith } from '../testing/actionContext';
-import { bareRepo, git } from '../testing/git';
+import { configWith } from '../__testUtils__/actionContext';
+import { bareRepo, git } from '../__testUtils__/git';
 import { GitUrlReader } from './GitUrlReader';
 
 jest.setTimeout(30_000);
@@ -22,7 +22,9 @@ describe('GitUrlReader', () => {
       'docs/index.md': '# Docs\n',
     });
     reader = UrlReaders.create({
-      config: configWith({ servers: [{ name: 'demo', baseUrl: join(base, 'git') }] }),
+      config: configWith({
+        servers: [{ name: 'demo', baseUrl: join(base, 'git') }],
+      }),
       logger: mockServices.logger.mock(),
       factories: [GitUrlReader.factory],
     });
@@ -43,11 +45,16 @@ describe('GitUrlReader', () => {
   it('reads a tree', async () => {
     const tree = await reader.readTree(`file://${repo}/-/tree/main/`);
     const files = await tree.files();
-    expect(files.map(f => f.path).sort()).toEqual(['catalog-info.yaml', 'docs/index.md']);
+    expect(files.map(f => f.path).sort()).toEqual([
+      'catalog-info.yaml',
+      'docs/index.md',
+    ]);
   });
 
   it('says which file is missing', async () => {
-    await expect(reader.readUrl(url('nope.yaml'))).rejects.toThrow(/nope\.yaml does not exist/);
+    await expect(reader.readUrl(url('nope.yaml'))).rejects.toThrow(
+      /nope\.yaml does not exist/,
+    );
   });
 
   it('reads nothing outside the configured servers', async () => {
@@ -55,6 +62,8 @@ describe('GitUrlReader', () => {
     await expect(
       reader.readUrl(`file://${outside}/-/blob/main/secret.txt`),
     ).rejects.toThrow();
-    await expect(reader.readUrl(url('../../../private.git/secret.txt'))).rejects.toThrow();
+    await expect(
+      reader.readUrl(url('../../../private.git/secret.txt')),
+    ).rejects.toThrow();
   });
 });

@@ -11,11 +11,7 @@ import {
   ReaderFactory,
   ReadTreeResponseFactory,
 } from '@backstage/backend-defaults/urlReader';
-import {
-  InputError,
-  NotFoundError,
-  NotModifiedError,
-} from '@backstage/errors';
+import { InputError, NotFoundError, NotModifiedError } from '@backstage/errors';
 import { spawn } from 'child_process';
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
@@ -137,10 +133,10 @@ export class GitUrlReader implements UrlReaderService {
     const { remoteUrl, ref } = this.parse(url);
     const { server } = this.servers.resolve({ remoteUrl });
     const auth = server.auth;
-    const heads = await runGit(
-      ['ls-remote', remoteUrl, `refs/heads/${ref}`],
-      { auth, timeoutMs: 30_000 },
-    ).catch(e => {
+    const heads = await runGit(['ls-remote', remoteUrl, `refs/heads/${ref}`], {
+      auth,
+      timeoutMs: 30_000,
+    }).catch(e => {
       throw describeGitError(e, remoteUrl);
     });
     const sha = heads.stdout.split(/\s/)[0];

@@ -50,6 +50,12 @@ export function show(repo: string, ref: string, file: string) {
 
 /** The branches of a bare repository. */
 export function branches(repo: string): string[] {
-  const out = git(['--git-dir', repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads']);
+  const out = git([
+    '--git-dir',
+    repo,
+    'for-each-ref',
+    '--format=%(refname:short)',
+    'refs/heads',
+  ]);
   return out ? out.split('\n') : [];
 }

@@ -1,17 +1,21 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { JsonObject } from '@backstage/types';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { mkdirSync, writeFileSync } from 'fs';
 import { dirname, join } from 'path';
 
 /** A config with the given git servers (and GitOps repository). */
 export function configWith(data: {
-  servers: Array<Record<string, unknown>>;
+  servers: JsonObject[];
   gitopsRepoUrl?: string;
 }) {
   return new ConfigReader({
     scaffolder: {
-      defaultAuthor: { name: 'Fleetdeck', email: 'fleetdeck@fleetdeck.example' },
+      defaultAuthor: {
+        name: 'Fleetdeck',
+        email: 'fleetdeck@fleetdeck.example',
+      },
     },
     fleetdeck: {
       git: { servers: data.servers },
@@ -75,7 +79,11 @@ export function actionContext(options: {
       ...ctx,
       isDryRun: options.isDryRun,
       createTemporaryDirectory: async () => {
-        const dir = join(options.tempDir ?? options.workspacePath, '..', `tmp-${Math.random().toString(36).slice(2)}`);
+        const dir = join(
+          options.tempDir ?? options.workspacePath,
+          '..',
+          `tmp-${Math.random().toString(36).slice(2)}`,
+        );
         mkdirSync(dir, { recursive: true });
         return dir;
       },
