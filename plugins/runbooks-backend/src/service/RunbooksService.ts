@@ -160,11 +160,13 @@ export class RunbooksService {
   ): Promise<Entity[]> {
     if (!refs) {
       const entities: Entity[] = [];
+      const combined = { ...runbook.spec.targets, ...filter };
       for await (const page of this.deps.catalog.streamEntities(
-        { filter: toCatalogFilter({ ...runbook.spec.targets, ...filter }) },
+        { filter: toCatalogFilter(combined) },
         { credentials: caller.credentials },
       )) {
-        entities.push(...page);
+        // the catalog filters already; this keeps the runbook's own semantics
+        entities.push(...page.filter(e => entityMatchesFilter(e, combined)));
       }
       if (entities.length === 0) {
         throw new InputError('No entity matches the runbook target filter');
