@@ -26,14 +26,20 @@ export const scaffolderModuleFleet = createBackendModule({
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
         discovery: coreServices.discovery,
+        auditor: coreServices.auditor,
       },
-      async init({ scaffolder, config, catalog, discovery }) {
+      async init({ scaffolder, config, catalog, discovery, auditor }) {
         const servers = GitServers.fromConfig(config);
         const integrations = ScmIntegrations.fromConfig(config);
         scaffolder.addActions(
           createServicePreflightAction({ config, servers, catalog, discovery }),
-          createPublishGitAction({ config, servers }),
-          createGitopsRegisterAction({ config, servers, integrations }),
+          createPublishGitAction({ config, servers, auditor }),
+          createGitopsRegisterAction({
+            config,
+            servers,
+            integrations,
+            auditor,
+          }),
         );
       },
     });

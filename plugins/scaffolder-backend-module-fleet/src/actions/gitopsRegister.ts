@@ -1,4 +1,7 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  resolveSafeChildPath,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
@@ -14,6 +17,7 @@ import {
   normalizeGitUrl,
 } from '../git/GitServers';
 import { GitAuth, runGit } from '../git/runGit';
+import { audited } from './audited';
 import { examples } from './gitopsRegister.examples';
 import { githubTarget, openPullRequest } from './githubPullRequest';
 
@@ -37,8 +41,9 @@ export function createGitopsRegisterAction(options: {
   config: Config;
   servers: GitServers;
   integrations: ScmIntegrations;
+  auditor?: AuditorService;
 }) {
-  const { config, servers, integrations } = options;
+  const { config, servers, integrations, auditor } = options;
   return createTemplateAction({
     id: 'fleetdeck:gitops:register',
     description:
@@ -239,7 +244,16 @@ export function createGitopsRegisterAction(options: {
       // is resumed after a restart.
       const { commitHash, changed } = await ctx.checkpoint({
         key: `gitops-register:${repoUrl}#${branchName}`,
-        fn: apply,
+        fn: () =>
+          audited(
+            auditor,
+            {
+              eventId: 'gitops-register',
+              actor: ctx.user?.ref,
+              meta: { repoUrl, branchName, service: input.service },
+            },
+            apply,
+          ),
       });
       ctx.output('commitHash', commitHash);
       if (github && changed && branchName !== target) {

@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { JsonObject } from '@backstage/types';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -23,11 +24,13 @@ describe('publish:git', () => {
     { name: 'fleetdeck', baseUrl: join(base, 'git'), createRepositories: true },
     { name: 'onprem', baseUrl: `file://${join(base, 'onprem')}` },
   ];
+  const auditor = mockServices.auditor.mock();
   const action = (list: JsonObject[] = servers()) => {
     const config = configWith({ servers: list });
     return createPublishGitAction({
       config,
       servers: GitServers.fromConfig(config),
+      auditor,
     });
   };
 
@@ -88,6 +91,15 @@ describe('publish:git', () => {
       'commitHash',
       git(['--git-dir', repo, 'rev-parse', 'main']),
     );
+    expect(auditor.createEvent).toHaveBeenCalledWith({
+      eventId: 'publish-git',
+      severityLevel: 'medium',
+      meta: {
+        actor: 'user:default/emma.dubois',
+        remoteUrl: `file://${repo}`,
+        branch: 'main',
+      },
+    });
   });
 
   it('refuses to overwrite a branch that already has commits', async () => {

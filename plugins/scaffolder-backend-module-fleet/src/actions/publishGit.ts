@@ -1,4 +1,7 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  resolveSafeChildPath,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -10,6 +13,7 @@ import { gitBlobUrl, gitTreeUrl } from '../git/contentsUrl';
 import { describeGitError } from '../git/describeGitError';
 import { GitServer, GitServers } from '../git/GitServers';
 import { runGit } from '../git/runGit';
+import { audited } from './audited';
 import { examples } from './publishGit.examples';
 
 const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -25,8 +29,9 @@ const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export function createPublishGitAction(options: {
   config: Config;
   servers: GitServers;
+  auditor?: AuditorService;
 }) {
-  const { config, servers } = options;
+  const { config, servers, auditor } = options;
   return createTemplateAction({
     id: 'publish:git',
     description:
@@ -138,19 +143,28 @@ export function createPublishGitAction(options: {
       const commitHash = await ctx.checkpoint({
         key: `publish-git:${remoteUrl}#${branch}`,
         fn: () =>
-          push({
-            server,
-            servers,
-            remoteUrl,
-            branch,
-            sourceDir,
-            author,
-            message:
-              input.gitCommitMessage ??
-              config.getOptionalString('scaffolder.defaultCommitMessage') ??
-              'Initial commit',
-            log: m => ctx.logger.info(m),
-          }),
+          audited(
+            auditor,
+            {
+              eventId: 'publish-git',
+              actor: ctx.user?.ref,
+              meta: { remoteUrl, branch },
+            },
+            () =>
+              push({
+                server,
+                servers,
+                remoteUrl,
+                branch,
+                sourceDir,
+                author,
+                message:
+                  input.gitCommitMessage ??
+                  config.getOptionalString('scaffolder.defaultCommitMessage') ??
+                  'Initial commit',
+                log: m => ctx.logger.info(m),
+              }),
+          ),
       });
       ctx.output('commitHash', commitHash);
       ctx.logger.info(
