@@ -15,6 +15,9 @@ export const LABEL_ENGINE = 'fleetdeck.io/engine';
 /** Label carrying the environment. */
 export const LABEL_ENVIRONMENT = 'fleetdeck.io/environment';
 
+/** Label carrying the number of nodes (set by the catalog processor). */
+export const LABEL_NODE_COUNT = 'fleetdeck.io/node-count';
+
 const DAY_NAMES: Record<string, string> = {
   mon: 'Mon',
   tue: 'Tue',

@@ -1,7 +1,10 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+/**
+ * The Fleet frontend: the Fleet page and the cluster cards. The default export
+ * is the plugin for the new frontend system; legacy apps import from
+ * `@fleetdeck/plugin-fleet/legacy`.
+ *
+ * @packageDocumentation
+ */
+import { fleetPlugin } from './plugin';
 
-/** Placeholder until the plugin lands. */
-export default createFrontendPlugin({
-  pluginId: 'fleet',
-  extensions: [],
-});
+export default fleetPlugin;

@@ -16,6 +16,9 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   isClusterEntity,
+  LABEL_ENGINE,
+  LABEL_ENVIRONMENT,
+  LABEL_NODE_COUNT,
   validateClusterEntity,
 } from '@fleetdeck/plugin-fleet-common';
 import { ANNOTATION_INVENTORY_PROBLEMS } from '../inventory/clusterDraft';
@@ -24,6 +27,12 @@ import {
   ANNOTATION_INVENTORY_STATUS,
   INVENTORY_LOCATION_TYPE,
 } from '../inventory/inventoryStatusEntity';
+
+const toLabelValue = (v: string) =>
+  v
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '')
+    .slice(0, 63);
 
 /**
  * Validates Cluster entities (errors name the entity and the field), emits
@@ -111,6 +120,19 @@ export class ClusterEntitiesProcessor implements CatalogProcessor {
     if (entity.spec.system) {
       relate(entity.spec.system, 'System', RELATION_PART_OF, RELATION_HAS_PART);
     }
-    return entity;
+    // Labels make engine, environment and node count filterable and sortable
+    // through the catalog API, for clusters from inventories and files alike.
+    return {
+      ...entity,
+      metadata: {
+        ...entity.metadata,
+        labels: {
+          ...entity.metadata.labels,
+          [LABEL_ENGINE]: entity.spec.engine,
+          [LABEL_ENVIRONMENT]: toLabelValue(entity.spec.environment),
+          [LABEL_NODE_COUNT]: String(entity.spec.nodes.length),
+        },
+      },
+    };
   }
 }

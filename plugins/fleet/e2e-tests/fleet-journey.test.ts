@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test';
+import {
+  saveScreenshot,
+  signInAsGuest,
+} from '../../../packages/app/e2e-tests/helpers';
+
+test('an ops engineer finds the production Kafka clusters, opens one and sees what its team owns', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Fleet', exact: true })
+    .click();
+
+  // The demo inventory holds 95 clusters; the provider loads them at startup.
+  await expect(page.getByText(/of 95 clusters/)).toBeVisible({
+    timeout: 60_000,
+  });
+
+  await page.getByRole('button', { name: 'Filter by engine' }).click();
+  await page.getByRole('option', { name: /^kafka \(30\)$/ }).click();
+  await page.getByRole('button', { name: 'Filter by environment' }).click();
+  await page.getByRole('option', { name: /^production \(\d+\)$/ }).click();
+  await expect(page.getByText('1–10 of 10 clusters')).toBeVisible();
+  await expect(page).toHaveURL(/engine=kafka/);
+  await expect(page).toHaveURL(/environment=production/);
+
+  // Which production Kafka clusters still run 3.5? Sort by version.
+  await page.getByRole('button', { name: 'Version' }).click();
+  const table = page.getByRole('table', { name: 'Clusters' });
+  const firstRow = table.locator('tbody tr').first();
+  await expect(firstRow).toContainText('3.5.1');
+  await saveScreenshot(page, 'fleet-page');
+
+  await table.getByRole('link', { name: 'kafka-payments-prod' }).click();
+  await expect(page.getByText('Cluster overview')).toBeVisible();
+  await expect(
+    page.getByText('kafka-payments-prod-01.fra.fleetdeck.example'),
+  ).toBeVisible();
+  await expect(
+    page.getByText('kafka-payments-prod.fra.fleetdeck.example:9093'),
+  ).toBeVisible();
+  await expect(
+    page.getByText(/Sun \d\d:\d\d–\d\d:\d\d \(Europe\/Berlin\)/),
+  ).toBeVisible();
+  await saveScreenshot(page, 'cluster-page');
+
+  // The owner link in the overview card leads to the team.
+  await page.getByRole('link', { name: 'platform-kafka' }).first().click();
+  await expect(
+    page.getByRole('heading', { name: /platform-kafka/i }).first(),
+  ).toBeVisible();
+  const owned = page.getByRole('table', { name: 'Clusters owned' });
+  await expect(owned).toBeVisible();
+  const kafkaRow = owned.getByRole('row', { name: /kafka/ });
+  await expect(
+    kafkaRow.getByRole('link', { name: '10 kafka clusters in production' }),
+  ).toBeVisible();
+  await expect(
+    kafkaRow.getByRole('link', { name: '10 kafka clusters in staging' }),
+  ).toBeVisible();
+  await expect(
+    kafkaRow.getByRole('link', { name: '10 kafka clusters in dev' }),
+  ).toBeVisible();
+  await expect(kafkaRow.getByRole('cell').last()).toHaveText('30');
+  await saveScreenshot(page, 'team-clusters-owned');
+
+  // A count leads back to the Fleet page with the team's filter applied.
+  await kafkaRow
+    .getByRole('link', { name: '10 kafka clusters in production' })
+    .click();
+  await expect(page.getByText('1–10 of 10 clusters')).toBeVisible();
+});

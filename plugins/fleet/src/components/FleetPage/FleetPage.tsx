@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import {
+  Content,
+  ContentHeader,
+  ResponseErrorPanel,
+  SupportButton,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { InputAdornment, LinearProgress, TextField } from '@material-ui/core';
+import SearchIcon from '@material-ui/icons/Search';
+import {
+  FLEET_COLUMNS,
+  FleetState,
+  stateFromParams,
+  stateToParams,
+} from './fleetQuery';
+import { FleetTable } from './FleetTable';
+import { InventoryStatusBanner } from './InventoryStatusBanner';
+import { useFleetPage } from './useFleetPage';
+
+/** The Fleet page: every cluster in the catalog, filtered, searched and sorted on the server. */
+export const FleetPage = () => {
+  const catalogApi = useApi(catalogApiRef);
+  const [params, setParams] = useSearchParams();
+  const state = stateFromParams(params);
+  const [search, setSearch] = useState(state.q);
+  const update = (next: Partial<FleetState>) =>
+    setParams(stateToParams({ ...state, ...next }), { replace: true });
+
+  // Search as the user types, without a request per keystroke.
+  useEffect(() => {
+    if (search === state.q) return undefined;
+    const t = setTimeout(() => update({ q: search }), 300);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [search]);
+
+  const facets = useAsync(
+    () =>
+      catalogApi.getEntityFacets({
+        filter: { kind: 'cluster' },
+        facets: FLEET_COLUMNS.flatMap(c => (c.facet ? [c.facet] : [])),
+      }),
+    [catalogApi],
+  );
+  const page = useFleetPage(state);
+
+  return (
+    <Content>
+      <ContentHeader title="Clusters">
+        <SupportButton>
+          Every cluster in the catalog, from the inventories and catalog-info
+          files.
+        </SupportButton>
+      </ContentHeader>
+      <InventoryStatusBanner />
+      <TextField
+        placeholder="Search name, version, owner, region…"
+        value={search}
+        onChange={e => setSearch(e.target.value)}
+        variant="outlined"
+        size="small"
+        fullWidth
+        inputProps={{ 'aria-label': 'Search clusters' }}
+        InputProps={{
+          startAdornment: (
+            <InputAdornment position="start">
+              <SearchIcon />
+            </InputAdornment>
+          ),
+        }}
+        style={{ marginBottom: 16 }}
+      />
+      {page.loading && <LinearProgress />}
+      {page.error ? (
+        <ResponseErrorPanel error={page.error} />
+      ) : (
+        <FleetTable
+          state={state}
+          facets={facets.value?.facets ?? {}}
+          items={page.value?.items ?? []}
+          total={page.value?.totalItems ?? 0}
+          offset={page.offset}
+          onChange={update}
+          onNext={page.goNext}
+          onPrev={page.goPrev}
+        />
+      )}
+    </Content>
+  );
+};

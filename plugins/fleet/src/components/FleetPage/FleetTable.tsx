@@ -1,0 +1,171 @@
+import { Entity, parseEntityRef } from '@backstage/catalog-model';
+import {
+  EntityRefLink,
+  humanizeEntityRef,
+} from '@backstage/plugin-catalog-react';
+import {
+  Button,
+  MenuItem,
+  Paper,
+  Select,
+  Table,
+  TableBody,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableRow,
+  TableSortLabel,
+  Typography,
+} from '@material-ui/core';
+import { compareVersions } from '@fleetdeck/plugin-fleet-common';
+import { FLEET_COLUMNS, FleetColumnId, FleetState } from './fleetQuery';
+import { PAGE_SIZE } from './useFleetPage';
+
+type Facets = Record<string, Array<{ value: string; count: number }>>;
+
+const label = (column: FleetColumnId, value: string) =>
+  column === 'owner'
+    ? humanizeEntityRef(parseEntityRef(value), { defaultKind: 'group' })
+    : value;
+
+function options(column: (typeof FLEET_COLUMNS)[number], facets: Facets) {
+  const values = column.facet ? facets[column.facet] ?? [] : [];
+  const sorted = [...values].sort((a, b) =>
+    column.id === 'version' || column.id === 'nodes'
+      ? compareVersions(a.value, b.value)
+      : a.value.localeCompare(b.value),
+  );
+  return sorted;
+}
+
+/** The Fleet table: sortable headers, a filter per column, one page of rows, cursor paging. */
+export const FleetTable = (props: {
+  state: FleetState;
+  facets: Facets;
+  items: Entity[];
+  total: number;
+  offset: number;
+  onChange: (next: Partial<FleetState>) => void;
+  onNext?: () => void;
+  onPrev?: () => void;
+}) => {
+  const { state, facets, items, total, offset, onChange } = props;
+  const setFilter = (id: FleetColumnId, value: string) =>
+    onChange({ filters: { ...state.filters, [id]: value || undefined } });
+  return (
+    <Paper>
+      <TableContainer>
+        <Table size="small" aria-label="Clusters">
+          <TableHead>
+            <TableRow>
+              {FLEET_COLUMNS.map(c => (
+                <TableCell key={c.id}>
+                  <TableSortLabel
+                    active={state.sort === c.id}
+                    direction={state.sort === c.id ? state.order : 'asc'}
+                    onClick={() =>
+                      onChange({
+                        sort: c.id,
+                        order:
+                          state.sort === c.id && state.order === 'asc'
+                            ? 'desc'
+                            : 'asc',
+                      })
+                    }
+                  >
+                    {c.title}
+                  </TableSortLabel>
+                </TableCell>
+              ))}
+            </TableRow>
+            <TableRow>
+              {FLEET_COLUMNS.map(c => (
+                <TableCell key={c.id}>
+                  {c.facet ? (
+                    <Select
+                      value={state.filters[c.id] ?? ''}
+                      onChange={e => setFilter(c.id, String(e.target.value))}
+                      displayEmpty
+                      fullWidth
+                      SelectDisplayProps={
+                        {
+                          'aria-label': `Filter by ${c.title.toLocaleLowerCase(
+                            'en-US',
+                          )}`,
+                        } as React.HTMLAttributes<HTMLDivElement>
+                      }
+                    >
+                      <MenuItem value="">All</MenuItem>
+                      {options(c, facets).map(o => (
+                        <MenuItem key={o.value} value={o.value}>
+                          {label(c.id, o.value)} ({o.count})
+                        </MenuItem>
+                      ))}
+                    </Select>
+                  ) : null}
+                </TableCell>
+              ))}
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {items.map(e => (
+              <TableRow key={e.metadata.name} hover>
+                <TableCell>
+                  <EntityRefLink entityRef={e} defaultKind="cluster" />
+                </TableCell>
+                <TableCell>{String(e.spec?.engine ?? '')}</TableCell>
+                <TableCell>{String(e.spec?.version ?? '')}</TableCell>
+                <TableCell>{String(e.spec?.environment ?? '')}</TableCell>
+                <TableCell>
+                  {e.spec?.owner ? (
+                    <EntityRefLink
+                      entityRef={String(e.spec.owner)}
+                      defaultKind="group"
+                    />
+                  ) : null}
+                </TableCell>
+                <TableCell>{String(e.spec?.region ?? '')}</TableCell>
+                <TableCell align="right">
+                  {Array.isArray(e.spec?.nodes) ? e.spec!.nodes.length : 0}
+                </TableCell>
+              </TableRow>
+            ))}
+            {items.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={FLEET_COLUMNS.length}>
+                  <Typography color="textSecondary">
+                    No clusters match.
+                  </Typography>
+                </TableCell>
+              </TableRow>
+            )}
+          </TableBody>
+        </Table>
+      </TableContainer>
+      <div
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          justifyContent: 'flex-end',
+          gap: 8,
+          padding: 8,
+        }}
+      >
+        <Typography variant="body2" aria-live="polite">
+          {total === 0
+            ? '0 clusters'
+            : `${offset + 1}–${Math.min(
+                offset + PAGE_SIZE,
+                offset + items.length,
+              )} of ${total} clusters`}
+        </Typography>
+        <Button size="small" disabled={!props.onPrev} onClick={props.onPrev}>
+          Previous
+        </Button>
+        <Button size="small" disabled={!props.onNext} onClick={props.onNext}>
+          Next
+        </Button>
+      </div>
+    </Paper>
+  );
+};

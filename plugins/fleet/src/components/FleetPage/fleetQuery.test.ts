@@ -1,0 +1,50 @@
+import { fleetRequest, stateFromParams, stateToParams } from './fleetQuery';
+
+describe('Fleet page state', () => {
+  it('round-trips through the URL, so a filtered Fleet page can be linked', () => {
+    const params = new URLSearchParams(
+      'engine=kafka&environment=production&owner=group:default/platform-kafka&q=pay&sort=version&order=desc',
+    );
+    const state = stateFromParams(params);
+    expect(state).toEqual({
+      q: 'pay',
+      filters: {
+        engine: 'kafka',
+        environment: 'production',
+        owner: 'group:default/platform-kafka',
+      },
+      sort: 'version',
+      order: 'desc',
+    });
+    expect(stateFromParams(stateToParams(state))).toEqual(state);
+  });
+
+  it('asks the by-query API for one page, filtered, searched and sorted on the server', () => {
+    const request = fleetRequest(
+      stateFromParams(
+        new URLSearchParams(
+          'engine=kafka&owner=group:default/sre&q=3.5&sort=nodes',
+        ),
+      ),
+      50,
+    ) as any;
+    expect(request.limit).toBe(50);
+    expect(request.filter).toEqual({
+      kind: 'cluster',
+      'spec.engine': 'kafka',
+      'relations.ownedBy': 'group:default/sre',
+    });
+    expect(request.fullTextFilter.term).toBe('3.5');
+    expect(request.orderFields[0]).toEqual({
+      field: 'metadata.labels.fleetdeck.io/node-count',
+      order: 'asc',
+    });
+    expect(request.fields).not.toContain('spec.endpoints');
+  });
+
+  it('ignores an unknown sort column', () => {
+    expect(stateFromParams(new URLSearchParams('sort=password')).sort).toBe(
+      'name',
+    );
+  });
+});

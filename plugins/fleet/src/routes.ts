@@ -1,0 +1,4 @@
+import { createRouteRef } from '@backstage/core-plugin-api';
+
+/** The Fleet page. */
+export const fleetRouteRef = createRouteRef({ id: 'fleet' });
