@@ -1,10 +1,8 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the module lands. */
-export default createBackendModule({
-  pluginId: 'deployments',
-  moduleId: 'argocd',
-  register(reg) {
-    reg.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * Argo CD pull source for the deployments backend.
+ *
+ * @packageDocumentation
+ */
+export { deploymentsModuleArgoCd as default } from './module';
+export { ArgoCdPullSource, ENTITY_REF_ANNOTATION, ENVIRONMENT_ANNOTATION } from './ArgoCdPullSource';
+export type { ApplicationMapping } from './ArgoCdPullSource';

@@ -1,9 +1,7 @@
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
-
-/** Placeholder until the plugin lands. */
-export default createBackendPlugin({
-  pluginId: 'deployments',
-  register(env) {
-    env.registerInit({ deps: {}, async init() {} });
-  },
-});
+/**
+ * Deployments backend: ingestion API, pull sources, git mirrors, the diff
+ * engine with GitHub enrichment, and the fleet drift summary.
+ *
+ * @packageDocumentation
+ */
+export { deploymentsPlugin as default } from './plugin';

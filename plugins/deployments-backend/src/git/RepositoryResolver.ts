@@ -1,0 +1,211 @@
+import { Entity } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import { ScmIntegrations } from '@backstage/integration';
+import { createHash } from 'crypto';
+import { existsSync, realpathSync } from 'fs';
+import { isAbsolute, relative, resolve as resolvePath, sep } from 'path';
+import { fileURLToPath } from 'url';
+
+/** Annotation naming an entity's git repository: a git URL, or a path under an allowed root. */
+export const GIT_REPO_ANNOTATION = 'fleetdeck.io/git-repo';
+const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
+
+/** A git repository the diff engine may mirror. */
+export interface Repository {
+  /** What `git clone` is given. */
+  url: string;
+  /** Stable id for caches and mirror directories. */
+  key: string;
+  /** Short human name, e.g. `payments-api`. */
+  name: string;
+  host?: string;
+  /** Browser URL of the repository, where the host has one. */
+  webUrl?: string;
+  /** Set for repositories on a configured GitHub integration. */
+  github?: { host: string; owner: string; repo: string };
+  gitlab?: boolean;
+}
+
+/**
+ * Turns an entity's annotations into a repository URL, and refuses any URL
+ * that is not on an allow-listed git host or under an allowed local root:
+ * the SSRF guard of the diff engine.
+ */
+export class RepositoryResolver {
+  static fromConfig(config: Config) {
+    const integrations = ScmIntegrations.fromConfig(config);
+    const git = config.getOptionalConfig('deployments.git');
+    const hosts =
+      git?.getOptionalStringArray('allowedHosts') ??
+      [...integrations.github.list(), ...integrations.gitlab.list()].map(
+        i => i.config.host,
+      );
+    const roots = git?.getOptionalStringArray('allowedRoots') ?? [];
+    return new RepositoryResolver({ allowedHosts: hosts, allowedRoots: roots, integrations });
+  }
+
+  private readonly hosts: Set<string>;
+  private readonly roots: string[];
+  private readonly integrations?: ScmIntegrations;
+
+  constructor(options: {
+    allowedHosts: string[];
+    allowedRoots: string[];
+    integrations?: ScmIntegrations;
+  }) {
+    this.hosts = new Set(options.allowedHosts.map(h => h.toLowerCase()));
+    this.roots = options.allowedRoots.map(r => resolvePath(r));
+    this.integrations = options.integrations;
+  }
+
+  /** The entity's repository; throws InputError or NotAllowedError saying why not. */
+  resolve(entity: Entity): Repository {
+    const annotations = entity.metadata.annotations ?? {};
+    const explicit = annotations[GIT_REPO_ANNOTATION];
+    if (explicit) {
+      return this.resolveValue(explicit.trim());
+    }
+    const location = annotations[SOURCE_LOCATION_ANNOTATION];
+    if (location) {
+      const [type, ...rest] = location.split(':');
+      const target = rest.join(':');
+      if (type !== 'url') {
+        throw new InputError(`Unsupported source-location type '${type}'`);
+      }
+      return this.resolveValue(target);
+    }
+    throw new InputError(
+      `The entity has neither a ${GIT_REPO_ANNOTATION} nor a ${SOURCE_LOCATION_ANNOTATION} annotation`,
+    );
+  }
+
+  /** Resolves a git URL, a file:// URL or a path relative to an allowed root. */
+  resolveValue(value: string): Repository {
+    if (value.startsWith('-')) {
+      throw new InputError(`Invalid repository '${value}'`);
+    }
+    const scp = /^([\w.-]+)@([\w.-]+):(?!\/\/)(.+)$/.exec(value);
+    if (scp) {
+      return this.remote(`ssh://${scp[1]}@${scp[2]}/${scp[3]}`);
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+      if (value.toLowerCase().startsWith('file:')) {
+        return this.local(fileURLToPath(value));
+      }
+      return this.remote(value);
+    }
+    if (isAbsolute(value)) {
+      return this.local(value);
+    }
+    for (const root of this.roots) {
+      const candidate = resolvePath(root, value);
+      if (existsSync(candidate)) return this.local(candidate);
+    }
+    throw new InputError(
+      `Repository '${value}' was not found under any of deployments.git.allowedRoots`,
+    );
+  }
+
+  private local(path: string): Repository {
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      throw new InputError(`Local repository ${path} does not exist`);
+    }
+    const allowed = this.roots.some(root => {
+      let realRoot: string;
+      try {
+        realRoot = realpathSync(root);
+      } catch {
+        return false;
+      }
+      const rel = relative(realRoot, real);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(sep));
+    });
+    if (!allowed) {
+      throw new NotAllowedError(
+        `Local repository ${path} is outside deployments.git.allowedRoots`,
+      );
+    }
+    const name = real.split(sep).pop()!.replace(/\.git$/, '');
+    const url = `file://${real}`;
+    return { url, key: keyOf(url), name };
+  }
+
+  private remote(value: string): Repository {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new InputError(`Invalid repository URL '${value}'`);
+    }
+    if (!['https:', 'ssh:', 'git:'].includes(url.protocol)) {
+      throw new NotAllowedError(
+        `Repository protocol ${url.protocol} is not allowed (https, ssh and git are)`,
+      );
+    }
+    const host = url.hostname.toLowerCase();
+    if (!this.hosts.has(host) && !this.hosts.has(url.host.toLowerCase())) {
+      throw new NotAllowedError(
+        `Git host ${host} is not in deployments.git.allowedHosts`,
+      );
+    }
+    if (url.password) {
+      throw new InputError('Repository URLs must not carry credentials');
+    }
+    let segments = url.pathname.split('/').filter(Boolean);
+    const github = this.integrations?.github.byHost(host);
+    const gitlab = this.integrations?.gitlab.byHost(host);
+    if (github) {
+      segments = segments.slice(0, 2);
+    } else {
+      const dash = segments.indexOf('-');
+      if (dash !== -1) segments = segments.slice(0, dash);
+      const tree = segments.findIndex(s => s === 'tree' || s === 'blob' || s === 'src');
+      if (tree > 0) segments = segments.slice(0, tree);
+    }
+    segments[segments.length - 1] = segments[segments.length - 1]?.replace(/\.git$/, '');
+    if (segments.length === 0 || !segments[segments.length - 1]) {
+      throw new InputError(`Repository URL '${value}' names no repository`);
+    }
+    const path = segments.join('/');
+    const cloneUrl =
+      url.protocol === 'https:'
+        ? `https://${url.host}/${path}.git`
+        : `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}/${path}${
+            value.endsWith('.git') ? '.git' : ''
+          }`;
+    const webUrl = github || gitlab || url.protocol === 'https:' ? `https://${url.host}/${path}` : undefined;
+    return {
+      url: cloneUrl,
+      key: keyOf(`${host}/${path}`),
+      name: segments[segments.length - 1],
+      host,
+      webUrl,
+      github: github ? { host, owner: segments[0], repo: segments[1] } : undefined,
+      gitlab: !!gitlab,
+    };
+  }
+
+  /** Environment for git that carries the integration's token, never on the command line. */
+  credentialsEnv(repo: Repository): Record<string, string> {
+    if (!repo.host || !repo.url.startsWith('https://')) return {};
+    const github = this.integrations?.github.byHost(repo.host)?.config.token;
+    const gitlab = this.integrations?.gitlab.byHost(repo.host)?.config.token;
+    let basic: string | undefined;
+    if (github) basic = `x-access-token:${github}`;
+    else if (gitlab) basic = `oauth2:${gitlab}`;
+    if (!basic) return {};
+    return {
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: `http.https://${repo.host}/.extraHeader`,
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(basic).toString('base64')}`,
+    };
+  }
+}
+
+function keyOf(value: string) {
+  return createHash('sha1').update(value.toLowerCase()).digest('hex');
+}
