@@ -1,0 +1,112 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { RunbookSummary } from '@fleetdeck/plugin-runbooks-common';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { RunbooksApi, runbooksApiRef } from '../../api';
+import { RunbookLauncher } from './RunbookLauncher';
+
+const cluster = (name: string, engine: string, environment: string) => ({
+  apiVersion: 'fleetdeck.io/v1alpha1',
+  kind: 'Cluster',
+  metadata: { name, namespace: 'default' },
+  spec: { engine, environment, owner: 'group:default/platform-mongodb' },
+});
+
+const keyRotation: RunbookSummary = {
+  entityRef: 'runbook:default/mongodb-key-rotation',
+  name: 'mongodb-key-rotation',
+  title: 'MongoDB key rotation',
+  owner: 'group:default/platform-mongodb',
+  targets: { kind: 'Cluster', 'spec.engine': 'mongodb' },
+  parameters: {
+    type: 'object',
+    required: ['reason'],
+    properties: { reason: { type: 'string', title: 'Reason', minLength: 3 } },
+  },
+  steps: [{ id: 'rotate', executor: 'ansible' }],
+  concurrency: 10,
+  approval: {
+    when: { 'spec.environment': 'production' },
+    approvers: ['group:default/sre'],
+  },
+  dryRunSupported: true,
+};
+
+describe('RunbookLauncher', () => {
+  it('runs a runbook on the matching selection and lists the rest as excluded with the reason', async () => {
+    const startRun = jest.fn(async () => ({ id: 'run-9' } as any));
+    const onStarted = jest.fn();
+    const api = {
+      listRunbooks: jest.fn(async () => ({ items: [keyRotation] })),
+      startRun,
+    } as Partial<RunbooksApi> as RunbooksApi;
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [runbooksApiRef, api],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [
+                cluster('mongodb-orders-staging', 'mongodb', 'staging'),
+                cluster('mongodb-orders-prod', 'mongodb', 'production'),
+                cluster('kafka-payments-staging', 'kafka', 'staging'),
+              ],
+            }),
+          ],
+        ]}
+      >
+        <RunbookLauncher
+          entityRefs={[
+            'cluster:default/mongodb-orders-staging',
+            'cluster:default/mongodb-orders-prod',
+            'cluster:default/kafka-payments-staging',
+          ]}
+          onStarted={onStarted}
+        />
+      </TestApiProvider>,
+    );
+
+    await userEvent.click(
+      await screen.findByRole('button', { name: /MongoDB key rotation/ }),
+    );
+    expect(
+      screen.getByText('applies to 2 of 3 (1 excluded)'),
+    ).toBeInTheDocument();
+    const excluded = screen.getByRole('list', { name: 'Excluded targets' });
+    expect(excluded).toHaveTextContent(
+      'kafka-payments-staging: spec.engine is kafka, not mongodb',
+    );
+    expect(screen.getByTestId('run-plan-summary')).toHaveTextContent(
+      '1 of 2 targets need approval by group:default/sre',
+    );
+
+    // The schema's minLength blocks the start with the field's message.
+    await userEvent.type(screen.getByLabelText(/Reason/), 'x');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Start dry run' }),
+    );
+    expect(
+      await screen.findByText(/must NOT have fewer than 3 characters/),
+    ).toBeInTheDocument();
+    expect(startRun).not.toHaveBeenCalled();
+
+    await userEvent.type(screen.getByLabelText(/Reason/), 'yz');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Start dry run' }),
+    );
+    expect(startRun).toHaveBeenCalledWith({
+      runbookRef: 'runbook:default/mongodb-key-rotation',
+      targets: [
+        'cluster:default/mongodb-orders-staging',
+        'cluster:default/mongodb-orders-prod',
+      ],
+      parameters: { reason: 'xyz' },
+      dryRun: true,
+    });
+    expect(onStarted).toHaveBeenCalledWith({ id: 'run-9' });
+    expect(within(excluded).queryByText(/mongodb-orders/)).toBeNull();
+  });
+});
