@@ -132,16 +132,20 @@ export const runbooksPlugin = createBackendPlugin({
           service,
           store,
         });
-        await new ScheduleRunner({
+        const schedules = new ScheduleRunner({
           service,
           store,
           catalog: deps.catalog,
           auth: deps.auth,
           scheduler: deps.scheduler,
           logger,
-        }).start(
-          config.getOptionalString('runbooks.schedules.checkInterval') ?? '1m',
-        );
+        });
+        if (config.getOptionalBoolean('runbooks.schedules.enabled') !== false) {
+          await schedules.start(
+            config.getOptionalString('runbooks.schedules.checkInterval') ??
+              '1m',
+          );
+        }
 
         if (workerConfig?.getOptionalBoolean('enabled') !== false) {
           deps.lifecycle.addStartupHook(() => worker.start());

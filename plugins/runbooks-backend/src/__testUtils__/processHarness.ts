@@ -1,0 +1,196 @@
+import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'fs';
+import knexFactory, { Knex } from 'knex';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import yaml from 'yaml';
+import { RunStore } from '../database/RunStore';
+
+/** The PostgreSQL server the database tests use, if one is configured. */
+export function postgresConnectionString(): string | undefined {
+  const key = Object.keys(process.env)
+    .filter(k =>
+      /^BACKSTAGE_TEST_DATABASE_POSTGRES\d+_CONNECTION_STRING$/.test(k),
+    )
+    .sort()
+    .pop();
+  return key ? process.env[key] : undefined;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise(r => server.close(r));
+  return port;
+}
+
+/** A journal line written by the counting executor in workerProcess.ts. */
+export interface JournalEntry {
+  pid: number;
+  type: 'ready' | 'start' | 'effect' | 'end';
+  key?: string;
+  at?: number;
+}
+
+/**
+ * Runs backend processes (workerProcess.ts) against one database: on
+ * PostgreSQL a fresh database, on SQLite a file in a temp directory.
+ */
+export class ProcessHarness {
+  static async create(
+    client: 'pg' | 'better-sqlite3',
+  ): Promise<ProcessHarness> {
+    const dir = mkdtempSync(join(tmpdir(), 'runbooks-procs-'));
+    const prefix = `rbproc_${randomBytes(4).toString('hex')}_`;
+    let knex: Knex;
+    let database: Record<string, unknown>;
+    if (client === 'pg') {
+      const url = postgresConnectionString();
+      if (!url) throw new Error('No PostgreSQL configured');
+      const admin = knexFactory({ client: 'pg', connection: url });
+      await admin.raw(`CREATE DATABASE ${prefix}runbooks`);
+      await admin.destroy();
+      const u = new URL(url);
+      u.pathname = `/${prefix}runbooks`;
+      knex = knexFactory({
+        client: 'pg',
+        connection: u.toString(),
+        pool: { min: 0, max: 5 },
+      });
+      database = { client: 'pg', connection: url, prefix };
+    } else {
+      knex = knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: join(dir, 'runbooks.sqlite') },
+        useNullAsDefault: true,
+      });
+      database = { client: 'better-sqlite3', connection: { directory: dir } };
+    }
+    const store = await RunStore.fromKnex(knex);
+    return new ProcessHarness(dir, client, prefix, knex, store, database);
+  }
+
+  private readonly children = new Set<ChildProcess>();
+  readonly journal: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly client: string,
+    private readonly prefix: string,
+    readonly knex: Knex,
+    readonly store: RunStore,
+    private readonly database: Record<string, unknown>,
+  ) {
+    this.journal = join(dir, 'journal.ndjson');
+  }
+
+  /** Starts one backend process; resolves once its backend has started. */
+  async start(options: {
+    name: string;
+    stepMs: number;
+    worker?: Record<string, unknown>;
+  }) {
+    const port = await freePort();
+    const configPath = join(this.dir, `${options.name}.yaml`);
+    writeFileSync(
+      configPath,
+      yaml.stringify({
+        backend: {
+          baseUrl: `http://127.0.0.1:${port}`,
+          listen: { port, host: '127.0.0.1' },
+          database: this.database,
+        },
+        runbooks: {
+          worker: {
+            pollInterval: '100ms',
+            heartbeatInterval: '250ms',
+            staleAfter: '2s',
+            maxParallel: 50,
+            ...options.worker,
+          },
+          schedules: { enabled: false },
+        },
+      }),
+    );
+    const log = openSync(join(this.dir, `${options.name}.log`), 'a');
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+        resolve(__dirname, 'workerProcess.ts'),
+        '--config',
+        configPath,
+      ],
+      {
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'warn',
+          RUNBOOKS_TEST_JOURNAL: this.journal,
+          RUNBOOKS_TEST_STEP_MS: String(options.stepMs),
+        },
+        stdio: ['ignore', log, log],
+      },
+    );
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    const deadline = Date.now() + 90_000;
+    while (
+      !this.entries().some(e => e.type === 'ready' && e.pid === child.pid)
+    ) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(
+          `${options.name} did not start: ${readFileSync(
+            join(this.dir, `${options.name}.log`),
+            'utf8',
+          ).slice(-3000)}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 200));
+    }
+    return child;
+  }
+
+  entries(): JournalEntry[] {
+    if (!existsSync(this.journal)) return [];
+    return readFileSync(this.journal, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(l => JSON.parse(l));
+  }
+
+  async waitFor(check: () => Promise<boolean>, timeoutMs: number) {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise(r => setTimeout(r, 100));
+    }
+  }
+
+  async close() {
+    for (const child of this.children) child.kill('SIGKILL');
+    await this.knex.destroy();
+    if (this.client === 'pg') {
+      const admin = knexFactory({
+        client: 'pg',
+        connection: postgresConnectionString(),
+      });
+      await admin.raw(
+        `DROP DATABASE IF EXISTS ${this.prefix}runbooks WITH (FORCE)`,
+      );
+      await admin.destroy();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
