@@ -1,7 +1,12 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+/**
+ * Deployments frontend: the Deployments tab on Components and the Drift page.
+ * The default export is the plugin for the new frontend system; legacy apps
+ * import from `@fleetdeck/plugin-deployments/legacy`.
+ *
+ * @packageDocumentation
+ */
+import { deploymentsPlugin } from './plugin';
 
-/** Placeholder until the plugin lands. */
-export default createFrontendPlugin({
-  pluginId: 'deployments',
-  extensions: [],
-});
+export default deploymentsPlugin;
+export { deploymentsApiRef, type DeploymentsApi } from './api/DeploymentsApi';
+export { DeploymentsClient } from './api/DeploymentsClient';
