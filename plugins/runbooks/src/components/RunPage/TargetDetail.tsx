@@ -6,6 +6,7 @@ import Stepper from '@material-ui/core/Stepper';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { formatDuration } from '../shared/format';
+import { targetName } from '../shared/targetName';
 import { StatusChip } from '../shared/StatusChip';
 import { LogView } from './LogView';
 import { useTargetLog } from './useTargetLog';
@@ -21,7 +22,7 @@ export function TargetDetail(props: {
   return (
     <Box>
       <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-        <Typography variant="h6">{target.title ?? target.entityRef}</Typography>
+        <Typography variant="h6">{targetName(target)}</Typography>
         <StatusChip status={target.status} />
       </Box>
       {target.decidedBy && (

@@ -12,6 +12,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TablePagination from '@material-ui/core/TablePagination';
 import TableRow from '@material-ui/core/TableRow';
 import { formatDuration } from '../shared/format';
+import { targetName } from '../shared/targetName';
 import { StatusChip, statusLabel } from '../shared/StatusChip';
 
 const filterOrder: TargetStatus[] = [
@@ -94,7 +95,7 @@ export function TargetTable(props: TargetTableProps) {
                 style={{ cursor: 'pointer' }}
                 data-testid={`target-${target.entityRef}`}
               >
-                <TableCell>{target.title ?? target.entityRef}</TableCell>
+                <TableCell>{targetName(target)}</TableCell>
                 <TableCell>
                   <StatusChip status={target.status} />
                 </TableCell>
