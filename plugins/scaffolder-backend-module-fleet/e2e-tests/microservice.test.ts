@@ -99,3 +99,30 @@ test('a developer creates a microservice from the template', async ({
   }
   await saveScreenshot(page, 'template-new-service');
 });
+
+test('the stock example template of a new Backstage app still works', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: /Create/ })
+    .click();
+  const card = page.locator('.MuiCard-root').filter({
+    has: page.getByRole('heading', {
+      name: 'Example Node.js Template',
+      exact: true,
+    }),
+  });
+  await expect(async () => {
+    if (!(await card.isVisible())) await page.reload();
+    await expect(card).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
+  await card.getByRole('button', { name: 'Choose' }).click();
+
+  await page.getByRole('textbox', { name: /^Name/ }).fill('hello-world');
+  await page.getByRole('button', { name: 'Next' }).click();
+  // Its second page: the stock RepoUrlPicker for GitHub.
+  await expect(page.getByText('Repository Location')).toBeVisible();
+  await expect(page.getByRole('textbox', { name: /^Owner/ })).toBeVisible();
+});

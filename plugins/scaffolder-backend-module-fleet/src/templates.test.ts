@@ -229,6 +229,9 @@ describe('templates in dry-run', () => {
         'dev,staging,production',
       );
       expect(annotations['fleetdeck.io/ci']).toBe(ciSystem);
+      expect(annotations['fleetdeck.io/git-repo']).toBe(
+        `file://${base}/git/payments-gateway.git`,
+      );
     });
 
     it('emits template syntax in values literally', () => {
@@ -277,6 +280,10 @@ describe('templates in dry-run', () => {
         );
         expect(app.kind).toBe('Application');
         expect(app.metadata.name).toBe(`payments-gateway-${env}`);
+        expect(app.metadata.annotations).toEqual({
+          'fleetdeck.io/entity-ref': 'component:default/payments-gateway',
+          'fleetdeck.io/environment': env,
+        });
         expect(app.spec.sources[0].repoURL).toBe(
           `file://${base}/git/payments-gateway.git`,
         );
