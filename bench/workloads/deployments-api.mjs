@@ -118,8 +118,14 @@ export async function run({ log }) {
     }
     log(`${SERVICES} services x 3 environments recorded, mirrored and compared after ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-    const diffPath = i =>
-      `/api/deployments/v1/entity/diff?entityRef=component:default/svc-${i % 50}&base=production&head=staging&limit=100`;
+    // As the Deployments tab does: the overview names the SHAs, the diff pages are asked by SHA.
+    const ranges = [];
+    for (let i = 0; i < 50; i++) {
+      const o = await get(`/api/deployments/v1/entity/deployments?entityRef=component:default/svc-${i}`);
+      const sha = env => o.environments.find(e => e.environment === env).current.commitSha;
+      ranges.push(`entityRef=component:default/svc-${i}&base=${sha('production')}&head=${sha('staging')}`);
+    }
+    const diffPath = i => `/api/deployments/v1/entity/diff?${ranges[i % ranges.length]}&limit=100`;
     for (let i = 0; i < 50; i++) await get(diffPath(i)); // first view: per-commit files computed once
     const times = [];
     for (let i = 0; i < REQUESTS; i++) {

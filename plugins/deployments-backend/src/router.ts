@@ -124,7 +124,8 @@ export async function createRouter(options: {
 
   async function resolveRange(req: Request, q: { entityRef: string; base: string; head: string }) {
     const credentials = await authorize(req, deploymentsReadPermission);
-    const { repo, current } = await service.repositoryOf(q.entityRef, credentials);
+    const bySha = sha.test(q.base.toLowerCase()) && sha.test(q.head.toLowerCase());
+    const { repo, current } = await service.repositoryOf(q.entityRef, credentials, { current: !bySha });
     const toSha = (value: string) => {
       const v = value.toLowerCase();
       if (sha.test(v)) return v;

@@ -187,18 +187,21 @@ export class DeploymentsService {
     };
   }
 
-  /** The entity as the caller may see it; NotFoundError otherwise. */
+  /** The entity as the caller may see it (only the fields this plugin reads); NotFoundError otherwise. */
   async visibleEntity(entityRef: string, credentials: BackstageCredentials) {
-    const entity = await this.options.catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) throw new NotFoundError(`Entity ${entityRef} not found`);
-    return entity;
+    const { items } = await this.options.catalog.getEntitiesByRefs(
+      { entityRefs: [entityRef], fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations'] },
+      { credentials },
+    );
+    if (!items[0]) throw new NotFoundError(`Entity ${entityRef} not found`);
+    return items[0];
   }
 
-  /** The entity (read with the caller's credentials) and its repository. */
-  async repositoryOf(entityRef: string, credentials: BackstageCredentials) {
+  /** The entity (read with the caller's credentials), its repository and, if asked, its current deployments. */
+  async repositoryOf(entityRef: string, credentials: BackstageCredentials, options: { current?: boolean } = {}) {
     const entity = await this.visibleEntity(entityRef, credentials);
     const repo = this.options.resolver.resolve(entity);
-    const current = await this.options.store.current([stringifyEntityRef(entity)]);
+    const current = options.current === false ? [] : await this.options.store.current([stringifyEntityRef(entity)]);
     return { entity, repo, current };
   }
 
