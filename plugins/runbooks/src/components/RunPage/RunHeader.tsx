@@ -52,11 +52,15 @@ export function RunHeader(props: { run: RunSummary }) {
           {params.map(([k, v]) => `${k} = ${formatValue(v)}`).join(' · ')}
         </Typography>
       )}
-      {run.approvers && run.approvers.length > 0 && (
-        <Typography variant="body2" color="textSecondary">
-          Approvers: {run.approvers.join(', ')}
-        </Typography>
-      )}
+      {/* The server names approver groups for any runbook with approvals;
+          they matter while a target waits. */}
+      {run.approvers &&
+        run.approvers.length > 0 &&
+        counts.awaiting_approval > 0 && (
+          <Typography variant="body2" color="textSecondary">
+            Approvers: {run.approvers.join(', ')}
+          </Typography>
+        )}
     </Box>
   );
 }

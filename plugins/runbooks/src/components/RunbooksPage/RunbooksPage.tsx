@@ -17,6 +17,7 @@ import TableRow from '@material-ui/core/TableRow';
 import useAsync from 'react-use/esm/useAsync';
 import { formatTime } from '../shared/format';
 import { RunsTable } from './RunsTable';
+import { nextCronRun } from './nextCronRun';
 
 function describeFilter(filter: Record<string, string | string[]>) {
   return Object.entries(filter)
@@ -108,7 +109,12 @@ export function RunbooksPage() {
                         <code>{r.schedule!.cron}</code>
                         {r.schedule!.dryRun ? ' (dry run)' : ''}
                       </TableCell>
-                      <TableCell>{formatTime(r.schedule!.nextRunAt)}</TableCell>
+                      <TableCell>
+                        {formatTime(
+                          r.schedule!.nextRunAt ??
+                            nextCronRun(r.schedule!.cron)?.toISOString(),
+                        )}
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
