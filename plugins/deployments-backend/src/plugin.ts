@@ -101,7 +101,7 @@ export const deploymentsPlugin = createBackendPlugin({
             id: `deployments-pull-${source.id}`,
             ...source.schedule,
             fn: async signal => {
-              await runPullSource(source, service, logger, signal);
+              await runPullSource(source, service, logger, deps.auditor, signal);
             },
           });
         }

@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuditorService, LoggerService } from '@backstage/backend-plugin-api';
 import { DeploymentPullSource } from '@fleetdeck/plugin-deployments-node';
 import { DeploymentsService } from '../service/DeploymentsService';
 
@@ -7,9 +7,22 @@ export async function runPullSource(
   source: DeploymentPullSource,
   service: DeploymentsService,
   logger: LoggerService,
+  auditor: AuditorService,
   signal?: AbortSignal,
 ) {
-  const items = await source.pull({ signal });
+  // The actor is the plugin itself (no request); the source is named in meta.
+  const event = await auditor.createEvent({
+    eventId: 'deployment-pull',
+    severityLevel: 'low',
+    meta: { source: source.id },
+  });
+  let items;
+  try {
+    items = await source.pull({ signal });
+  } catch (error) {
+    await event.fail({ error: error as Error });
+    throw error;
+  }
   let created = 0;
   const failures: string[] = [];
   for (const item of items) {
@@ -26,5 +39,6 @@ export async function runPullSource(
     );
   }
   if (created) logger.info(`Pull source ${source.id}: recorded ${created} new deployment(s)`);
+  await event.success({ meta: { reported: items.length, created, failed: failures.length } });
   return { created, failed: failures.length, total: items.length };
 }
