@@ -1,0 +1,191 @@
+// Fleet ingestion: 10,000 clusters ingested by the Ansible inventory provider,
+// against stock Backstage ingesting the same 10,000 Cluster entities from a
+// catalog-info YAML `file` location, in the same run. Each side runs in its own
+// fresh backend process (catalog + the fleet module, embedded SQLite); the
+// figure is the time from process start until the catalog API reports all
+// 10,000 clusters, plus the backend's peak memory (VmHWM).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const name = 'fleet: ingest 10,000 clusters (provider vs catalog-info file)';
+
+const CLUSTERS = Number(process.env.FLEET_BENCH_CLUSTERS ?? 10_000);
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ENGINES = ['kafka', 'mongodb', 'postgresql', 'kubernetes', 'redis'];
+const ENVS = ['dev', 'staging', 'production'];
+const TEAMS = ['platform-kafka', 'platform-mongodb', 'sre'];
+
+/** The inventory: engine and environment groups with group vars, one group per cluster. */
+function inventoryYaml() {
+  const lines = ['all:', '  children:'];
+  for (const engine of ENGINES) {
+    lines.push(`    ${engine}:`, '      vars:', `        fleetdeck_engine: ${engine}`, '      children:');
+    for (let i = 0; i < CLUSTERS; i++) {
+      if (ENGINES[i % ENGINES.length] !== engine) continue;
+      const env = ENVS[i % ENVS.length];
+      lines.push(
+        `        ${engine}_c${i}:`,
+        '          hosts:',
+        `            ${engine}-c${i}-[1:3].${env}.bench.example:`,
+        '          vars:',
+        '            fleetdeck_cluster: true',
+        `            fleetdeck_version: "${3 + (i % 4)}.${i % 10}.1"`,
+        `            fleetdeck_environment: ${env}`,
+        `            fleetdeck_owner: group:default/${TEAMS[i % TEAMS.length]}`,
+        `            fleetdeck_region: eu-central-${1 + (i % 2)}`,
+        `            fleetdeck_endpoints: { primary: "${engine}-c${i}.${env}.bench.example:443" }`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Cluster entities exactly as the provider maps the inventory (computed by the module's own code). */
+function catalogInfoYaml(dir) {
+  const script = `
+const { loadAnsibleInventory, readInventoryFromPath } = require('@fleetdeck/plugin-catalog-backend-module-fleet');
+const { ansibleClusters, DEFAULT_ANSIBLE_FIELDS } = require('@fleetdeck/plugin-catalog-backend-module-fleet/src/inventory/ansibleClusters');
+const { draftToEntity } = require('@fleetdeck/plugin-catalog-backend-module-fleet/src/inventory/clusterDraft');
+const { stringify } = require('yaml');
+(async () => {
+  const inventory = loadAnsibleInventory(await readInventoryFromPath(process.argv[1]));
+  const drafts = ansibleClusters(inventory, { groupVar: 'fleetdeck_cluster', fields: DEFAULT_ANSIBLE_FIELDS });
+  const docs = drafts.map(d => {
+    const e = draftToEntity(d, { locationKey: 'x', sourceLabel: 'bench' });
+    for (const k of ['backstage.io/managed-by-location', 'backstage.io/managed-by-origin-location']) delete e.metadata.annotations[k];
+    return stringify(e);
+  });
+  process.stdout.write(docs.join('---\\n'));
+})();`;
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', '-e', script, join(dir, 'hosts.yml')], {
+      cwd: join(repo, 'packages/backend'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const out = [];
+    child.stdout.on('data', d => out.push(d));
+    child.on('exit', code => (code === 0 ? ok(Buffer.concat(out).toString()) : fail(new Error(`entity generation failed (${code})`))));
+  });
+}
+
+const backendScript = `
+const { createRequire } = require('node:module');
+const r = createRequire(${JSON.stringify(join(repo, 'packages/backend/package.json'))});
+const { createBackend } = r('@backstage/backend-defaults');
+const backend = createBackend();
+backend.add(r('@backstage/plugin-catalog-backend'));
+backend.add(r('@fleetdeck/plugin-catalog-backend-module-fleet'));
+backend.start();
+`;
+
+const freePort = () =>
+  new Promise(ok => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+
+async function measure(label, dir, catalogConfig, log) {
+  const port = await freePort();
+  const config = join(dir, `${label}.yaml`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      app: { baseUrl: `http://127.0.0.1:${port}` },
+      backend: {
+        baseUrl: `http://127.0.0.1:${port}`,
+        listen: { port, host: '127.0.0.1' },
+        auth: { dangerouslyDisableDefaultAuthPolicy: true },
+        database: { client: 'better-sqlite3', connection: ':memory:' },
+      },
+      catalog: {
+        rules: [{ allow: ['Cluster', 'Location'] }],
+        processingInterval: { minutes: 30 },
+        ...catalogConfig,
+      },
+    }),
+  );
+  const script = join(dir, 'backend.cjs');
+  writeFileSync(script, backendScript);
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', script, '--config', config], {
+    cwd: join(repo, 'packages/backend'),
+    env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=4096' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', d => (stderr = (stderr + d).slice(-4000)));
+  const peak = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : NaN;
+    } catch {
+      return NaN;
+    }
+  };
+  let listening;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${label} backend exited: ${stderr}`);
+      if (performance.now() - started > 240_000) throw new Error(`${label}: not all clusters visible after 240 s`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/catalog/entities/by-query?filter=kind=cluster&limit=1&fields=metadata.name`);
+        listening ??= performance.now() - started;
+        if (res.ok) {
+          const { totalItems } = await res.json();
+          if (totalItems >= CLUSTERS) break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise(r => setTimeout(r, 200));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const memory = peak();
+    log(
+      `${label}: ${CLUSTERS} clusters visible after ${seconds.toFixed(1)} s ` +
+        `(backend answered after ${(listening / 1000).toFixed(1)} s), peak backend memory ${memory.toFixed(0)} MB`,
+    );
+    return { seconds, memory };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+export async function run({ log }) {
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+  try {
+    writeFileSync(join(dir, 'hosts.yml'), inventoryYaml());
+    writeFileSync(join(dir, 'clusters.yaml'), await catalogInfoYaml(dir));
+    log(`generated ${CLUSTERS} clusters (${(readFileSync(join(dir, 'hosts.yml')).length / 1e6).toFixed(1)} MB inventory, ${(readFileSync(join(dir, 'clusters.yaml')).length / 1e6).toFixed(1)} MB catalog-info)`);
+    const stock = await measure('stock file location', dir, { locations: [{ type: 'file', target: join(dir, 'clusters.yaml') }] }, log);
+    const fleet = await measure(
+      'fleet provider',
+      dir,
+      {
+        providers: {
+          fleet: {
+            ansible: {
+              bench: {
+                path: join(dir, 'hosts.yml'),
+                schedule: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },
+              },
+            },
+          },
+        },
+      },
+      log,
+    );
+    return [
+      { figure: `time until ${CLUSTERS} clusters are visible`, value: fleet.seconds, baseline: stock.seconds, unit: 's', goal: 1.1, better: 'lower' },
+      { figure: 'peak backend memory (VmHWM)', value: fleet.memory, baseline: stock.memory, unit: 'MB', better: 'lower' },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
