@@ -1,4 +1,8 @@
-import { Entity, RELATION_DEPENDS_ON } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  RELATION_DEPENDS_ON,
+} from '@backstage/catalog-model';
 
 /** Whether the entity is a fleet Cluster. */
 export function isClusterKind(entity: Entity): boolean {
@@ -25,4 +29,13 @@ export function dependsOnClusters(entity: Entity): boolean {
     entity.kind.toLocaleLowerCase('en-US') === 'component' &&
     dependencyClusterRefs(entity).length > 0
   );
+}
+
+/** A spec reference (`platform-kafka` or `group:default/platform-kafka`) as a full ref. */
+export function refWithDefaults(
+  ref: string,
+  defaultKind: string,
+  defaultNamespace = 'default',
+) {
+  return parseEntityRef(ref, { defaultKind, defaultNamespace });
 }

@@ -13,6 +13,7 @@ import {
   isClusterEntity,
 } from '@fleetdeck/plugin-fleet-common';
 import { ReactNode } from 'react';
+import { refWithDefaults } from '../../filters';
 
 const Field = (props: { label: string; children: ReactNode; xs?: 6 | 12 }) => (
   <Grid item xs={props.xs ?? 6}>
@@ -38,11 +39,11 @@ export const ClusterOverviewCard = () => {
         <Field label="Environment">{spec.environment}</Field>
         <Field label="Region">{spec.region ?? '—'}</Field>
         <Field label="Owner">
-          <EntityRefLink entityRef={spec.owner} defaultKind="group" />
+          <EntityRefLink entityRef={refWithDefaults(spec.owner, 'group')} />
         </Field>
         <Field label="System">
           {spec.system ? (
-            <EntityRefLink entityRef={spec.system} defaultKind="system" />
+            <EntityRefLink entityRef={refWithDefaults(spec.system, 'system')} />
           ) : (
             '—'
           )}

@@ -18,7 +18,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import useAsync from 'react-use/esm/useAsync';
-import { dependencyClusterRefs } from '../../filters';
+import { dependencyClusterRefs, refWithDefaults } from '../../filters';
 
 /** The clusters a service depends on, with engine, version, environment and owner. */
 export const DependencyClustersCard = () => {
@@ -77,8 +77,10 @@ export const DependencyClustersCard = () => {
                 <TableCell>
                   {cluster.spec?.owner ? (
                     <EntityRefLink
-                      entityRef={String(cluster.spec.owner)}
-                      defaultKind="group"
+                      entityRef={refWithDefaults(
+                        String(cluster.spec.owner),
+                        'group',
+                      )}
                     />
                   ) : null}
                 </TableCell>

@@ -20,6 +20,7 @@ import {
 import { compareVersions } from '@fleetdeck/plugin-fleet-common';
 import { FLEET_COLUMNS, FleetColumnId, FleetState } from './fleetQuery';
 import { PAGE_SIZE } from './useFleetPage';
+import { refWithDefaults } from '../../filters';
 
 type Facets = Record<string, Array<{ value: string; count: number }>>;
 
@@ -119,8 +120,7 @@ export const FleetTable = (props: {
                 <TableCell>
                   {e.spec?.owner ? (
                     <EntityRefLink
-                      entityRef={String(e.spec.owner)}
-                      defaultKind="group"
+                      entityRef={refWithDefaults(String(e.spec.owner), 'group')}
                     />
                   ) : null}
                 </TableCell>
