@@ -64,7 +64,7 @@ export class RunStore {
         tableName: MIGRATIONS_TABLE,
       });
     }
-    return new RunStore(client);
+    return RunStore.prepared(client);
   }
 
   static async fromKnex(knex: Knex): Promise<RunStore> {
@@ -72,10 +72,22 @@ export class RunStore {
       directory: migrationsDir,
       tableName: MIGRATIONS_TABLE,
     });
-    return new RunStore(knex);
+    return RunStore.prepared(knex);
   }
 
   private readonly isPostgres: boolean;
+
+  private static async prepared(knex: Knex) {
+    const store = new RunStore(knex);
+    if (!store.isPostgres) {
+      // Write-ahead log: commits survive a killed process without an fsync
+      // each (the engine commits several times per target); only a power
+      // loss can take the last moments back.
+      await knex.raw('PRAGMA journal_mode = WAL');
+      await knex.raw('PRAGMA synchronous = NORMAL');
+    }
+    return store;
+  }
 
   constructor(readonly db: Knex) {
     this.isPostgres = String(db.client.config.client).includes('pg');
@@ -130,9 +142,20 @@ export class RunStore {
     staleAfterMs: number;
   }): Promise<ClaimedTarget[]> {
     const now = Date.now();
+    if (now - this.lastStaleCheck >= Math.min(options.staleAfterMs / 4, 5000)) {
+      this.lastStaleCheck = now;
+      await this.requeueStale(now, options.staleAfterMs);
+    }
+    if (options.limit <= 0) return [];
+    return this.claimPending(options.workerId, options.limit, now);
+  }
+
+  private lastStaleCheck = 0;
+
+  private async requeueStale(now: number, staleAfterMs: number) {
     const stale = await this.db('runbooks_targets')
       .where('status', 'running')
-      .andWhere('heartbeat_at', '<', now - options.staleAfterMs)
+      .andWhere('heartbeat_at', '<', now - staleAfterMs)
       .select('id', 'run_id', 'claim_id', 'claimed_by');
     for (const row of stale) {
       const put = await this.db('runbooks_targets')
@@ -149,8 +172,9 @@ export class RunStore {
         ]);
       }
     }
-    if (options.limit <= 0) return [];
+  }
 
+  private async claimPending(workerId: string, limit: number, now: number) {
     const claimId = randomUUID();
     const claimed = await this.db.transaction(async tx => {
       let runsQuery = tx('runbooks_runs')
@@ -160,7 +184,7 @@ export class RunStore {
         .limit(20);
       if (this.isPostgres) runsQuery = runsQuery.forUpdate().skipLocked();
       const runs = await runsQuery;
-      let left = options.limit;
+      let left = limit;
       const ids: string[] = [];
       for (const run of runs) {
         if (left <= 0) break;
@@ -186,7 +210,7 @@ export class RunStore {
         .update({
           status: 'running',
           claim_id: claimId,
-          claimed_by: options.workerId,
+          claimed_by: workerId,
           heartbeat_at: now,
           started_at: tx.raw('coalesce(started_at, ?)', [now]),
           claims: tx.raw('claims + 1'),
@@ -274,29 +298,24 @@ export class RunStore {
       if (!(await this.holdsClaim(tx, claim.targetId, claim.claimId))) {
         return false;
       }
-      const existing = await tx('runbooks_steps')
-        .where({ target_id: claim.targetId, step_index: stepIndex })
-        .first('attempts');
-      if (existing) {
-        await tx('runbooks_steps')
-          .where({ target_id: claim.targetId, step_index: stepIndex })
-          .update({
-            status: 'running',
-            attempts: Number(existing.attempts) + 1,
-            started_at: Date.now(),
-            finished_at: null,
-            error: null,
-          });
-      } else {
-        await tx('runbooks_steps').insert({
+      const now = Date.now();
+      await tx('runbooks_steps')
+        .insert({
           target_id: claim.targetId,
           step_index: stepIndex,
           step_id: stepId,
           status: 'running',
           attempts: 1,
-          started_at: Date.now(),
+          started_at: now,
+        })
+        .onConflict(['target_id', 'step_index'])
+        .merge({
+          status: 'running',
+          attempts: tx.raw('runbooks_steps.attempts + 1'),
+          started_at: now,
+          finished_at: null,
+          error: null,
         });
-      }
       return true;
     });
   }
@@ -306,11 +325,14 @@ export class RunStore {
     claim: { targetId: string; claimId: string },
     stepIndex: number,
     result: { status: StepStatus; output?: unknown; error?: string },
+    logs: NewLogLine[] = [],
   ): Promise<boolean> {
     return this.db.transaction(async tx => {
       if (!(await this.holdsClaim(tx, claim.targetId, claim.claimId))) {
         return false;
       }
+      // the step's log lines commit together with its result
+      await this.insertLogs(tx, logs);
       await tx('runbooks_steps')
         .where({ target_id: claim.targetId, step_index: stepIndex })
         .update({
@@ -358,6 +380,12 @@ export class RunStore {
 
   /** Sets the run's final status once no target is left to do; returns it when it changed now. */
   async finalizeRun(runId: string): Promise<RunStatus | undefined> {
+    // cheap check first (index on run_id, status): called after every target
+    const open = await this.db('runbooks_targets')
+      .where('run_id', runId)
+      .whereIn('status', NON_TERMINAL)
+      .first('id');
+    if (open) return undefined;
     const counts = await this.countTargets(runId);
     if (NON_TERMINAL.some(s => counts[s] > 0)) return undefined;
     let status: RunStatus = 'succeeded';
@@ -371,8 +399,12 @@ export class RunStore {
   }
 
   async appendLogs(lines: NewLogLine[]) {
+    await this.insertLogs(this.db, lines);
+  }
+
+  private async insertLogs(db: Knex, lines: NewLogLine[]) {
     for (let i = 0; i < lines.length; i += 100) {
-      await this.db('runbooks_logs').insert(
+      await db('runbooks_logs').insert(
         lines.slice(i, i + 100).map(l => ({
           run_id: l.runId,
           target_id: l.targetId ?? null,

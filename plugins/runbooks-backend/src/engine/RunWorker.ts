@@ -120,8 +120,11 @@ export class RunWorker {
 
   /** Claims at once instead of at the next poll (a run was created or approved). */
   wake() {
-    this.wakeUp?.();
+    if (this.wakeUp) this.wakeUp();
+    else this.wokenWhileBusy = true;
   }
+
+  private wokenWhileBusy = false;
 
   private async loop() {
     const max = this.options.maxParallel ?? 50;
@@ -143,6 +146,13 @@ export class RunWorker {
       }
       if (this.stopped) break;
       if (claimedAll) continue;
+      if (this.wokenWhileBusy) {
+        // slots freed while claiming: claim again, after other finishes of
+        // this moment had their turn (one claim for many freed slots)
+        this.wokenWhileBusy = false;
+        await new Promise(r => setImmediate(r));
+        continue;
+      }
       await new Promise<void>(resolve => {
         const timer = setTimeout(done, this.options.pollIntervalMs ?? 1000);
         function done() {
@@ -182,6 +192,15 @@ export class RunWorker {
       createdAt: Date.now(),
     });
     if (this.logBuffer.length >= 200) void this.flushLogs();
+  }
+
+  /** Removes and returns the buffered lines of one target. */
+  private takeLogs(targetId: string): NewLogLine[] {
+    const mine = this.logBuffer.filter(l => l.targetId === targetId);
+    if (mine.length) {
+      this.logBuffer = this.logBuffer.filter(l => l.targetId !== targetId);
+    }
+    return mine;
   }
 
   private async flushLogs() {
@@ -270,12 +289,10 @@ export class RunWorker {
           `Resuming on ${this.options.workerId} (claim ${claim.claims})`,
         );
       }
-      const done = new Map(
-        (await store.getStepRows(claim.targetId)).map(r => [
-          Number(r.step_index),
-          r,
-        ]),
-      );
+      // a first claim has no step results yet
+      const rows =
+        claim.claims > 1 ? await store.getStepRows(claim.targetId) : [];
+      const done = new Map(rows.map(r => [Number(r.step_index), r]));
       const stepsContext: Record<string, { output?: unknown }> = {};
       const steps = runbook.spec.steps;
       for (let index = 0; index < steps.length; index++) {
@@ -418,12 +435,13 @@ export class RunWorker {
         const output = result?.output
           ? redactor.redactJson(result.output)
           : undefined;
-        await this.flushLogs();
         if (
-          !(await store.finishStep(claim, index, {
-            status: 'succeeded',
-            output,
-          }))
+          !(await store.finishStep(
+            claim,
+            index,
+            { status: 'succeeded', output },
+            this.takeLogs(claim.targetId),
+          ))
         ) {
           throw new LostClaimError('claim lost');
         }

@@ -13,15 +13,18 @@ export function renderTemplates(
   value: unknown,
   context: Record<string, unknown>,
 ): unknown {
-  const prepared = renderer.prepareContext(JSON.parse(JSON.stringify(context)));
+  // prepared once, and only when the input holds a template at all
+  let prepared: ReturnType<typeof renderer.prepareContext> | undefined;
+  const ctx = () =>
+    (prepared ??= renderer.prepareContext(JSON.parse(JSON.stringify(context))));
   const walk = (v: unknown, path: string): unknown => {
     if (typeof v === 'string') {
       if (!v.includes('${{') && !v.includes('{%')) return v;
       try {
         if (singleExpression.test(v.trim())) {
-          return renderer.renderValue(v.trim(), prepared);
+          return renderer.renderValue(v.trim(), ctx());
         }
-        return renderer.render(v, prepared);
+        return renderer.render(v, ctx());
       } catch (e) {
         throw new InputError(
           `Template in ${path} failed: ${(e as Error).message}`,

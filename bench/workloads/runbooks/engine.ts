@@ -1,0 +1,173 @@
+/*
+ * The runbooks engine under load: the run store and worker the backend uses,
+ * on SQLite (a file) or PostgreSQL (a fresh database), one run of N targets x
+ * one step that waits `stepMs` (0 = no-op) at the given concurrency.
+ * Prints one JSON line: { ms, targets, rssBeforeMb, rssPeakMb, heapGrowthMb }.
+ */
+import { RunStore, RunWorker } from '@fleetdeck/plugin-runbooks-backend';
+import { randomBytes } from 'crypto';
+import { mkdtempSync, rmSync } from 'fs';
+import knexFactory, { Knex } from 'knex';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+const [
+  client = 'sqlite',
+  targetsArg = '1000',
+  stepMsArg = '100',
+  concurrencyArg = '50',
+] = process.argv.slice(2);
+const targets = Number(targetsArg);
+const stepMs = Number(stepMsArg);
+const concurrency = Number(concurrencyArg);
+const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
+
+async function database(): Promise<{ knex: Knex; cleanup(): Promise<void> }> {
+  if (client === 'pg') {
+    const url =
+      process.env.RUNBOOKS_BENCH_PG ??
+      'postgresql://postgres@127.0.0.1:5432/postgres';
+    const name = `rbbench_${randomBytes(4).toString('hex')}`;
+    const admin = knexFactory({ client: 'pg', connection: url });
+    await admin.raw(`CREATE DATABASE ${name}`);
+    const u = new URL(url);
+    u.pathname = `/${name}`;
+    const knex = knexFactory({
+      client: 'pg',
+      connection: u.toString(),
+      pool: { min: 1, max: 10 },
+    });
+    return {
+      knex,
+      async cleanup() {
+        await knex.destroy();
+        await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.destroy();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'rbbench-'));
+  const knex = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: join(dir, 'runbooks.sqlite') },
+    useNullAsDefault: true,
+  });
+  return {
+    knex,
+    async cleanup() {
+      await knex.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main() {
+  const db = await database();
+  const store = await RunStore.fromKnex(db.knex);
+  let finished: (() => void) | undefined;
+  const done = new Promise<void>(r => (finished = r));
+  const worker = new RunWorker({
+    store,
+    executors: new Map([
+      [
+        'bench',
+        {
+          id: 'bench',
+          async execute() {
+            if (stepMs > 0) await new Promise(r => setTimeout(r, stepMs));
+          },
+        },
+      ],
+    ]),
+    logger: {
+      error: (m: string) => console.error(m),
+      warn: (m: string) => console.error(m),
+      info: () => {},
+      debug: () => {},
+      child() {
+        return this;
+      },
+    } as any,
+    workerId: 'bench',
+    maxParallel: concurrency,
+    pollIntervalMs: 1000,
+    heartbeatIntervalMs: 5000,
+    events: { targetChanged() {}, runFinished: () => finished?.() },
+  });
+  const runbook = {
+    apiVersion: 'fleetdeck.io/v1alpha1',
+    kind: 'Runbook',
+    metadata: { name: 'bench' },
+    spec: {
+      owner: 'group:default/sre',
+      targets: { kind: 'Cluster' },
+      concurrency,
+      steps: [{ id: 'step', executor: 'bench' }],
+    },
+  };
+  const entities = Array.from({ length: targets }, (_, i) => ({
+    entityRef: `cluster:default/cluster-${i}`,
+    entity: {
+      apiVersion: 'fleetdeck.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name: `cluster-${i}`, namespace: 'default' },
+      spec: {
+        engine: 'kafka',
+        environment: 'staging',
+        owner: 'group:default/sre',
+        nodes: [`cluster-${i}-a`, `cluster-${i}-b`, `cluster-${i}-c`],
+      },
+    },
+    needsApproval: false,
+  }));
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const heapBefore = process.memoryUsage().heapUsed;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(
+    () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
+    50,
+  );
+  worker.start();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const runId = await store.createRun({
+    runbookRef: 'runbook:default/bench',
+    runbook,
+    parameters: {},
+    requestedBy: 'user:default/bench',
+    dryRun: false,
+    concurrency,
+    targets: entities,
+  });
+  worker.wake();
+  await done;
+  const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
+  clearInterval(sampler);
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+  const counts = await store.countTargets(runId);
+  await worker.stop();
+  global.gc?.();
+  const heapAfter = process.memoryUsage().heapUsed;
+  await db.cleanup();
+  if (counts.succeeded !== targets)
+    throw new Error(`only ${counts.succeeded} of ${targets} succeeded`);
+  console.log(
+    JSON.stringify({
+      ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      targets,
+      rssBeforeMb: mb(rssBefore),
+      rssPeakMb: mb(rssPeak),
+      rssGrowthMb: mb(rssPeak - rssBefore),
+      heapGrowthMb: mb(heapAfter - heapBefore),
+    }),
+  );
+  process.exit(0);
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
