@@ -132,7 +132,7 @@ async function measure(label, dir, catalogConfig, log) {
   try {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${label} backend exited: ${stderr}`);
-      if (performance.now() - started > 240_000) throw new Error(`${label}: not all clusters visible after 240 s`);
+      if (performance.now() - started > 600_000) throw new Error(`${label}: not all clusters visible after 600 s`);
       try {
         const res = await fetch(`http://127.0.0.1:${port}/api/catalog/entities/by-query?filter=kind=cluster&limit=1&fields=metadata.name`);
         listening ??= performance.now() - started;
