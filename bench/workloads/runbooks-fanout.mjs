@@ -5,6 +5,7 @@
 // Goals (issue 6): within 1.25x of the ideal, i.e. at least 40x faster than
 // the scaffolder loop; memory growth <= 200 MB.
 // RUNBOOKS_BENCH_TARGETS=200 makes a quick run.
+import { loadavg } from 'node:os';
 import { databases, runScript } from './runbooks/run.mjs';
 
 export const name = 'runbooks fan-out (1,000 targets x 100 ms, concurrency 50)';
@@ -24,6 +25,11 @@ export async function run({ log }) {
   });
   log(`scaffolder: ${(scaffolder.ms / 1000).toFixed(1)} s`);
   const results = [];
+  log(
+    `load average before the engine runs: ${loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
   for (const db of await databases(log)) {
     const engine = await runScript('engine.ts', [
       db,

@@ -3,6 +3,7 @@
 // `each:` loop over the same 1,000 items. Goals (issue 6): >= 12,000
 // target-runs/min on this 2-core machine, never slower than the scaffolder
 // loop; memory growth <= 200 MB.
+import { loadavg } from 'node:os';
 import { databases, runScript } from './runbooks/run.mjs';
 
 export const name = 'runbooks engine overhead (1,000 no-op targets)';
@@ -17,6 +18,11 @@ export async function run({ log }) {
     )} s = ${Math.round(perMinute(scaffolder.ms))} items/min`,
   );
   const results = [];
+  log(
+    `load average before the engine runs: ${loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
   for (const db of await databases(log)) {
     const engine = await runScript('engine.ts', [db, targets, 0, 50]);
     log(

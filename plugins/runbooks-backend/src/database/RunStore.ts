@@ -347,6 +347,78 @@ export class RunStore {
   }
 
   /**
+   * Records a step's result (and its log lines) before the worker moves on,
+   * and for the last step also the target's terminal state: one transaction,
+   * conditional on the claim. `ok` is false when the worker lost its claim.
+   */
+  async completeStep(
+    claim: { runId: string; targetId: string; claimId: string },
+    step: { index: number; id: string; attempts: number; startedAt: number },
+    result: { status: StepStatus; output?: unknown; error?: string },
+    logs: NewLogLine[],
+    finish?: { status: TargetStatus; error?: string },
+  ): Promise<{ ok: boolean; runStatus?: RunStatus }> {
+    const now = Date.now();
+    const ok = await this.db.transaction(async tx => {
+      const held = await tx('runbooks_targets')
+        .where({
+          id: claim.targetId,
+          claim_id: claim.claimId,
+          status: 'running',
+        })
+        .update(
+          finish
+            ? {
+                status: finish.status,
+                finished_at: now,
+                error: finish.error ?? null,
+              }
+            : { heartbeat_at: now },
+        );
+      if (held !== 1) return false;
+      const row = {
+        status: result.status,
+        attempts: step.attempts,
+        started_at: step.startedAt,
+        finished_at: now,
+        output:
+          result.output === undefined ? null : JSON.stringify(result.output),
+        error: result.error ?? null,
+      };
+      await tx('runbooks_steps')
+        .insert({
+          target_id: claim.targetId,
+          step_index: step.index,
+          step_id: step.id,
+          ...row,
+        })
+        .onConflict(['target_id', 'step_index'])
+        .merge(row);
+      const lines = finish
+        ? [
+            ...logs,
+            {
+              runId: claim.runId,
+              targetId: claim.targetId,
+              level:
+                finish.status === 'succeeded'
+                  ? ('info' as const)
+                  : ('error' as const),
+              message: `Target ${finish.status}${
+                finish.error ? `: ${finish.error}` : ''
+              }`,
+              createdAt: now,
+            },
+          ]
+        : logs;
+      await this.insertLogs(tx, lines);
+      return true;
+    });
+    if (!ok || !finish) return { ok };
+    return { ok, runStatus: await this.finalizeRun(claim.runId) };
+  }
+
+  /**
    * Moves a claimed target to its terminal state (at most once: the update is
    * conditional on the claim) and finishes the run when it was the last one.
    */
@@ -613,17 +685,26 @@ export class RunStore {
   private toTargetRun(row: any, runbook: any, stepRows: any[]): TargetRun {
     const entity = parse(row.entity);
     const byIndex = new Map(stepRows.map(s => [Number(s.step_index), s]));
+    // a running target's first unfinished step is the one running
+    let current = row.status === 'running';
     const steps: StepRun[] = (runbook?.spec?.steps ?? []).map(
       (step: any, index: number) => {
         const s = byIndex.get(index);
+        let derived: StepStatus = TERMINAL_TARGET_STATUSES.includes(row.status)
+          ? 'skipped'
+          : 'pending';
+        if (current && s?.status !== 'succeeded') {
+          derived = 'running';
+          current = false;
+        }
         return {
           stepId: step.id,
           name: step.name,
           executor: step.executor,
-          status: (s?.status ??
-            (TERMINAL_TARGET_STATUSES.includes(row.status)
-              ? 'skipped'
-              : 'pending')) as StepStatus,
+          status:
+            derived === 'running' && s?.status !== 'succeeded'
+              ? 'running'
+              : ((s?.status ?? derived) as StepStatus),
           attempts: Number(s?.attempts ?? 0),
           startedAt: iso(s?.started_at),
           finishedAt: iso(s?.finished_at),

@@ -5,8 +5,13 @@ import {
   RunStatus,
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
-import { Redactor, RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
-import { mkdtemp, rm } from 'fs/promises';
+import {
+  Redactor,
+  RunbookExecutor,
+  RunbookExecutorContext,
+} from '@fleetdeck/plugin-runbooks-node';
+import { mkdtempSync } from 'fs';
+import { rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { RunStore } from '../database/RunStore';
@@ -125,12 +130,20 @@ export class RunWorker {
   }
 
   private wokenWhileBusy = false;
+  private lastClaimAt = 0;
 
   private async loop() {
     const max = this.options.maxParallel ?? 50;
     while (!this.stopped) {
       let claimedAll = false;
       try {
+        // With few slots free, gather the targets that finish in the next
+        // few milliseconds and claim for all of them in one transaction.
+        const sinceLast = Date.now() - this.lastClaimAt;
+        if (max - this.active.size < Math.ceil(max / 4) && sinceLast < 10) {
+          await sleep(10 - sinceLast);
+        }
+        this.lastClaimAt = Date.now();
         const free = max - this.active.size;
         if (free > 0) {
           const claimed = await this.options.store.claimTargets({
@@ -282,6 +295,14 @@ export class RunWorker {
       );
     let finalStatus: TargetStatus = 'succeeded';
     let error: string | undefined;
+    // set when the last step's completion also ended the target
+    const finishedWithLastStep: { done: boolean; runStatus?: RunStatus } = {
+      done: false,
+    };
+    const onTargetFinished = (runStatus?: RunStatus) => {
+      finishedWithLastStep.done = true;
+      finishedWithLastStep.runStatus = runStatus;
+    };
     try {
       if (claim.claims > 1) {
         log(
@@ -309,6 +330,7 @@ export class RunWorker {
           def,
           index,
           log,
+          onTargetFinished,
           context: {
             target: claim.entity,
             parameters,
@@ -338,6 +360,20 @@ export class RunWorker {
         error = redactor.redact((e as Error).message);
       }
     }
+    if (finishedWithLastStep.done) {
+      this.options.events?.targetChanged(
+        claim.runId,
+        claim.targetId,
+        'succeeded',
+      );
+      if (finishedWithLastStep.runStatus) {
+        this.options.events?.runFinished(
+          claim.runId,
+          finishedWithLastStep.runStatus,
+        );
+      }
+      return;
+    }
     await this.flushLogs();
     const result = await store.finishTarget(claim, finalStatus, error);
     if (result.finished) {
@@ -362,6 +398,7 @@ export class RunWorker {
     index: number;
     log: (level: NewLogLine['level'], message: string, stepId?: string) => void;
     context: Record<string, unknown>;
+    onTargetFinished(runStatus?: RunStatus): void;
   }): Promise<{ output?: unknown }> {
     const { entry, def, index, log } = args;
     const { claim, controller } = entry;
@@ -374,10 +411,19 @@ export class RunWorker {
       step.timeout ?? runbook.spec.timeout,
       this.options.defaultTimeoutMs ?? 30 * 60_000,
     );
+    const last = index === runbook.spec.steps.length - 1;
     for (let attempt = 1; ; attempt++) {
-      if (!(await store.startStep(claim, index, step.id))) {
-        throw new LostClaimError('claim lost');
+      if (controller.signal.aborted) {
+        throw entry.cancelled
+          ? new CancelledError('Run cancelled')
+          : new LostClaimError('claim lost');
       }
+      const stepRecord = {
+        index,
+        id: step.id,
+        attempts: attempt,
+        startedAt: Date.now(),
+      };
       const timeout = new AbortController();
       const timer = setTimeout(
         () =>
@@ -397,7 +443,6 @@ export class RunWorker {
           string,
           unknown
         >;
-        workingDirectory = await mkdtemp(join(tmpdir(), 'runbook-step-'));
         log(
           'info',
           `Step ${step.id} (${step.executor}) attempt ${attempt}${
@@ -405,27 +450,33 @@ export class RunWorker {
           }`,
           step.id,
         );
+        const context = {
+          input,
+          target: claim.entity,
+          runbook,
+          parameters: def.parameters,
+          runId: claim.runId,
+          targetId: claim.targetId,
+          stepId: step.id,
+          idempotencyKey: `${claim.runId}/${claim.targetId}/${step.id}`,
+          attempt,
+          dryRun: claim.dryRun,
+          signal,
+          secrets: this.options.secrets ?? {},
+          logger: {
+            info: (m: string) => log('info', m, step.id),
+            warn: (m: string) => log('warn', m, step.id),
+            error: (m: string) => log('error', m, step.id),
+          },
+        };
+        // the step's directory is made when an executor first asks for it
+        Object.defineProperty(context, 'workingDirectory', {
+          enumerable: true,
+          get: () =>
+            (workingDirectory ??= mkdtempSync(join(tmpdir(), 'runbook-step-'))),
+        });
         const result = await Promise.race([
-          executor.execute({
-            input,
-            target: claim.entity,
-            runbook,
-            parameters: def.parameters,
-            runId: claim.runId,
-            targetId: claim.targetId,
-            stepId: step.id,
-            idempotencyKey: `${claim.runId}/${claim.targetId}/${step.id}`,
-            attempt,
-            dryRun: claim.dryRun,
-            signal,
-            secrets: this.options.secrets ?? {},
-            workingDirectory,
-            logger: {
-              info: m => log('info', m, step.id),
-              warn: m => log('warn', m, step.id),
-              error: m => log('error', m, step.id),
-            },
-          }),
+          executor.execute(context as RunbookExecutorContext),
           // an executor that ignores its signal is abandoned on abort
           new Promise<never>((_, reject) => {
             if (signal.aborted) reject(signal.reason);
@@ -435,16 +486,16 @@ export class RunWorker {
         const output = result?.output
           ? redactor.redactJson(result.output)
           : undefined;
-        if (
-          !(await store.finishStep(
-            claim,
-            index,
-            { status: 'succeeded', output },
-            this.takeLogs(claim.targetId),
-          ))
-        ) {
-          throw new LostClaimError('claim lost');
-        }
+        // the last step's result and the target's end commit together
+        const saved = await store.completeStep(
+          claim,
+          stepRecord,
+          { status: 'succeeded', output },
+          this.takeLogs(claim.targetId),
+          last ? { status: 'succeeded' } : undefined,
+        );
+        if (!saved.ok) throw new LostClaimError('claim lost');
+        if (last) args.onTargetFinished(saved.runStatus);
         return { output };
       } catch (e) {
         if (
@@ -456,17 +507,21 @@ export class RunWorker {
         const message = redactor.redact((e as Error)?.message ?? String(e));
         if (entry.cancelled) {
           log('warn', `Step ${step.id} cancelled`, step.id);
-          await store.finishStep(claim, index, {
-            status: 'cancelled',
-            error: 'Run cancelled',
-          });
+          await store.completeStep(
+            claim,
+            stepRecord,
+            { status: 'cancelled', error: 'Run cancelled' },
+            this.takeLogs(claim.targetId),
+          );
           throw new CancelledError('Run cancelled');
         }
         log('error', `Step ${step.id} failed: ${message}`, step.id);
-        await store.finishStep(claim, index, {
-          status: 'failed',
-          error: message,
-        });
+        await store.completeStep(
+          claim,
+          stepRecord,
+          { status: 'failed', error: message },
+          this.takeLogs(claim.targetId),
+        );
         const retriable =
           !(e instanceof StepFailedError) &&
           !((e as any)?.name === 'InputError');
