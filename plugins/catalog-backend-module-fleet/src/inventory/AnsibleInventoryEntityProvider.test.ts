@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockServices } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import type {
+  CatalogService,
+  EntityProviderMutation,
+} from '@backstage/plugin-catalog-node';
+import { DEFAULT_ANSIBLE_FIELDS } from './ansibleClusters';
+import { AnsibleInventoryEntityProvider } from './AnsibleInventoryEntityProvider';
+
+/** The catalog as the provider sees it: owners and the clusters it emitted before. */
+function fakeCatalog(entities: Entity[]): CatalogService {
+  return {
+    async *streamEntities(request: any) {
+      const kinds = [request.filter.kind]
+        .flat()
+        .map((k: string) => k.toLocaleLowerCase());
+      yield entities.filter(e => kinds.includes(e.kind.toLocaleLowerCase()));
+    },
+  } as unknown as CatalogService;
+}
+
+const group = (name: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Group',
+  metadata: { name, namespace: 'default' },
+  spec: { type: 'team', children: [] },
+});
+
+describe('AnsibleInventoryEntityProvider, bad input', () => {
+  let dir: string;
+  let mutations: EntityProviderMutation[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fleet-provider-'));
+    mutations = [];
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const provider = async (
+    path: string,
+    options: { maxBytes?: number } = {},
+  ) => {
+    const p = new AnsibleInventoryEntityProvider(
+      {
+        id: 'test',
+        logger: mockServices.logger.mock(),
+        taskRunner: { run: async () => {} },
+        catalog: fakeCatalog([group('platform-kafka')]),
+        auth: mockServices.auth(),
+        maxShrinkRatio: 0.2,
+      },
+      {
+        path,
+        maxBytes: options.maxBytes ?? 20 * 1024 * 1024,
+        rules: {
+          groupVar: 'fleetdeck_cluster',
+          fields: DEFAULT_ANSIBLE_FIELDS,
+        },
+      },
+    );
+    await p.connect({
+      applyMutation: async m => void mutations.push(m),
+      refresh: async () => {},
+    });
+    return p;
+  };
+
+  const ini = (owner: string) =>
+    `[kafka_a]\nkafka-a-[1:2].example\n\n[kafka_a:vars]\nfleetdeck_cluster=true\nfleetdeck_engine=kafka\nfleetdeck_version="3.5.1"\nfleetdeck_environment=production\nfleetdeck_owner=${owner}\n`;
+
+  it('marks a cluster whose owner is not in the catalog, so the processor reports it on the entity', async () => {
+    writeFileSync(join(dir, 'hosts.ini'), ini('platform-kafak'));
+    const result = await (await provider(join(dir, 'hosts.ini'))).refresh();
+    expect(result.status).toBe('warnings');
+    expect(result.message).toContain(
+      'group kafka_a (hosts.ini): spec.owner: group:default/platform-kafak is not a Group or User in the catalog',
+    );
+    const m = mutations[0] as Extract<EntityProviderMutation, { type: 'full' }>;
+    const cluster = m.entities.find(e => e.entity.kind === 'Cluster')!.entity;
+    expect(
+      JSON.parse(
+        cluster.metadata.annotations!['fleetdeck.io/inventory-problems'],
+      ),
+    ).toEqual([
+      'spec.owner: group:default/platform-kafak is not a Group or User in the catalog',
+    ]);
+  });
+
+  it('refuses a cluster group defined in two files of a directory inventory', async () => {
+    mkdirSync(join(dir, 'inv'));
+    writeFileSync(join(dir, 'inv', 'a'), ini('platform-kafka'));
+    writeFileSync(
+      join(dir, 'inv', 'b.yml'),
+      'kafka_a:\n  hosts:\n    kafka-a-9.example:\n',
+    );
+    const result = await (await provider(join(dir, 'inv'))).refresh();
+    expect(result.status).toBe('failed');
+    expect(result.message).toContain(
+      "duplicate cluster 'kafka-a': group kafka_a is defined in a and b.yml",
+    );
+    expect(mutations).toEqual([
+      expect.objectContaining({ type: 'delta', removed: [] }),
+    ]);
+  });
+
+  it('refuses a 50 MB inventory with the limit in the message, before parsing it', async () => {
+    writeFileSync(join(dir, 'huge.ini'), `# ${'x'.repeat(50 * 1024 * 1024)}\n`);
+    const result = await (await provider(join(dir, 'huge.ini'))).refresh();
+    expect(result.status).toBe('failed');
+    expect(result.message).toMatch(/larger than the limit of 20\.0 MB/);
+  });
+
+  it('names file and line of a malformed INI inventory, as Ansible does', async () => {
+    writeFileSync(
+      join(dir, 'hosts.ini'),
+      '[kafka]\nkafka-1.example ; not a comment\n',
+    );
+    const result = await (await provider(join(dir, 'hosts.ini'))).refresh();
+    expect(result.message).toContain(
+      'hosts.ini:2: Expected key=value host variable assignment, got: ;',
+    );
+  });
+});
