@@ -60,6 +60,11 @@ export async function run({ log }) {
         better: 'lower',
       },
       {
+        figure: `${db}: engine CPU time (user + system)`,
+        value: engine.cpuMs,
+        unit: 'ms',
+      },
+      {
         figure: `${db}: engine memory growth during the run (RSS peak - before)`,
         value: engine.rssGrowthMb,
         unit: 'MB',

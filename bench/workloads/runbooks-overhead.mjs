@@ -48,6 +48,11 @@ export async function run({ log }) {
         better: 'higher',
       },
       {
+        figure: `${db}: engine CPU time (user + system)`,
+        value: engine.cpuMs,
+        unit: 'ms',
+      },
+      {
         figure: `${db}: engine memory growth during the run (RSS peak - before)`,
         value: engine.rssGrowthMb,
         unit: 'MB',
