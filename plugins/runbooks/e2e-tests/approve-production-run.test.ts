@@ -14,7 +14,7 @@ test('c: a production run waits for approval until an SRE approves it', async ({
   const requester = await browser.newPage();
   await signInAsGuest(requester);
   await openClusterRunbooks(requester, 'kafka-payments-prod');
-  const card = runbookCard(requester, 'Kafka rolling patch');
+  const card = await runbookCard(requester, 'Kafka rolling patch');
   await expect(
     card.getByText(/needs approval by group:default\/sre/),
   ).toBeVisible();

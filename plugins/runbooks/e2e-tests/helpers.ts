@@ -1,9 +1,12 @@
 import { expect, Page } from '@playwright/test';
 
+// The app's journey helpers are shared by path; they are not package exports.
+/* eslint-disable @backstage/no-relative-monorepo-imports */
 export {
   saveScreenshot,
   signInAsGuest,
 } from '../../../packages/app/e2e-tests/helpers';
+/* eslint-enable @backstage/no-relative-monorepo-imports */
 
 /**
  * Signs in as another demo user (the `demo` auth provider, development only),
@@ -30,11 +33,20 @@ export async function openClusterRunbooks(page: Page, cluster: string) {
     .click();
 }
 
-/** The run card of a runbook on an entity's Runbooks tab. */
-export function runbookCard(page: Page, title: string) {
-  return page.getByRole('region', { name: title }).or(
-    page.locator('.MuiCard-root', {
-      has: page.getByRole('heading', { name: title }),
-    }),
-  );
+/**
+ * The card of a runbook on an entity's Runbooks tab. Right after the portal
+ * starts the catalog may not have ingested the demo runbooks yet, so the tab
+ * is reloaded until the card shows.
+ */
+export async function runbookCard(page: Page, title: string) {
+  const card = page.locator('.MuiCard-root', {
+    has: page.getByRole('heading', { name: title }),
+  });
+  await expect(async () => {
+    if (!(await card.isVisible())) {
+      await page.reload();
+      await expect(card).toBeVisible({ timeout: 5_000 });
+    }
+  }).toPass({ timeout: 90_000 });
+  return card;
 }

@@ -12,7 +12,7 @@ test('a: dry-run the Kafka rolling patch from a cluster page and read its Ansibl
   await signInAsGuest(page);
   await openClusterRunbooks(page, 'kafka-payments-dev');
 
-  const card = runbookCard(page, 'Kafka rolling patch');
+  const card = await runbookCard(page, 'Kafka rolling patch');
   await expect(card).toBeVisible();
   await expect(card.getByText('Last runs')).toBeVisible();
   await saveScreenshot(page, 'runbooks-entity-tab');
@@ -44,4 +44,22 @@ test('a: dry-run the Kafka rolling patch from a cluster page and read its Ansibl
   const log = page.getByRole('log', { name: 'Target log' });
   await expect(log).toContainText('PLAY RECAP');
   await saveScreenshot(page, 'runbooks-run-page');
+
+  // The Runbooks page lists the runbook and the run among the recent ones.
+  const runPath = new URL(page.url()).pathname;
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Runbooks', exact: true })
+    .click();
+  await expect(
+    page
+      .getByRole('table', { name: 'Runbooks' })
+      .getByText('Kafka rolling patch'),
+  ).toBeVisible();
+  await expect(
+    page.getByRole('table', { name: 'Scheduled runbooks' }).getByRole('row'),
+  ).not.toHaveCount(0);
+  const recent = page.getByRole('table', { name: 'Recent runs' });
+  await expect(recent.locator(`a[href="${runPath}"]`)).toBeVisible();
+  await saveScreenshot(page, 'runbooks-page');
 });

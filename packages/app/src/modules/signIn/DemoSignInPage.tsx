@@ -46,6 +46,7 @@ function DemoUserForm(props: { onSubmit(user: string): void }) {
         }}
       >
         <TextField
+          id="fleetdeck-demo-user-name"
           label="User name"
           value={user}
           onChange={e => setUser(e.target.value)}
