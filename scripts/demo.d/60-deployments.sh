@@ -95,7 +95,8 @@ make_service() {
   merge "feature/$prefix-$ticket" "$pr" "$prefix-$ticket Risk checks"
   pr=$((pr + 1)); ticket=$((ticket + 1))
   local prod; prod=$(sha)
-  for i in 0 1 2; do
+  # Staging is 3 to 5 commits ahead of production, depending on the service.
+  for ((i = 0; i < 3 + seed % 3; i++)); do
     local s=${subjects[(seed * 5 + i + 7) % ${#subjects[@]}]}
     commit $((i + seed)) 2 "$prefix-$ticket $s (#$pr)" "$file"
     pr=$((pr + 1)); ticket=$((ticket + 1))

@@ -105,8 +105,8 @@ export const DriftPage = () => {
                 <TableCell>
                   <EntityRefLink entityRef={s.entityRef} title={s.title} />
                 </TableCell>
-                <TableCell>{s.owner}</TableCell>
-                <TableCell>{s.system}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{s.owner}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{s.system}</TableCell>
                 {value.environments.map(env => {
                   const e = s.environments.find(x => x.environment === env);
                   return (
