@@ -80,6 +80,12 @@ export class HttpInventoryEntityProvider extends InventoryEntityProvider {
       }
       throw e;
     }
+    // Without a content-length the size is only known once the body is in.
+    if (Buffer.byteLength(text) > this.source.maxBytes) {
+      throw new InputError(
+        `${where} sent more than the limit of ${this.source.maxBytes} bytes`,
+      );
+    }
     if (!/json/i.test(type)) {
       const hint = /^\s*</.test(text)
         ? ' (an HTML page: a login page or a wrong URL?)'
