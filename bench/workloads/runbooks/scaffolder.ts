@@ -2,8 +2,8 @@
  * Baseline for the runbooks benchmarks: Backstage's own scaffolder running a
  * template whose `each:` loop calls an action that waits `stepMs` over N items
  * (the scaffolder runs loop iterations one after another). Runs the real
- * scaffolder plugin in startTestBackend and its dry-run endpoint, which
- * executes the template's steps with the same workflow runner as a task.
+ * scaffolder plugin in startTestBackend (its task store on SQLite) as a real
+ * task: POST /v2/tasks, then poll until it completes.
  * Prints one JSON line: { ms, items }.
  */
 import { createBackendModule } from '@backstage/backend-plugin-api';
@@ -50,58 +50,70 @@ async function main() {
     features: [
       scaffolderPlugin,
       benchActions,
-      catalogServiceMock.factory({ entities: [] }),
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'scaffolder.backstage.io/v1beta3',
+            kind: 'Template',
+            metadata: { name: 'bench-each', namespace: 'default' },
+            spec: {
+              type: 'service',
+              owner: 'group:default/sre',
+              parameters: [],
+              steps: [
+                {
+                  id: 'wait',
+                  name: 'wait',
+                  action: 'bench:wait',
+                  each: '${{ parameters.items }}',
+                  input: { ms: stepMs },
+                },
+              ],
+            },
+          },
+        ],
+      }),
       mockServices.rootLogger.factory({ level: 'error' }),
     ],
   });
   const { port } = backend.server.address() as { port: number };
-  const template = {
-    apiVersion: 'scaffolder.backstage.io/v1beta3',
-    kind: 'Template',
-    metadata: { name: 'bench-each' },
-    spec: {
-      type: 'service',
-      steps: [
-        {
-          id: 'wait',
-          name: 'wait',
-          action: 'bench:wait',
-          each: '${{ parameters.items }}',
-          input: { ms: stepMs },
-        },
-      ],
-    },
-  };
   const started = performance.now();
-  const res = await fetch(
-    `http://localhost:${port}/api/scaffolder/v2/dry-run`,
-    {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json',
-        Authorization: mockCredentials.user.header(),
+  const headers = {
+    'Content-Type': 'application/json',
+    Authorization: mockCredentials.user.header(),
+  };
+  const res = await fetch(`http://localhost:${port}/api/scaffolder/v2/tasks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      templateRef: 'template:default/bench-each',
+      values: {
+        items: Array.from({ length: items }, (_, i) => `cluster-${i}`),
       },
-      body: JSON.stringify({
-        template,
-        values: {
-          items: Array.from({ length: items }, (_, i) => `cluster-${i}`),
-        },
-        directoryContents: [],
-      }),
-    },
-  );
-  const body = await res.json();
-  const ms = performance.now() - started;
+    }),
+  });
+  const created = await res.json();
   if (!res.ok)
     throw new Error(
-      `dry run failed: ${res.status} ${JSON.stringify(body).slice(0, 500)}`,
+      `task creation failed: ${res.status} ${JSON.stringify(created).slice(
+        0,
+        500,
+      )}`,
     );
-  const ran = (body.log ?? []).filter((l: any) =>
-    /bench:wait|Running step/i.test(JSON.stringify(l)),
-  ).length;
-  console.log(
-    JSON.stringify({ ms, items, logLines: (body.log ?? []).length, ran }),
-  );
+  let task: any;
+  for (;;) {
+    task = await (
+      await fetch(
+        `http://localhost:${port}/api/scaffolder/v2/tasks/${created.id}`,
+        { headers },
+      )
+    ).json();
+    if (['completed', 'failed', 'cancelled'].includes(task.status)) break;
+    await new Promise(r => setTimeout(r, 20));
+  }
+  const ms = performance.now() - started;
+  if (task.status !== 'completed') throw new Error(`task ${task.status}`);
+  console.log(JSON.stringify({ ms, items, status: task.status }));
   await Promise.race([backend.stop(), new Promise(r => setTimeout(r, 5000))]);
   process.exit(0);
 }
