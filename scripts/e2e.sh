@@ -48,7 +48,10 @@ say "preparing the demo data"
 bash scripts/prepare-demo.sh
 
 say "starting the portal on $url"
-(cd packages/backend && LOG_LEVEL=${LOG_LEVEL:-warn} exec setsid npx backstage-cli package start \
+# Run the backend from source without the CLI's file watcher: files that
+# change during a run (in a shared checkout) must not restart the portal.
+(cd packages/backend && NODE_ENV=development LOG_LEVEL=${LOG_LEVEL:-warn} exec setsid \
+  node -r @backstage/cli/config/nodeTransform.cjs src/index.ts \
   --config ../../app-config.yaml --config "$work/app-config.e2e.yaml" \
   >"$work/backend.log" 2>&1) &
 backend_pid=$!
@@ -67,6 +70,31 @@ if [ -z "$ready" ]; then
   say "ERROR: the portal did not become ready on $url"
   exit 1
 fi
+
+# Ready means the demo data is in: the catalog's kinds and their counts have
+# settled (providers and locations are ingested asynchronously after start).
+say "waiting for the catalog to ingest the demo data"
+token=$(curl -fsS -X POST "$url/api/auth/guest/refresh" |
+  node -pe 'JSON.parse(require("fs").readFileSync(0)).backstageIdentity.token')
+last="" same=0
+for _ in $(seq 1 240); do
+  facets=$(curl -fsS -H "Authorization: Bearer $token" \
+    "$url/api/catalog/entity-facets?facet=kind" 2>/dev/null || true)
+  if [ -n "$facets" ] && [ "$facets" = "$last" ] && grep -q '"Component"' <<<"$facets"; then
+    same=$((same + 1))
+    [ $same -ge 3 ] && break
+  else
+    same=0
+  fi
+  last=$facets
+  sleep 2
+done
+if [ $same -lt 3 ]; then
+  say "ERROR: the catalog did not settle; kinds seen: ${last:-none}"
+  tail -n 80 "$work/backend.log"
+  exit 1
+fi
+say "catalog ready: $(node -pe 'JSON.parse(process.argv[1]).facets.kind.map(f => f.value + " " + f.count).join(", ")' "$last")"
 
 say "running the journeys in Chromium"
 status=0
