@@ -16,11 +16,21 @@ describe.each(databases.eachSupportedId())('runbooks API on %s', databaseId => {
     ReturnType<typeof startRunbooksTestBackend>
   >['auditEvents'];
   const executions: string[] = [];
+  const retried = new Set<string>();
 
   const testExecutor: RunbookExecutor = {
     id: 'test',
     async execute(ctx) {
       executions.push(`${ctx.target.metadata.name}:${ctx.dryRun}`);
+      if (
+        ctx.parameters.version === '0.0.1' &&
+        !retried.has(ctx.target.metadata.name)
+      ) {
+        retried.add(ctx.target.metadata.name);
+        throw new Error(
+          `broker on ${ctx.target.metadata.name} did not come back`,
+        );
+      }
       ctx.logger.info(String(ctx.input.message));
       ctx.logger.info(`token is ${ctx.parameters.token}`);
       return { output: { patched: ctx.target.metadata.name } };
@@ -331,6 +341,47 @@ describe.each(databases.eachSupportedId())('runbooks API on %s', databaseId => {
     expect(cancelled.body).toMatchObject({
       status: 'cancelled',
       counts: { cancelled: 1 },
+    });
+  });
+
+  it('retries only the failed targets in a new run with the same parameters', async () => {
+    const res = await start('user:default/amelie', {
+      runbookRef: 'runbook:default/kafka-patch',
+      targets: ['cluster:default/kafka-staging-01'],
+      parameters: { version: '0.0.1' },
+    });
+    const failed = await waitForRun(res.body.id, r => r.status === 'failed');
+    expect(failed.counts.failed).toBe(1);
+    const target = await request(server)
+      .get(`/api/runbooks/runs/${failed.id}/targets?status=failed`)
+      .set('Authorization', as('user:default/amelie'));
+    expect(target.body.items[0].error).toBe(
+      'Step patch failed: broker on kafka-staging-01 did not come back',
+    );
+
+    const retry = await request(server)
+      .post(`/api/runbooks/runs/${failed.id}/retry`)
+      .set('Authorization', as('user:default/amelie'));
+    expect(retry.status).toBe(201);
+    expect(retry.body).toMatchObject({
+      retryOf: failed.id,
+      total: 1,
+      parameters: { version: '0.0.1' },
+    });
+    const done = await waitForRun(retry.body.id, r => r.status === 'succeeded');
+    expect(done.counts.succeeded).toBe(1);
+    expect(
+      auditEvents.find(
+        e =>
+          e.eventId === 'run-retry' &&
+          e.status === 'succeeded' &&
+          e.meta.runId === failed.id,
+      ),
+    ).toMatchObject({
+      meta: {
+        newRunId: retry.body.id,
+        targets: ['cluster:default/kafka-staging-01'],
+      },
     });
   });
 
