@@ -55,7 +55,9 @@ export const ClusterOverviewCard = () => {
           <List dense disablePadding aria-label="Nodes">
             {spec.nodes.map(n => (
               <ListItem key={n} disableGutters>
-                <ListItemText primary={<code>{n}</code>} />
+                <ListItemText
+                  primary={<code style={{ wordBreak: 'break-all' }}>{n}</code>}
+                />
               </ListItem>
             ))}
           </List>
@@ -66,7 +68,9 @@ export const ClusterOverviewCard = () => {
               <ListItem key={`${e.name}-${e.url}`} disableGutters>
                 <ListItemText
                   primary={e.name}
-                  secondary={<code>{e.url}</code>}
+                  secondary={
+                    <code style={{ wordBreak: 'break-all' }}>{e.url}</code>
+                  }
                 />
               </ListItem>
             ))}
