@@ -81,3 +81,23 @@ test('an ops engineer finds the production Kafka clusters, opens one and sees wh
     .click();
   await expect(page.getByText('1–10 of 10 clusters')).toBeVisible();
 });
+
+test('a service page lists the clusters the service depends on', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/component/payments-ledger');
+  const card = page.getByRole('table', {
+    name: 'Clusters this service depends on',
+  });
+  await expect(card).toBeVisible();
+  const kafka = card.getByRole('row', { name: /kafka-payments-prod/ });
+  await expect(kafka).toContainText('3.5.1');
+  await expect(kafka).toContainText('production');
+  await expect(
+    card.getByRole('row', { name: /postgresql-payments-prod/ }),
+  ).toContainText('postgresql');
+  await saveScreenshot(page, 'service-clusters');
+  await kafka.getByRole('link', { name: 'kafka-payments-prod' }).click();
+  await expect(page.getByText('Cluster overview')).toBeVisible();
+});

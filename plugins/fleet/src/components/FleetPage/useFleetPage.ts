@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
@@ -7,6 +7,13 @@ import { FleetState, fleetRequest, FLEET_FIELDS } from './fleetQuery';
 /** Rows per page of the Fleet table. */
 export const PAGE_SIZE = 50;
 
+interface Position {
+  /** The query the cursor belongs to; a new query starts at the first page. */
+  key: string;
+  cursor?: string;
+  offset: number;
+}
+
 /**
  * One page of clusters from the catalog's by-query API. A new filter, search
  * or sort starts at the first page; Next/Previous follow the API's cursors,
@@ -14,42 +21,41 @@ export const PAGE_SIZE = 50;
  */
 export function useFleetPage(state: FleetState) {
   const catalogApi = useApi(catalogApiRef);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [offset, setOffset] = useState(0);
   const key = JSON.stringify(state);
-  useEffect(() => {
-    setCursor(undefined);
-    setOffset(0);
-  }, [key]);
+  const [position, setPosition] = useState<Position>({ key, offset: 0 });
+  const current = position.key === key ? position : { key, offset: 0 };
 
   const page = useAsync(async () => {
-    if (cursor) {
-      return catalogApi.queryEntities({
-        cursor,
-        limit: PAGE_SIZE,
-        fields: FLEET_FIELDS,
-      });
-    }
-    return catalogApi.queryEntities(fleetRequest(state, PAGE_SIZE));
+    const response = current.cursor
+      ? await catalogApi.queryEntities({
+          cursor: current.cursor,
+          limit: PAGE_SIZE,
+          fields: FLEET_FIELDS,
+        })
+      : await catalogApi.queryEntities(fleetRequest(state, PAGE_SIZE));
+    // The offset travels with the response, so the range shown matches the rows.
+    return { response, offset: current.offset };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [catalogApi, key, cursor]);
+  }, [catalogApi, key, current.cursor]);
 
-  const next = page.value?.pageInfo.nextCursor;
-  const prev = page.value?.pageInfo.prevCursor;
+  const next = page.value?.response.pageInfo.nextCursor;
+  const prev = page.value?.response.pageInfo.prevCursor;
+  const offset = page.value?.offset ?? 0;
   return {
-    ...page,
+    loading: page.loading,
+    error: page.error,
+    value: page.value?.response,
     offset,
     goNext: next
-      ? () => {
-          setCursor(next);
-          setOffset(o => o + PAGE_SIZE);
-        }
+      ? () => setPosition({ key, cursor: next, offset: offset + PAGE_SIZE })
       : undefined,
     goPrev: prev
-      ? () => {
-          setCursor(prev);
-          setOffset(o => Math.max(0, o - PAGE_SIZE));
-        }
+      ? () =>
+          setPosition({
+            key,
+            cursor: prev,
+            offset: Math.max(0, offset - PAGE_SIZE),
+          })
       : undefined,
   };
 }

@@ -1,0 +1,103 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { FleetPage } from './FleetPage';
+
+const clusters = Array.from({ length: 120 }, (_, i) => ({
+  apiVersion: 'fleetdeck.io/v1alpha1',
+  kind: 'Cluster',
+  metadata: { name: `c${String(i).padStart(3, '0')}`, namespace: 'default' },
+  spec: {
+    engine: i % 2 ? 'kafka' : 'mongodb',
+    version: '1.0',
+    environment: 'production',
+    owner: 'group:default/sre',
+    nodes: ['a', 'b'],
+    endpoints: [],
+  },
+}));
+
+describe('FleetPage', () => {
+  it('pages through the catalog 50 clusters at a time and never fetches them all', async () => {
+    const catalogApi = catalogApiMock.mock({
+      queryEntities: jest.fn(async (request: any) => {
+        const offset = request.cursor ? Number(request.cursor) : 0;
+        return {
+          items: clusters.slice(offset, offset + request.limit),
+          totalItems: clusters.length,
+          pageInfo: {
+            nextCursor:
+              offset + request.limit < clusters.length
+                ? String(offset + request.limit)
+                : undefined,
+            prevCursor:
+              offset > 0
+                ? String(Math.max(0, offset - request.limit))
+                : undefined,
+          },
+        };
+      }),
+      getEntityFacets: jest.fn(async () => ({
+        facets: {
+          'spec.engine': [
+            { value: 'kafka', count: 60 },
+            { value: 'mongodb', count: 60 },
+          ],
+        },
+      })),
+      getEntities: jest.fn(async () => ({ items: [] })),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+        <FleetPage />
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    expect(await screen.findByText('1–50 of 120 clusters')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'c000' })).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    expect(
+      await screen.findByText('51–100 of 120 clusters'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'c050' })).toBeInTheDocument();
+
+    const requests = (catalogApi.queryEntities as jest.Mock).mock.calls.map(
+      c => c[0],
+    );
+    expect(requests.every(r => r.limit === 50)).toBe(true);
+    expect(requests[requests.length - 1]).toMatchObject({ cursor: '50' });
+    // The only full list it asks for is of the inventories' status Locations.
+    for (const [request] of (catalogApi.getEntities as jest.Mock).mock.calls) {
+      expect(request.filter.kind).toBe('location');
+    }
+  });
+
+  it('sends the search to the server and starts again at the first page', async () => {
+    const catalogApi = catalogApiMock.mock({
+      queryEntities: jest.fn(async () => ({
+        items: [],
+        totalItems: 0,
+        pageInfo: {},
+      })),
+      getEntityFacets: jest.fn(async () => ({ facets: {} })),
+      getEntities: jest.fn(async () => ({ items: [] })),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+        <FleetPage />
+      </TestApiProvider>,
+    );
+    fireEvent.change(screen.getByRole('textbox', { name: 'Search clusters' }), {
+      target: { value: '3.5' },
+    });
+    await waitFor(() =>
+      expect(catalogApi.queryEntities).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          fullTextFilter: expect.objectContaining({ term: '3.5' }),
+        }),
+      ),
+    );
+    expect(await screen.findByText('No clusters match.')).toBeInTheDocument();
+  });
+});
