@@ -236,15 +236,6 @@ describe.each(databases.eachSupportedId())(
     });
 
     afterAll(async () => {
-      if (process.env.DUMP_LOGS)
-        console.log(
-          logLines
-            .filter(
-              l => !l.includes('isAuditEvent') && /fleet|task|rror/i.test(l),
-            )
-            .slice(-40)
-            .join('\n'),
-        );
       await stop?.();
       cmdb?.close();
       rmSync(dir, { recursive: true, force: true });
