@@ -78,6 +78,19 @@ export class DeploymentStore {
     return { deployment: toDeployment(row!), created: inserted.length > 0 };
   }
 
+  /** The record with this idempotency key, if kept. */
+  async find(key: { entityRef: string; environment: string; commitSha: string; deployedAt: number }) {
+    const row = await this.db<Row>('deployments')
+      .where({
+        entity_ref: key.entityRef,
+        environment: key.environment,
+        commit_sha: key.commitSha,
+        deployed_at: key.deployedAt,
+      })
+      .first();
+    return row ? toDeployment(row) : undefined;
+  }
+
   async setWarning(id: number, warning: string | null) {
     await this.db('deployments').where({ id }).update({ warning });
   }

@@ -16,9 +16,8 @@ export interface RawCommit {
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
-const LOG_FORMAT = `--format=${['%H', '%P', '%an', '%ae', '%aI', '%s', '%b']
-  .map(f => f)
-  .join('%x1f')}%x1e`;
+/** SHA, parents, author, email, author date, subject, body; unit- and record-separated. */
+const LOG_FORMAT = `--format=${['%H', '%P', '%an', '%ae', '%aI', '%s', '%b'].join('%x1f')}%x1e`;
 
 /**
  * The range primitives of the diff engine, run by git itself on a (bare)

@@ -3,7 +3,7 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -21,6 +21,9 @@ import { Repository, RepositoryResolver } from '../git/RepositoryResolver';
 import { commitUrl, DiffService } from './DiffService';
 import { DiffWarmer } from './DiffWarmer';
 
+/** How long a caller's entity lookup is reused. */
+const ENTITY_CACHE_MS = 5_000;
+
 /** The outcome of recording a deployment. */
 export interface RecordResult {
   deployment: Deployment;
@@ -34,6 +37,8 @@ export interface RecordResult {
  * Deployments tab shows.
  */
 export class DeploymentsService {
+  private readonly entityCache = new Map<string, { entity: Entity; expires: number }>();
+
   constructor(
     private readonly options: {
       store: DeploymentStore;
@@ -65,6 +70,19 @@ export class DeploymentsService {
         `Unknown environment '${d.environment}'; configured environments are ${this.options.environments.join(', ')}`,
       );
     }
+    const deployedAt = d.deployedAt ? Date.parse(d.deployedAt) : Date.now();
+    // Pull sources report the same deployments on every run, and pipelines
+    // retry: a record already kept (without a warning) needs no catalog
+    // lookup and no mirror check.
+    const known = await this.options.store.find({
+      entityRef: normalizeRef(d.entityRef),
+      environment: d.environment,
+      commitSha: d.commitSha,
+      deployedAt,
+    });
+    if (known && !known.warning) {
+      return { deployment: known, created: false, warnings: [] };
+    }
     const entity = await this.options.catalog.getEntityByRef(d.entityRef, {
       credentials: await this.options.auth.getOwnServiceCredentials(),
     });
@@ -77,7 +95,7 @@ export class DeploymentsService {
       environment: d.environment,
       commitSha: d.commitSha,
       version: d.version,
-      deployedAt: d.deployedAt ? Date.parse(d.deployedAt) : Date.now(),
+      deployedAt,
       deployedBy: d.deployedBy,
       pipelineUrl: d.pipelineUrl,
       status: d.status,
@@ -187,13 +205,24 @@ export class DeploymentsService {
     };
   }
 
-  /** The entity as the caller may see it (only the fields this plugin reads); NotFoundError otherwise. */
+  /**
+   * The entity as the caller may see it (only the fields this plugin reads);
+   * NotFoundError otherwise. Diff pages are asked for in bursts (paging,
+   * expanding), so a lookup is reused for a few seconds per caller and entity.
+   */
   async visibleEntity(entityRef: string, credentials: BackstageCredentials) {
+    const principal = credentials.principal as { userEntityRef?: string; subject?: string; type?: string };
+    const key = `${principal.type}:${principal.userEntityRef ?? principal.subject}|${entityRef}`;
+    const cached = this.entityCache.get(key);
+    if (cached && cached.expires > Date.now()) return cached.entity;
     const { items } = await this.options.catalog.getEntitiesByRefs(
       { entityRefs: [entityRef], fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations'] },
       { credentials },
     );
     if (!items[0]) throw new NotFoundError(`Entity ${entityRef} not found`);
+    this.entityCache.delete(key);
+    this.entityCache.set(key, { entity: items[0], expires: Date.now() + ENTITY_CACHE_MS });
+    if (this.entityCache.size > 1000) this.entityCache.delete(this.entityCache.keys().next().value!);
     return items[0];
   }
 
@@ -222,5 +251,13 @@ export class DeploymentsService {
       await this.syncMirror(entity, byEntity.get(stringifyEntityRef(entity))!);
       await this.warm(entity).catch(() => {});
     }
+  }
+}
+
+function normalizeRef(ref: string): string {
+  try {
+    return stringifyEntityRef(parseEntityRef(ref, { defaultNamespace: 'default' }));
+  } catch {
+    return ref;
   }
 }
