@@ -48,8 +48,11 @@ test('c: a production run waits for approval until an SRE approves it', async ({
   await expect(
     approver.getByText('Approvers: group:default/sre'),
   ).toBeVisible();
+  const approve = approver.getByRole('button', { name: 'Approve' });
+  await expect(approve).toBeVisible();
+  await expect(approver.getByRole('button', { name: 'Reject' })).toBeVisible();
   await saveScreenshot(approver, 'runbooks-approval');
-  await approver.getByRole('button', { name: 'Approve' }).click();
+  await approve.click();
 
   const approvedRow = approver.getByTestId(
     'target-cluster:default/kafka-payments-prod',

@@ -64,10 +64,17 @@ export function RunPage() {
     [api, runId, status, page, refresh],
   );
 
+  // Select the first target, and keep the selected one current from the list
+  // (list rows carry their steps; getTarget below covers other pages).
   useEffect(() => {
-    if (!selectedId && targets.value?.items.length) {
-      setSelectedId(targets.value.items[0].id);
+    const items = targets.value?.items ?? [];
+    if (!selectedId && items.length) {
+      setSelectedId(items[0].id);
+      setSelected(items[0]);
+      return;
     }
+    const fresh = items.find(t => t.id === selectedId);
+    if (fresh) setSelected(fresh);
   }, [selectedId, targets.value]);
 
   // The selected target with its steps, refreshed whenever its state changes.

@@ -72,7 +72,7 @@ export function TargetTable(props: TargetTableProps) {
             />
           ))}
       </Box>
-      <Table size="small" aria-label="Targets">
+      <Table size="small" aria-label="Targets" style={{ whiteSpace: 'nowrap' }}>
         <TableHead>
           <TableRow>
             <TableCell>Target</TableCell>
