@@ -72,49 +72,55 @@ export function TargetTable(props: TargetTableProps) {
             />
           ))}
       </Box>
-      <Table size="small" aria-label="Targets" style={{ whiteSpace: 'nowrap' }}>
-        <TableHead>
-          <TableRow>
-            <TableCell>Target</TableCell>
-            <TableCell>Status</TableCell>
-            <TableCell>Current step</TableCell>
-            <TableCell>Duration</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {targets.map(target => {
-            const current =
-              target.steps.find(s => s.status === 'running') ??
-              target.steps.find(s => s.status === 'failed');
-            return (
-              <TableRow
-                key={target.id}
-                hover
-                selected={target.id === selectedId}
-                onClick={() => onSelect(target)}
-                style={{ cursor: 'pointer' }}
-                data-testid={`target-${target.entityRef}`}
-              >
-                <TableCell>{targetName(target)}</TableCell>
-                <TableCell>
-                  <StatusChip status={target.status} />
-                </TableCell>
-                <TableCell>
-                  {current ? current.name ?? current.stepId : '—'}
-                </TableCell>
-                <TableCell>
-                  {formatDuration(target.startedAt, target.finishedAt)}
-                </TableCell>
-              </TableRow>
-            );
-          })}
-          {targets.length === 0 && (
+      <Box style={{ overflowX: 'auto' }}>
+        <Table
+          size="small"
+          aria-label="Targets"
+          style={{ whiteSpace: 'nowrap' }}
+        >
+          <TableHead>
             <TableRow>
-              <TableCell colSpan={4}>No targets in this state.</TableCell>
+              <TableCell>Target</TableCell>
+              <TableCell>Status</TableCell>
+              <TableCell>Current step</TableCell>
+              <TableCell>Duration</TableCell>
             </TableRow>
-          )}
-        </TableBody>
-      </Table>
+          </TableHead>
+          <TableBody>
+            {targets.map(target => {
+              const current =
+                target.steps.find(s => s.status === 'running') ??
+                target.steps.find(s => s.status === 'failed');
+              return (
+                <TableRow
+                  key={target.id}
+                  hover
+                  selected={target.id === selectedId}
+                  onClick={() => onSelect(target)}
+                  style={{ cursor: 'pointer' }}
+                  data-testid={`target-${target.entityRef}`}
+                >
+                  <TableCell>{targetName(target)}</TableCell>
+                  <TableCell>
+                    <StatusChip status={target.status} />
+                  </TableCell>
+                  <TableCell>
+                    {current ? current.name ?? current.stepId : '—'}
+                  </TableCell>
+                  <TableCell>
+                    {formatDuration(target.startedAt, target.finishedAt)}
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+            {targets.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={4}>No targets in this state.</TableCell>
+              </TableRow>
+            )}
+          </TableBody>
+        </Table>
+      </Box>
       {props.totalCount > props.pageSize && (
         <TablePagination
           component="div"
