@@ -1,0 +1,50 @@
+import { screen } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { InventoryStatusBanner } from './InventoryStatusBanner';
+
+const statusLocation = (name: string, errors: string[]) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Location',
+  metadata: { name, namespace: 'default', title: `Fleet inventory ${name}` },
+  spec: { type: 'fleet-inventory', target: 'x' },
+  status: {
+    items: errors.map(message => ({
+      type: 'backstage.io/catalog-processing',
+      level: 'error',
+      message,
+      error: { name: 'Error', message },
+    })),
+  },
+});
+
+describe('InventoryStatusBanner', () => {
+  it('warns about an inventory whose last refresh was refused, and stays quiet about healthy ones', async () => {
+    const catalogApi = catalogApiMock.mock({
+      getEntities: jest.fn(async () => ({
+        items: [
+          statusLocation('ansible-demo', [
+            'Fleet inventory refresh refused: the refresh would remove 50 of 95 clusters (53 %, limit 20 %)',
+          ]),
+          statusLocation('http-cmdb', []),
+        ],
+      })),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+        <InventoryStatusBanner />
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    expect(
+      await screen.findByText(/would remove 50 of 95 clusters/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Fleet inventory ansible-demo' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText('Fleet inventory http-cmdb'),
+    ).not.toBeInTheDocument();
+  });
+});
