@@ -358,8 +358,59 @@ export class RunStore {
     logs: NewLogLine[],
     finish?: { status: TargetStatus; error?: string },
   ): Promise<{ ok: boolean; runStatus?: RunStatus }> {
+    // Group commit: completions that arrive while a batch is being written
+    // share the next transaction (each keeps its own conditional update).
+    const ok = await new Promise<boolean>((resolve, reject) => {
+      this.completions.push({
+        write: tx =>
+          this.writeCompletion(tx, claim, step, result, logs, finish),
+        resolve,
+        reject,
+      });
+      if (!this.flushing) void this.flushCompletions();
+    });
+    if (!ok || !finish) return { ok };
+    return { ok, runStatus: await this.finalizeRun(claim.runId) };
+  }
+
+  private completions: {
+    write: (tx: Knex.Transaction) => Promise<boolean>;
+    resolve: (ok: boolean) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private flushing = false;
+
+  private async flushCompletions() {
+    this.flushing = true;
+    try {
+      while (this.completions.length) {
+        const batch = this.completions.splice(0, 200);
+        try {
+          const results = await this.db.transaction(async tx => {
+            const out: boolean[] = [];
+            for (const op of batch) out.push(await op.write(tx));
+            return out;
+          });
+          batch.forEach((op, i) => op.resolve(results[i]));
+        } catch (e) {
+          batch.forEach(op => op.reject(e));
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeCompletion(
+    tx: Knex.Transaction,
+    claim: { runId: string; targetId: string; claimId: string },
+    step: { index: number; id: string; attempts: number; startedAt: number },
+    result: { status: StepStatus; output?: unknown; error?: string },
+    logs: NewLogLine[],
+    finish?: { status: TargetStatus; error?: string },
+  ): Promise<boolean> {
     const now = Date.now();
-    const ok = await this.db.transaction(async tx => {
+    {
       const held = await tx('runbooks_targets')
         .where({
           id: claim.targetId,
@@ -413,9 +464,7 @@ export class RunStore {
         : logs;
       await this.insertLogs(tx, lines);
       return true;
-    });
-    if (!ok || !finish) return { ok };
-    return { ok, runStatus: await this.finalizeRun(claim.runId) };
+    }
   }
 
   /**
