@@ -42,6 +42,15 @@ import { Request } from 'express';
 import { RunStore } from '../database/RunStore';
 import { maskParameters } from '../engine/secrets';
 import { RunNotifier } from './RunNotifier';
+import { nextOccurrence } from './nextOccurrence';
+
+function nextRunAt(cron: string): string | undefined {
+  try {
+    return nextOccurrence(cron, new Date()).toISOString();
+  } catch {
+    return undefined; // an invalid cron never runs
+  }
+}
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 addFormats(ajv);
@@ -550,7 +559,10 @@ export function toRunbookSummary(r: RunbookEntityV1alpha1): RunbookSummary {
     })),
     concurrency: r.spec.concurrency ?? 5,
     approval: r.spec.approval,
-    schedule: r.spec.schedule,
+    schedule: r.spec.schedule && {
+      ...r.spec.schedule,
+      nextRunAt: nextRunAt(r.spec.schedule.cron),
+    },
     dryRunSupported: r.spec.dryRun !== false,
   };
 }

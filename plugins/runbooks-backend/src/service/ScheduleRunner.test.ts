@@ -2,7 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RunStore } from '../database/RunStore';
 import { cluster, runbook } from '../engine/testUtils';
-import { RunbooksService } from './RunbooksService';
+import { RunbooksService, toRunbookSummary } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
 import { nextOccurrence, ScheduleRunner } from './ScheduleRunner';
 
@@ -99,6 +99,10 @@ describe.each(databases.eachSupportedId())(
           new Date('2026-11-22T02:01:00Z'),
         ).toISOString(),
       ).toBe('2026-11-23T02:00:00.000Z');
+      // the API tells the portal when the schedule fires next
+      const next = new Date(toRunbookSummary(backup).schedule!.nextRunAt!);
+      expect(next.getUTCHours()).toBe(2);
+      expect(next.getTime()).toBeGreaterThan(Date.now());
     });
   },
 );

@@ -10,14 +10,11 @@ import {
   parseDuration,
   RunbookEntityV1alpha1,
 } from '@fleetdeck/plugin-runbooks-common';
-import { CronTime } from 'cron';
+import { nextOccurrence } from './nextOccurrence';
 import { RunStore } from '../database/RunStore';
 import { RunbooksService } from './RunbooksService';
 
-/** The next time a cron expression fires after `from` (UTC). */
-export function nextOccurrence(cron: string, from: Date): Date {
-  return new CronTime(cron, 'UTC').getNextDateFrom(from).toJSDate();
-}
+export { nextOccurrence };
 
 /**
  * Starts the runs of scheduled runbooks. One scheduler task (exclusive across
