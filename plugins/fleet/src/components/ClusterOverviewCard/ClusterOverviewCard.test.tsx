@@ -28,6 +28,9 @@ const cluster = {
   },
 };
 
+// Rendering the whole page is slow on a busy CI machine.
+jest.setTimeout(30_000);
+
 describe('ClusterOverviewCard', () => {
   it('shows what an ops engineer needs before touching the cluster', async () => {
     await renderInTestApp(

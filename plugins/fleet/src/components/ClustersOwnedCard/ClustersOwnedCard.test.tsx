@@ -27,6 +27,9 @@ const team = {
   spec: { type: 'team', children: [] },
 };
 
+// Rendering the whole page is slow on a busy CI machine.
+jest.setTimeout(30_000);
+
 describe('ClustersOwnedCard', () => {
   it('counts the team’s clusters per engine and environment and links each count to the filtered Fleet page', async () => {
     const catalogApi = catalogApiMock({

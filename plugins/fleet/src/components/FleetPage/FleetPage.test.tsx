@@ -18,6 +18,9 @@ const clusters = Array.from({ length: 120 }, (_, i) => ({
   },
 }));
 
+// Rendering the whole page is slow on a busy CI machine.
+jest.setTimeout(30_000);
+
 describe('FleetPage', () => {
   it('pages through the catalog 50 clusters at a time and never fetches them all', async () => {
     const catalogApi = catalogApiMock.mock({

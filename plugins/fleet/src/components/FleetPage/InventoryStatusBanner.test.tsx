@@ -19,6 +19,9 @@ const statusLocation = (name: string, errors: string[]) => ({
   },
 });
 
+// Rendering the whole page is slow on a busy CI machine.
+jest.setTimeout(30_000);
+
 describe('InventoryStatusBanner', () => {
   it('warns about an inventory whose last refresh was refused, and stays quiet about healthy ones', async () => {
     const catalogApi = catalogApiMock.mock({
