@@ -1,5 +1,5 @@
 import { AnsibleInventory } from '../ansible/AnsibleInventory';
-import { ClusterDraft, toEntityName } from './clusterDraft';
+import { ClusterDraft, draftFromFields, toEntityName } from './clusterDraft';
 
 /** Which Ansible groups are clusters, and which variables fill which spec fields. */
 export interface AnsibleClusterRules {
@@ -65,30 +65,16 @@ export function ansibleClusters(
       (rules.groupPattern !== undefined && rules.groupPattern.test(group));
     if (!marked) continue;
     const vars = inventory.groupVars(group);
-    const get = (field: AnsibleField) => vars[rules.fields[field]];
+    const get = (field: string) => vars[rules.fields[field as AnsibleField]];
     const files = inventory.sourcesOf(group);
-    drafts.push({
-      origin: `group ${group}${files.length ? ` (${files.join(', ')})` : ''}`,
-      sourceId: group,
-      name: toEntityName(String(get('name') ?? group)),
-      title: get('title') === undefined ? undefined : String(get('title')),
-      description:
-        get('description') === undefined
-          ? undefined
-          : String(get('description')),
-      engine: get('engine'),
-      version: get('version'),
-      environment: get('environment'),
-      owner: get('owner'),
-      system: get('system'),
-      region: get('region'),
-      nodes: inventory.hostsOf(group),
-      endpoints: get('endpoints'),
-      maintenanceWindow: get('maintenanceWindow'),
-      labels: get('labels'),
-      annotations: get('annotations'),
-      tags: get('tags'),
-    });
+    drafts.push(
+      draftFromFields(get, {
+        origin: `group ${group}${files.length ? ` (${files.join(', ')})` : ''}`,
+        sourceId: group,
+        name: toEntityName(String(get('name') ?? group)),
+        nodes: inventory.hostsOf(group),
+      }),
+    );
   }
   return drafts;
 }

@@ -34,6 +34,37 @@ export interface ClusterDraft {
   tags?: unknown;
 }
 
+/** Fields every inventory reads the same way, by a source-specific getter. */
+const PLAIN_FIELDS = [
+  'engine',
+  'version',
+  'environment',
+  'owner',
+  'system',
+  'region',
+  'endpoints',
+  'maintenanceWindow',
+  'labels',
+  'annotations',
+  'tags',
+] as const;
+
+/** Builds a draft from a getter over an inventory's record (group vars, JSON record). */
+export function draftFromFields(
+  get: (field: string) => unknown,
+  base: Pick<ClusterDraft, 'origin' | 'sourceId' | 'name' | 'nodes'>,
+): ClusterDraft {
+  const text = (field: string) =>
+    get(field) === undefined ? undefined : String(get(field));
+  const draft: ClusterDraft = {
+    ...base,
+    title: text('title'),
+    description: text('description'),
+  };
+  for (const field of PLAIN_FIELDS) draft[field] = get(field);
+  return draft;
+}
+
 const str = (v: unknown): string | undefined =>
   v === undefined || v === null || v === '' ? undefined : String(v);
 

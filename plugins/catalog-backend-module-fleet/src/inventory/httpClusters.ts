@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { ClusterDraft, toEntityName } from './clusterDraft';
+import { ClusterDraft, draftFromFields, toEntityName } from './clusterDraft';
 
 /** Fields of a cluster an HTTP inventory record can fill (each a dot path into the record). */
 export type HttpField =
@@ -72,7 +72,8 @@ export function httpClusters(
     );
   }
   return items.map((record, index) => {
-    const get = (field: HttpField) => getPath(record, options.fields[field]);
+    const get = (field: string) =>
+      getPath(record, options.fields[field as HttpField]);
     const rawName = get('name') ?? get('id');
     const id = String(get('id') ?? rawName ?? `#${index}`);
     let nodes = get('nodes');
@@ -81,27 +82,11 @@ export function httpClusters(
         typeof n === 'object' && n ? getPath(n, options.nodeField!) : n,
       );
     }
-    return {
+    return draftFromFields(get, {
       origin: `record ${id} (item ${index})`,
       sourceId: id,
       name: rawName === undefined ? '' : toEntityName(String(rawName)),
-      title: get('title') === undefined ? undefined : String(get('title')),
-      description:
-        get('description') === undefined
-          ? undefined
-          : String(get('description')),
-      engine: get('engine'),
-      version: get('version'),
-      environment: get('environment'),
-      owner: get('owner'),
-      system: get('system'),
-      region: get('region'),
       nodes: nodes ?? [],
-      endpoints: get('endpoints'),
-      maintenanceWindow: get('maintenanceWindow'),
-      labels: get('labels'),
-      annotations: get('annotations'),
-      tags: get('tags'),
-    };
+    });
   });
 }
