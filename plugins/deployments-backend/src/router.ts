@@ -5,9 +5,12 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { AuthorizeResult, BasicPermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
 import {
   deploymentInputSchema,
   deploymentsCreatePermission,
@@ -36,7 +39,10 @@ const diffQuery = entityQuery.extend({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   files: z.enum(['true', 'false']).default('true'),
 });
-const driftQuery = z.object({ owner: z.string().optional(), system: z.string().optional() });
+const driftQuery = z.object({
+  owner: z.string().optional(),
+  system: z.string().optional(),
+});
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
@@ -55,13 +61,18 @@ export async function createRouter(options: {
   diff: DiffService;
   drift: DriftService;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, service, store, diff, drift } = options;
+  const { httpAuth, permissions, auditor, service, store, diff, drift } =
+    options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
   async function authorize(req: Request, permission: BasicPermission) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission }], { credentials });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
     if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError();
     return credentials;
   }
@@ -72,12 +83,18 @@ export async function createRouter(options: {
   router.post('/v1/deployments', async (req, res) => {
     let credentials: BackstageCredentials;
     try {
-      credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
     } catch (error) {
       const event = await auditor.createEvent({
         eventId: 'deployment-record',
         severityLevel: 'high',
-        meta: { reason: 'authentication failed', ip: req.ip, userAgent: req.get('user-agent') },
+        meta: {
+          reason: 'authentication failed',
+          ip: req.ip,
+          userAgent: req.get('user-agent'),
+        },
       });
       await event.fail({ error: error as Error });
       throw error;
@@ -86,17 +103,33 @@ export async function createRouter(options: {
       eventId: 'deployment-record',
       severityLevel: 'medium',
       request: req,
-      meta: { entityRef: req.body?.entityRef, environment: req.body?.environment, commitSha: req.body?.commitSha },
+      meta: {
+        entityRef: req.body?.entityRef,
+        environment: req.body?.environment,
+        commitSha: req.body?.commitSha,
+      },
     });
     try {
+      const input = parse(deploymentInputSchema, req.body);
       const [decision] = await permissions.authorize(
-        [{ permission: deploymentsCreatePermission }],
+        [
+          {
+            permission: deploymentsCreatePermission,
+            resourceRef: stringifyEntityRef(parseEntityRef(input.entityRef)),
+          },
+        ],
         { credentials },
       );
-      if (decision.result !== AuthorizeResult.ALLOW) throw new NotAllowedError();
-      const input = parse(deploymentInputSchema, req.body);
+      if (decision.result !== AuthorizeResult.ALLOW)
+        throw new NotAllowedError();
       const result = await service.record(input, 'api');
-      await event.success({ meta: { id: result.deployment.id, created: result.created, warnings: result.warnings } });
+      await event.success({
+        meta: {
+          id: result.deployment.id,
+          created: result.created,
+          warnings: result.warnings,
+        },
+      });
       res.status(result.created ? 201 : 200).json(result);
     } catch (error) {
       await event.fail({ error: error as Error });
@@ -119,18 +152,34 @@ export async function createRouter(options: {
     const credentials = await authorize(req, deploymentsReadPermission);
     const q = parse(historyQuery, req.query);
     const entity = await service.visibleEntity(q.entityRef, credentials);
-    res.json({ items: await store.history({ ...q, entityRef: stringifyEntityRef(entity) }) });
+    res.json({
+      items: await store.history({
+        ...q,
+        entityRef: stringifyEntityRef(entity),
+      }),
+    });
   });
 
-  async function resolveRange(req: Request, q: { entityRef: string; base: string; head: string }) {
+  async function resolveRange(
+    req: Request,
+    q: { entityRef: string; base: string; head: string },
+  ) {
     const credentials = await authorize(req, deploymentsReadPermission);
-    const bySha = sha.test(q.base.toLowerCase()) && sha.test(q.head.toLowerCase());
-    const { repo, current } = await service.repositoryOf(q.entityRef, credentials, { current: !bySha });
+    const bySha =
+      sha.test(q.base.toLowerCase()) && sha.test(q.head.toLowerCase());
+    const { repo, current } = await service.repositoryOf(
+      q.entityRef,
+      credentials,
+      { current: !bySha },
+    );
     const toSha = (value: string) => {
       const v = value.toLowerCase();
       if (sha.test(v)) return v;
       const d = current.find(c => c.environment === value);
-      if (!d) throw new NotFoundError(`Nothing is deployed to '${value}' (neither an environment with a deployment nor a full commit SHA)`);
+      if (!d)
+        throw new NotFoundError(
+          `Nothing is deployed to '${value}' (neither an environment with a deployment nor a full commit SHA)`,
+        );
       return d.commitSha;
     };
     return { repo, base: toSha(q.base), head: toSha(q.head) };
@@ -150,7 +199,10 @@ export async function createRouter(options: {
   });
 
   router.get('/v1/entity/diff/files', async (req, res) => {
-    const q = parse(diffQuery.pick({ entityRef: true, base: true, head: true }), req.query);
+    const q = parse(
+      diffQuery.pick({ entityRef: true, base: true, head: true }),
+      req.query,
+    );
     const { repo, base, head } = await resolveRange(req, q);
     res.json({ files: await diff.rangeFiles(repo, base, head) });
   });

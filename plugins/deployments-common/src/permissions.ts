@@ -7,12 +7,14 @@ export const deploymentsReadPermission = createPermission({
 });
 
 /**
- * Record a deployment through the ingestion API. Pipeline tokens can be
- * restricted to this permission alone with `accessRestrictions`.
+ * Record a deployment of a catalog entity through the ingestion API. Checked
+ * against the entity, so a policy can keep it to the entity's owners; pipeline
+ * tokens can be restricted to this permission alone with `accessRestrictions`.
  */
 export const deploymentsCreatePermission = createPermission({
   name: 'deployments.deployment.create',
   attributes: { action: 'create' },
+  resourceType: 'catalog-entity',
 });
 
 /** Every permission of the deployments plugin. */

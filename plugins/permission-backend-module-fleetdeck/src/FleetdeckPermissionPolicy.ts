@@ -31,14 +31,19 @@ const ownerOnlyCatalogPermissions = [
 ];
 
 /**
- * Runbook permissions (defined in @fleetdeck/plugin-runbooks-common, matched by
- * name so this module needs no dependency on the runbooks packages). Both are
- * resource permissions on the catalog entity a run targets (or the runbook):
- * only its owners may start runs on it, cancel or retry them.
- * `runbooks.approve` and `runbooks.read` fall through to ALLOW: the runbook's
- * approver groups (enforced by the runbooks backend) decide who approves.
+ * Fleetdeck's own owner-only permissions, matched by name so this module needs
+ * no dependency on the plugins that define them. All are resource permissions
+ * on a catalog entity: only its owners may start runbook runs on it, cancel or
+ * retry them, or record a deployment of it by hand (pipelines use tokens
+ * restricted to that permission). `runbooks.approve` and `runbooks.read` fall
+ * through to ALLOW: the runbook's approver groups (enforced by the runbooks
+ * backend) decide who approves.
  */
-const ownerOnlyRunbookPermissions = ['runbooks.run', 'runbooks.cancel'];
+const ownerOnlyFleetdeckPermissions = [
+  'runbooks.run',
+  'runbooks.cancel',
+  'deployments.deployment.create',
+];
 
 /**
  * Fleetdeck's permission policy.
@@ -86,7 +91,7 @@ export class FleetdeckPermissionPolicy implements PermissionPolicy {
     if (
       isResourcePermission(permission, 'catalog-entity') &&
       (ownerOnlyCatalogPermissions.some(p => isPermission(permission, p)) ||
-        ownerOnlyRunbookPermissions.includes(permission.name))
+        ownerOnlyFleetdeckPermissions.includes(permission.name))
     ) {
       return createCatalogConditionalDecision(
         permission,
