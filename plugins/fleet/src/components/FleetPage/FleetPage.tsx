@@ -9,11 +9,21 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { InputAdornment, LinearProgress, TextField } from '@material-ui/core';
+import {
+  Box,
+  Button,
+  InputAdornment,
+  LinearProgress,
+  TextField,
+  Typography,
+} from '@material-ui/core';
 import SearchIcon from '@material-ui/icons/Search';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { RunbookLauncherDialog } from '@fleetdeck/plugin-runbooks-react';
 import {
   FLEET_COLUMNS,
   FleetState,
+  fleetRequest,
   stateFromParams,
   stateToParams,
 } from './fleetQuery';
@@ -48,6 +58,36 @@ export const FleetPage = () => {
   );
   const page = useFleetPage(state);
 
+  // Selection for runbook runs; "select all" covers every page of the filter.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [launcherOpen, setLauncherOpen] = useState(false);
+  const onSelect = (refs: string[], checked: boolean) =>
+    setSelected(current => {
+      const next = new Set(current);
+      for (const ref of refs) {
+        if (checked) next.add(ref);
+        else next.delete(ref);
+      }
+      return next;
+    });
+  const selectAllMatching = async () => {
+    const refs: string[] = [];
+    let response = await catalogApi.queryEntities({
+      ...fleetRequest(state, 500),
+      fields: ['kind', 'metadata.namespace', 'metadata.name'],
+    });
+    refs.push(...response.items.map(e => stringifyEntityRef(e)));
+    while (response.pageInfo.nextCursor) {
+      response = await catalogApi.queryEntities({
+        cursor: response.pageInfo.nextCursor,
+        limit: 500,
+        fields: ['kind', 'metadata.namespace', 'metadata.name'],
+      });
+      refs.push(...response.items.map(e => stringifyEntityRef(e)));
+    }
+    setSelected(new Set(refs));
+  };
+
   return (
     <Content>
       <ContentHeader title="Clusters">
@@ -74,6 +114,41 @@ export const FleetPage = () => {
         }}
         style={{ marginBottom: 16 }}
       />
+      <Box display="flex" alignItems="center" mb={1} style={{ gap: 8 }}>
+        <Typography variant="body2" aria-live="polite">
+          {selected.size} selected
+        </Typography>
+        <Button
+          size="small"
+          onClick={selectAllMatching}
+          disabled={!page.value?.totalItems}
+        >
+          Select all {page.value?.totalItems ?? 0} matching filter
+        </Button>
+        <Button
+          size="small"
+          onClick={() => setSelected(new Set())}
+          disabled={selected.size === 0}
+        >
+          Clear selection
+        </Button>
+        <Button
+          size="small"
+          variant="contained"
+          color="primary"
+          disabled={selected.size === 0}
+          onClick={() => setLauncherOpen(true)}
+        >
+          Run runbook…
+        </Button>
+      </Box>
+      {launcherOpen && (
+        <RunbookLauncherDialog
+          open
+          entityRefs={[...selected]}
+          onClose={() => setLauncherOpen(false)}
+        />
+      )}
       {page.loading && <LinearProgress />}
       {page.error ? (
         <ResponseErrorPanel error={page.error} />
@@ -87,6 +162,8 @@ export const FleetPage = () => {
           onChange={update}
           onNext={page.goNext}
           onPrev={page.goPrev}
+          selected={selected}
+          onSelect={onSelect}
         />
       )}
     </Content>

@@ -1,10 +1,15 @@
-import { Entity, parseEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import {
   EntityRefLink,
   humanizeEntityRef,
 } from '@backstage/plugin-catalog-react';
 import {
   Button,
+  Checkbox,
   MenuItem,
   Paper,
   Select,
@@ -49,8 +54,14 @@ export const FleetTable = (props: {
   onChange: (next: Partial<FleetState>) => void;
   onNext?: () => void;
   onPrev?: () => void;
+  /** Ticked clusters (entity refs); with onSelect, rows get checkboxes. */
+  selected?: ReadonlySet<string>;
+  onSelect?: (entityRefs: string[], checked: boolean) => void;
 }) => {
   const { state, facets, items, total, offset, onChange } = props;
+  const { selected, onSelect } = props;
+  const pageRefs = items.map(e => stringifyEntityRef(e));
+  const ticked = pageRefs.filter(r => selected?.has(r)).length;
   const setFilter = (id: FleetColumnId, value: string) =>
     onChange({ filters: { ...state.filters, [id]: value || undefined } });
   return (
@@ -59,6 +70,18 @@ export const FleetTable = (props: {
         <Table size="small" aria-label="Clusters">
           <TableHead>
             <TableRow>
+              {onSelect && (
+                <TableCell padding="checkbox">
+                  <Checkbox
+                    checked={ticked > 0 && ticked === pageRefs.length}
+                    indeterminate={ticked > 0 && ticked < pageRefs.length}
+                    onChange={(_e, checked) => onSelect(pageRefs, checked)}
+                    inputProps={{
+                      'aria-label': 'Select clusters on this page',
+                    }}
+                  />
+                </TableCell>
+              )}
               {FLEET_COLUMNS.map(c => (
                 <TableCell key={c.id}>
                   <TableSortLabel
@@ -80,6 +103,7 @@ export const FleetTable = (props: {
               ))}
             </TableRow>
             <TableRow>
+              {onSelect && <TableCell padding="checkbox" />}
               {FLEET_COLUMNS.map(c => (
                 <TableCell key={c.id}>
                   {c.facet ? (
@@ -109,8 +133,19 @@ export const FleetTable = (props: {
             </TableRow>
           </TableHead>
           <TableBody>
-            {items.map(e => (
+            {items.map((e, i) => (
               <TableRow key={e.metadata.name} hover>
+                {onSelect && (
+                  <TableCell padding="checkbox">
+                    <Checkbox
+                      checked={!!selected?.has(pageRefs[i])}
+                      onChange={(_ev, checked) =>
+                        onSelect([pageRefs[i]], checked)
+                      }
+                      inputProps={{ 'aria-label': `Select ${e.metadata.name}` }}
+                    />
+                  </TableCell>
+                )}
                 <TableCell>
                   <EntityRefLink entityRef={e} defaultKind="cluster" />
                 </TableCell>
@@ -132,7 +167,7 @@ export const FleetTable = (props: {
             ))}
             {items.length === 0 && (
               <TableRow>
-                <TableCell colSpan={FLEET_COLUMNS.length}>
+                <TableCell colSpan={FLEET_COLUMNS.length + (onSelect ? 1 : 0)}>
                   <Typography color="textSecondary">
                     No clusters match.
                   </Typography>
