@@ -13,14 +13,20 @@ export {
  * e.g. `olivia.brown` of sre, who approves production targets.
  */
 export async function signInAsDemoUser(page: Page, userName: string) {
-  await page.goto('/');
-  await page.getByLabel('User name').fill(userName);
-  await page.getByRole('button', { name: 'Sign in as user' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
+  // Right after start the catalog may not hold the demo users yet; the sign-in
+  // page then reports the user as unknown, so try again until it is there.
+  await expect(async () => {
+    await page.goto('/');
+    await page.evaluate(() => localStorage.clear());
+    await page.goto('/');
+    await page.getByLabel('User name').fill(userName);
+    await page.getByRole('button', { name: 'Sign in as user' }).click();
+    await expect(
+      page
+        .getByRole('navigation', { name: 'sidebar nav' })
+        .getByRole('link', { name: 'Catalog', exact: true }),
+    ).toBeVisible({ timeout: 10_000 });
+  }).toPass({ timeout: 90_000 });
 }
 
 /** Opens a Cluster's page on its Runbooks tab. */
