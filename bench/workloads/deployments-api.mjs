@@ -6,14 +6,15 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backendScript, freePort } from '../lib.mjs';
 
 const { makeRepo } = createRequire(import.meta.url)('./deployments/repo.cjs');
 
-export const name = 'deployments: cached diff API and drift summary (500 services x 3 environments)';
+export const name =
+  'deployments: cached diff API and drift summary (500 services x 3 environments)';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVICES = Number(process.env.DEPLOYMENTS_BENCH_SERVICES ?? 500);
@@ -21,25 +22,10 @@ const REQUESTS = 1000;
 const TOKEN = 'bench-token-0123456789abcdef0123456789';
 const OWNERS = ['payments', 'cards', 'risk', 'platform-kafka', 'sre'];
 
-const backendScript = `
-const { createRequire } = require('node:module');
-const r = createRequire(${JSON.stringify(join(repoRoot, 'packages/backend/package.json'))});
-const { createBackend } = r('@backstage/backend-defaults');
-const backend = createBackend();
-backend.add(r('@backstage/plugin-catalog-backend'));
-backend.add(r('@fleetdeck/plugin-deployments-backend'));
-backend.start();
-`;
-
-const freePort = () =>
-  new Promise(ok => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-
-const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+const percentile = (xs, p) =>
+  [...xs].sort((a, b) => a - b)[
+    Math.min(xs.length - 1, Math.floor(xs.length * p))
+  ];
 
 export async function run({ log }) {
   const dir = mkdtempSync(join(tmpdir(), 'fleetdeck-bench-api-'));
@@ -54,13 +40,30 @@ export async function run({ log }) {
         JSON.stringify({
           apiVersion: 'backstage.io/v1alpha1',
           kind: 'Component',
-          metadata: { name: `svc-${i}`, annotations: { 'fleetdeck.io/git-repo': 'services' } },
-          spec: { type: 'service', lifecycle: 'production', owner: OWNERS[i % OWNERS.length], system: `system-${i % 20}` },
+          metadata: {
+            name: `svc-${i}`,
+            annotations: { 'fleetdeck.io/git-repo': 'services' },
+          },
+          spec: {
+            type: 'service',
+            lifecycle: 'production',
+            owner: OWNERS[i % OWNERS.length],
+            system: `system-${i % 20}`,
+          },
         }),
       );
       const prod = 1000 + ((i * 7) % 1500);
-      for (const [environment, index] of [['production', prod], ['staging', prod + 3 + (i % 40)], ['dev', prod + 50 + (i % 200)]]) {
-        deployments.push({ entityRef: `component:default/svc-${i}`, environment, commitSha: shas[index], deployedAt: at(i) });
+      for (const [environment, index] of [
+        ['production', prod],
+        ['staging', prod + 3 + (i % 40)],
+        ['dev', prod + 50 + (i % 200)],
+      ]) {
+        deployments.push({
+          entityRef: `component:default/svc-${i}`,
+          environment,
+          commitSha: shas[index],
+          deployedAt: at(i),
+        });
       }
     }
     writeFileSync(join(dir, 'entities.yaml'), entities.join('\n---\n'));
@@ -74,8 +77,15 @@ export async function run({ log }) {
         backend: {
           baseUrl: base,
           listen: { port, host: '127.0.0.1' },
-          database: { client: 'better-sqlite3', connection: { directory: join(dir, 'data') } },
-          auth: { externalAccess: [{ type: 'static', options: { token: TOKEN, subject: 'bench' } }] },
+          database: {
+            client: 'better-sqlite3',
+            connection: { directory: join(dir, 'data') },
+          },
+          auth: {
+            externalAccess: [
+              { type: 'static', options: { token: TOKEN, subject: 'bench' } },
+            ],
+          },
         },
         catalog: {
           rules: [{ allow: ['Component', 'Location'] }],
@@ -83,49 +93,90 @@ export async function run({ log }) {
           processingInterval: { minutes: 30 },
         },
         deployments: {
-          git: { allowedRoots: [join(dir, 'git')], cacheDir: join(dir, 'mirrors') },
-          importFiles: { paths: [join(dir, 'deployments.json')], schedule: { frequency: { seconds: 5 }, timeout: { minutes: 5 } } },
+          git: {
+            allowedRoots: [join(dir, 'git')],
+            cacheDir: join(dir, 'mirrors'),
+          },
+          importFiles: {
+            paths: [join(dir, 'deployments.json')],
+            schedule: { frequency: { seconds: 5 }, timeout: { minutes: 5 } },
+          },
         },
       }),
     );
-    writeFileSync(join(dir, 'backend.cjs'), backendScript);
+    writeFileSync(
+      join(dir, 'backend.cjs'),
+      backendScript([
+        '@backstage/plugin-catalog-backend',
+        '@fleetdeck/plugin-deployments-backend',
+      ]),
+    );
     const started = performance.now();
-    child = spawn(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', join(dir, 'backend.cjs'), '--config', join(dir, 'config.yaml')], {
-      cwd: join(repoRoot, 'packages/backend'),
-      env: { ...process.env, LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@backstage/cli/config/nodeTransform.cjs',
+        join(dir, 'backend.cjs'),
+        '--config',
+        join(dir, 'config.yaml'),
+      ],
+      {
+        cwd: join(repoRoot, 'packages/backend'),
+        env: { ...process.env, LOG_LEVEL: 'error' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', d => (stderr = (stderr + d).slice(-4000)));
     const get = async path => {
-      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      const res = await fetch(`${base}${path}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      if (!res.ok)
+        throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json();
     };
 
     // Wait until every service is deployed and every comparison is cached.
     for (;;) {
       if (child.exitCode !== null) throw new Error(`backend exited: ${stderr}`);
-      if (performance.now() - started > 300_000) throw new Error('drift not complete after 300 s');
+      if (performance.now() - started > 300_000)
+        throw new Error('drift not complete after 300 s');
       try {
         const drift = await get('/api/deployments/v1/drift');
-        const done = drift.services.filter(s => !s.pending && s.productionBehind !== undefined).length;
+        const done = drift.services.filter(
+          s => !s.pending && s.productionBehind !== undefined,
+        ).length;
         if (drift.services.length === SERVICES && done === SERVICES) break;
       } catch {
         // not up yet
       }
       await new Promise(r => setTimeout(r, 1000));
     }
-    log(`${SERVICES} services x 3 environments recorded, mirrored and compared after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `${SERVICES} services x 3 environments recorded, mirrored and compared after ${(
+        (performance.now() - started) /
+        1000
+      ).toFixed(1)} s`,
+    );
 
     // As the Deployments tab does: the overview names the SHAs, the diff pages are asked by SHA.
     const ranges = [];
     for (let i = 0; i < 50; i++) {
-      const o = await get(`/api/deployments/v1/entity/deployments?entityRef=component:default/svc-${i}`);
-      const sha = env => o.environments.find(e => e.environment === env).current.commitSha;
-      ranges.push(`entityRef=component:default/svc-${i}&base=${sha('production')}&head=${sha('staging')}`);
+      const o = await get(
+        `/api/deployments/v1/entity/deployments?entityRef=component:default/svc-${i}`,
+      );
+      const sha = env =>
+        o.environments.find(e => e.environment === env).current.commitSha;
+      ranges.push(
+        `entityRef=component:default/svc-${i}&base=${sha(
+          'production',
+        )}&head=${sha('staging')}`,
+      );
     }
-    const diffPath = i => `/api/deployments/v1/entity/diff?${ranges[i % ranges.length]}&limit=100`;
+    const diffPath = i =>
+      `/api/deployments/v1/entity/diff?${ranges[i % ranges.length]}&limit=100`;
     for (let i = 0; i < 50; i++) await get(diffPath(i)); // first view: per-commit files computed once
     const times = [];
     for (let i = 0; i < REQUESTS; i++) {
@@ -134,15 +185,29 @@ export async function run({ log }) {
       times.push(performance.now() - t);
       if (d.commits.length !== d.ahead) throw new Error('unexpected page');
     }
-    log(`cached diff API over ${REQUESTS} requests: p50 ${percentile(times, 0.5).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms`);
+    log(
+      `cached diff API over ${REQUESTS} requests: p50 ${percentile(
+        times,
+        0.5,
+      ).toFixed(1)} ms, p95 ${percentile(times, 0.95).toFixed(
+        1,
+      )} ms, max ${Math.max(...times).toFixed(1)} ms`,
+    );
     // For scale on a busy machine: stock Backstage's entity-by-name route, same process, same run.
     const stock = [];
     for (let i = 0; i < REQUESTS; i++) {
       const t = performance.now();
-      await get(`/api/catalog/entities/by-name/component/default/svc-${i % 50}`);
+      await get(
+        `/api/catalog/entities/by-name/component/default/svc-${i % 50}`,
+      );
       stock.push(performance.now() - t);
     }
-    log(`stock catalog entity-by-name over ${REQUESTS} requests: p50 ${percentile(stock, 0.5).toFixed(1)} ms, p95 ${percentile(stock, 0.95).toFixed(1)} ms`);
+    log(
+      `stock catalog entity-by-name over ${REQUESTS} requests: p50 ${percentile(
+        stock,
+        0.5,
+      ).toFixed(1)} ms, p95 ${percentile(stock, 0.95).toFixed(1)} ms`,
+    );
 
     const drifts = [];
     let drift;
@@ -151,11 +216,36 @@ export async function run({ log }) {
       drift = await get('/api/deployments/v1/drift');
       drifts.push(performance.now() - t);
     }
-    log(`drift summary of ${drift.services.length} services: median ${percentile(drifts, 0.5).toFixed(0)} ms, max ${Math.max(...drifts).toFixed(0)} ms; first: ${drift.services[0].entityRef} ${drift.services[0].productionBehind} behind`);
+    log(
+      `drift summary of ${drift.services.length} services: median ${percentile(
+        drifts,
+        0.5,
+      ).toFixed(0)} ms, max ${Math.max(...drifts).toFixed(0)} ms; first: ${
+        drift.services[0].entityRef
+      } ${drift.services[0].productionBehind} behind`,
+    );
     return [
-      { figure: `cached diff API p95 (${REQUESTS} requests; baseline = the 20 ms goal)`, value: percentile(times, 0.95), baseline: 20, unit: 'ms', goal: 1, better: 'lower' },
-      { figure: `cached diff API p95 vs stock catalog entity-by-name p95 (same run)`, value: percentile(times, 0.95), baseline: percentile(stock, 0.95), unit: 'ms', better: 'lower' },
-      { figure: `drift summary, ${SERVICES} services x 3 environments (median of 10)`, value: percentile(drifts, 0.5), unit: 'ms', better: 'lower' },
+      {
+        figure: `cached diff API p95 (${REQUESTS} requests; baseline = the 20 ms goal)`,
+        value: percentile(times, 0.95),
+        baseline: 20,
+        unit: 'ms',
+        goal: 1,
+        better: 'lower',
+      },
+      {
+        figure: `cached diff API p95 vs stock catalog entity-by-name p95 (same run)`,
+        value: percentile(times, 0.95),
+        baseline: percentile(stock, 0.95),
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        figure: `drift summary, ${SERVICES} services x 3 environments (median of 10)`,
+        value: percentile(drifts, 0.5),
+        unit: 'ms',
+        better: 'lower',
+      },
     ];
   } finally {
     child?.kill('SIGKILL');

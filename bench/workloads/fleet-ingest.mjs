@@ -6,12 +6,13 @@
 // 10,000 clusters, plus the backend's peak memory (VmHWM).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backendScript, freePort } from '../lib.mjs';
 
-export const name = 'fleet: ingest 10,000 clusters (provider vs catalog-info file)';
+export const name =
+  'fleet: ingest 10,000 clusters (provider vs catalog-info file)';
 
 const CLUSTERS = Number(process.env.FLEET_BENCH_CLUSTERS ?? 10_000);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -23,7 +24,12 @@ const TEAMS = ['platform-kafka', 'platform-mongodb', 'sre'];
 function inventoryYaml() {
   const lines = ['all:', '  children:'];
   for (const engine of ENGINES) {
-    lines.push(`    ${engine}:`, '      vars:', `        fleetdeck_engine: ${engine}`, '      children:');
+    lines.push(
+      `    ${engine}:`,
+      '      vars:',
+      `        fleetdeck_engine: ${engine}`,
+      '      children:',
+    );
     for (let i = 0; i < CLUSTERS; i++) {
       if (ENGINES[i % ENGINES.length] !== engine) continue;
       const env = ENVS[i % ENVS.length];
@@ -62,33 +68,29 @@ const { stringify } = require('yaml');
   process.stdout.write(docs.join('---\\n'));
 })();`;
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', '-e', script, join(dir, 'hosts.yml')], {
-      cwd: join(repo, 'packages/backend'),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@backstage/cli/config/nodeTransform.cjs',
+        '-e',
+        script,
+        join(dir, 'hosts.yml'),
+      ],
+      {
+        cwd: join(repo, 'packages/backend'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const out = [];
     child.stdout.on('data', d => out.push(d));
-    child.on('exit', code => (code === 0 ? ok(Buffer.concat(out).toString()) : fail(new Error(`entity generation failed (${code})`))));
+    child.on('exit', code =>
+      code === 0
+        ? ok(Buffer.concat(out).toString())
+        : fail(new Error(`entity generation failed (${code})`)),
+    );
   });
 }
-
-const backendScript = `
-const { createRequire } = require('node:module');
-const r = createRequire(${JSON.stringify(join(repo, 'packages/backend/package.json'))});
-const { createBackend } = r('@backstage/backend-defaults');
-const backend = createBackend();
-backend.add(r('@backstage/plugin-catalog-backend'));
-backend.add(r('@fleetdeck/plugin-catalog-backend-module-fleet'));
-backend.start();
-`;
-
-const freePort = () =>
-  new Promise(ok => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 async function measure(label, dir, catalogConfig, log) {
   const port = await freePort();
@@ -111,18 +113,40 @@ async function measure(label, dir, catalogConfig, log) {
     }),
   );
   const script = join(dir, 'backend.cjs');
-  writeFileSync(script, backendScript);
+  writeFileSync(
+    script,
+    backendScript([
+      '@backstage/plugin-catalog-backend',
+      '@fleetdeck/plugin-catalog-backend-module-fleet',
+    ]),
+  );
   const started = performance.now();
-  const child = spawn(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', script, '--config', config], {
-    cwd: join(repo, 'packages/backend'),
-    env: { ...process.env, LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=4096' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      '@backstage/cli/config/nodeTransform.cjs',
+      script,
+      '--config',
+      config,
+    ],
+    {
+      cwd: join(repo, 'packages/backend'),
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        NODE_OPTIONS: '--max-old-space-size=4096',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', d => (stderr = (stderr + d).slice(-4000)));
   const peak = () => {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      const m = /VmHWM:\s+(\d+) kB/.exec(
+        readFileSync(`/proc/${child.pid}/status`, 'utf8'),
+      );
       return m ? Number(m[1]) / 1024 : NaN;
     } catch {
       return NaN;
@@ -131,10 +155,14 @@ async function measure(label, dir, catalogConfig, log) {
   let listening;
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${label} backend exited: ${stderr}`);
-      if (performance.now() - started > 600_000) throw new Error(`${label}: not all clusters visible after 600 s`);
+      if (child.exitCode !== null)
+        throw new Error(`${label} backend exited: ${stderr}`);
+      if (performance.now() - started > 600_000)
+        throw new Error(`${label}: not all clusters visible after 600 s`);
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/api/catalog/entities/by-query?filter=kind=cluster&limit=1&fields=metadata.name`);
+        const res = await fetch(
+          `http://127.0.0.1:${port}/api/catalog/entities/by-query?filter=kind=cluster&limit=1&fields=metadata.name`,
+        );
         listening ??= performance.now() - started;
         if (res.ok) {
           const { totalItems } = await res.json();
@@ -149,7 +177,9 @@ async function measure(label, dir, catalogConfig, log) {
     const memory = peak();
     log(
       `${label}: ${CLUSTERS} clusters visible after ${seconds.toFixed(1)} s ` +
-        `(backend answered after ${(listening / 1000).toFixed(1)} s), peak backend memory ${memory.toFixed(0)} MB`,
+        `(backend answered after ${(listening / 1000).toFixed(
+          1,
+        )} s), peak backend memory ${memory.toFixed(0)} MB`,
     );
     return { seconds, memory };
   } finally {
@@ -162,8 +192,19 @@ export async function run({ log }) {
   try {
     writeFileSync(join(dir, 'hosts.yml'), inventoryYaml());
     writeFileSync(join(dir, 'clusters.yaml'), await catalogInfoYaml(dir));
-    log(`generated ${CLUSTERS} clusters (${(readFileSync(join(dir, 'hosts.yml')).length / 1e6).toFixed(1)} MB inventory, ${(readFileSync(join(dir, 'clusters.yaml')).length / 1e6).toFixed(1)} MB catalog-info)`);
-    const stock = await measure('stock file location', dir, { locations: [{ type: 'file', target: join(dir, 'clusters.yaml') }] }, log);
+    log(
+      `generated ${CLUSTERS} clusters (${(
+        readFileSync(join(dir, 'hosts.yml')).length / 1e6
+      ).toFixed(1)} MB inventory, ${(
+        readFileSync(join(dir, 'clusters.yaml')).length / 1e6
+      ).toFixed(1)} MB catalog-info)`,
+    );
+    const stock = await measure(
+      'stock file location',
+      dir,
+      { locations: [{ type: 'file', target: join(dir, 'clusters.yaml') }] },
+      log,
+    );
     const fleet = await measure(
       'fleet provider',
       dir,
@@ -173,7 +214,10 @@ export async function run({ log }) {
             ansible: {
               bench: {
                 path: join(dir, 'hosts.yml'),
-                schedule: { frequency: { minutes: 30 }, timeout: { minutes: 5 } },
+                schedule: {
+                  frequency: { minutes: 30 },
+                  timeout: { minutes: 5 },
+                },
               },
             },
           },
@@ -182,8 +226,21 @@ export async function run({ log }) {
       log,
     );
     return [
-      { figure: `time until ${CLUSTERS} clusters are visible`, value: fleet.seconds, baseline: stock.seconds, unit: 's', goal: 1.1, better: 'lower' },
-      { figure: 'peak backend memory (VmHWM)', value: fleet.memory, baseline: stock.memory, unit: 'MB', better: 'lower' },
+      {
+        figure: `time until ${CLUSTERS} clusters are visible`,
+        value: fleet.seconds,
+        baseline: stock.seconds,
+        unit: 's',
+        goal: 1.1,
+        better: 'lower',
+      },
+      {
+        figure: 'peak backend memory (VmHWM)',
+        value: fleet.memory,
+        baseline: stock.memory,
+        unit: 'MB',
+        better: 'lower',
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
