@@ -175,6 +175,7 @@ export async function createRouter(options: {
       closed = true;
     });
     const statuses = new Map<string, string>();
+    let sawEnd = false;
     send({ type: 'run', run });
     while (!closed) {
       const logs = await store.listLogs({
@@ -201,7 +202,13 @@ export async function createRouter(options: {
         send({ type: 'run', run });
       }
       const ended = !['running', 'awaiting_approval'].includes(run.status);
-      if (ended && logs.items.length === 0) break;
+      if (ended) {
+        // Lines stored between the log read above and the status read are
+        // still unsent: read once more after seeing the end, then stop.
+        if (sawEnd && logs.items.length === 0) break;
+        sawEnd = true;
+        continue;
+      }
       await new Promise(r =>
         setTimeout(r, options.streamPollIntervalMs ?? 500),
       );
