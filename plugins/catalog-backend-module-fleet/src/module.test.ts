@@ -338,7 +338,15 @@ describe.each(databases.eachSupportedId())(
           targetRef: 'cluster:default/kafka-payments-prod',
         }),
       );
-      const component = await entity('component:payments-ledger');
+      // the cluster's dependencyOf comes from the component's processing;
+      // the component itself is stitched on its own schedule
+      const component = await eventually(
+        'the dependsOn relation on the component',
+        async () => {
+          const c = await entity('component:payments-ledger');
+          return c?.relations?.length ? c : undefined;
+        },
+      );
       expect(component.relations).toContainEqual(
         expect.objectContaining({
           type: 'dependsOn',
