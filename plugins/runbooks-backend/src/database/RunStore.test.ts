@@ -1,6 +1,15 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { cluster, runbook } from '../engine/testUtils';
 import { RunStore } from './RunStore';
+
+const migrations = {
+  directory: resolvePackagePath(
+    '@fleetdeck/plugin-runbooks-backend',
+    'migrations',
+  ),
+  tableName: 'runbooks_knex_migrations',
+};
 
 jest.setTimeout(60_000);
 
@@ -43,5 +52,73 @@ describe.each(databases.eachSupportedId())('RunStore on %s', databaseId => {
     const first = await store.listRuns({ limit: 1 });
     expect(first.rows.map(r => r.id)).toEqual([runId]);
     expect(first.nextCursor).toBeUndefined();
+  });
+
+  it('keeps the step results of runs recorded before they moved into the target rows', async () => {
+    const knex = await databases.init(databaseId);
+    // the schema as the first release left it, with a half-done target
+    await knex.migrate.up({ ...migrations, name: '20261121000000_init.js' });
+    await knex('runbooks_runs').insert({
+      id: 'run-1',
+      runbook_ref: 'runbook:default/rb',
+      runbook: JSON.stringify(
+        runbook('rb', {
+          steps: [
+            { id: 'drain', executor: 'test' },
+            { id: 'patch', executor: 'test' },
+          ],
+        }),
+      ),
+      parameters: '{}',
+      requested_by: 'user:default/amelie',
+      status: 'running',
+      dry_run: false,
+      concurrency: 5,
+      created_at: 1_700_000_000_000,
+    });
+    await knex('runbooks_targets').insert({
+      id: 'target-1',
+      run_id: 'run-1',
+      position: 0,
+      entity_ref: 'cluster:default/kafka-1',
+      entity: JSON.stringify(cluster('kafka-1')),
+      status: 'pending',
+      needs_approval: false,
+      claims: 1,
+    });
+    await knex('runbooks_steps').insert({
+      target_id: 'target-1',
+      step_index: 0,
+      step_id: 'drain',
+      status: 'succeeded',
+      attempts: 2,
+      started_at: 1_700_000_001_000,
+      finished_at: 1_700_000_002_000,
+      output: JSON.stringify({ drained: 3 }),
+    });
+
+    const store = await RunStore.fromKnex(knex);
+    const { items } = await store.listTargets({
+      runId: 'run-1',
+      offset: 0,
+      limit: 10,
+    });
+    expect(items[0].steps).toEqual([
+      expect.objectContaining({
+        stepId: 'drain',
+        status: 'succeeded',
+        attempts: 2,
+        output: { drained: 3 },
+        finishedAt: new Date(1_700_000_002_000).toISOString(),
+      }),
+      expect.objectContaining({ stepId: 'patch', status: 'pending' }),
+    ]);
+    // a worker resuming the target skips the step that completed
+    const [claim] = await store.claimTargets({
+      workerId: 'w',
+      limit: 1,
+      staleAfterMs: 60_000,
+    });
+    expect(claim.steps[0]).toMatchObject({ id: 'drain', status: 'succeeded' });
   });
 });

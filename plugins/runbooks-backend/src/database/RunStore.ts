@@ -19,7 +19,13 @@ import {
 } from '@fleetdeck/plugin-runbooks-common';
 import { Knex } from 'knex';
 import { randomUUID } from 'crypto';
-import { ClaimedTarget, NewRun, NewLogLine } from './types';
+import {
+  ClaimedTarget,
+  Completion,
+  NewRun,
+  NewLogLine,
+  StoredStep,
+} from './types';
 
 const migrationsDir = resolvePackagePath(
   '@fleetdeck/plugin-runbooks-backend',
@@ -50,6 +56,90 @@ const iso = (ms: unknown) =>
     : new Date(Number(ms)).toISOString();
 const parse = (text: unknown) =>
   typeof text === 'string' && text ? JSON.parse(text) : undefined;
+
+/** `(?, ?), (?, ?)` and its bindings, for a multi-row VALUES list. */
+function values(rows: unknown[][]) {
+  const row = `(${rows[0]?.map(() => '?').join(', ')})`;
+  return {
+    sql: rows.map(() => row).join(', '),
+    bindings: rows.flat() as Knex.Value[],
+  };
+}
+
+/** The log lines a completion stores: its own, and for a target's end one more. */
+function linesOf({ claim, logs, finish }: Completion, now: number) {
+  if (!finish) return logs;
+  return [
+    ...logs,
+    {
+      runId: claim.runId,
+      targetId: claim.targetId,
+      level:
+        finish.status === 'succeeded' ? ('info' as const) : ('error' as const),
+      message: `Target ${finish.status}${
+        finish.error ? `: ${finish.error}` : ''
+      }`,
+      createdAt: now,
+    },
+  ];
+}
+
+/** The rows of a raw statement: knex returns them differently per client. */
+function rowsOf(result: any): any[] {
+  return Array.isArray(result) ? result : result?.rows ?? [];
+}
+
+/** How a worker wants targets claimed in a commit. */
+export interface ClaimOptions {
+  workerId: string;
+  /** The most targets to claim in all (the worker's free slots). */
+  limit: number;
+  staleAfterMs: number;
+  /** Live workers with room, among which a run's concurrency is split (default 1). */
+  workers?: number;
+  /**
+   * Runs whose targets end in this commit: up to `max` of the slots they free
+   * go straight to the run's next pending targets.
+   */
+  handOff?: {
+    runId: string;
+    max: number;
+    concurrency: number;
+    dryRun: boolean;
+    requestedBy: string;
+  }[];
+  /** Also claim from any running run, oldest first (locks and counts). */
+  search?: boolean;
+}
+
+function toClaimed(
+  row: any,
+  claimId: string,
+  run: { concurrency: number; dryRun: boolean; requestedBy: string },
+): ClaimedTarget {
+  return {
+    targetId: row.id,
+    runId: row.run_id,
+    claimId,
+    entityRef: row.entity_ref,
+    entity: JSON.parse(row.entity),
+    claims: Number(row.claims),
+    concurrency: run.concurrency,
+    dryRun: run.dryRun,
+    requestedBy: run.requestedBy,
+    steps: parse(row.steps) ?? [],
+  };
+}
+
+const CLAIMED_COLUMNS = [
+  'id',
+  'run_id',
+  'position',
+  'entity_ref',
+  'entity',
+  'claims',
+  'steps',
+];
 
 /** Where runs live: one row per run, per target, per step and per log line. */
 export class RunStore {
@@ -93,6 +183,15 @@ export class RunStore {
     this.isPostgres = String(db.client.config.client).includes('pg');
   }
 
+  /**
+   * How many commits one worker may have in flight: PostgreSQL runs them on
+   * separate connections (one commits while the other's targets execute);
+   * SQLite has one writer.
+   */
+  get parallelCommits(): number {
+    return this.isPostgres ? 2 : 1;
+  }
+
   /** Writes the run and all its targets in one transaction; nothing runs before it commits. */
   async createRun(run: NewRun): Promise<string> {
     const id = randomUUID();
@@ -121,7 +220,24 @@ export class RunStore {
         needs_approval: t.needsApproval,
         claims: 0,
       }));
-      // SQLite allows 999 bound variables per statement
+      if (this.isPostgres) {
+        // one statement, the rows as one JSON parameter
+        for (let i = 0; i < rows.length; i += 5000) {
+          await tx.raw(
+            `INSERT INTO runbooks_targets
+               (id, run_id, position, entity_ref, entity, status,
+                needs_approval, claims)
+             SELECT id, run_id, position, entity_ref, entity, status,
+                    needs_approval, claims
+             FROM json_to_recordset(?::json) AS x(id text, run_id text,
+               position int, entity_ref text, entity text, status text,
+               needs_approval boolean, claims int)`,
+            [JSON.stringify(rows.slice(i, i + 5000))],
+          );
+        }
+        return;
+      }
+      // SQLite allows 32,766 bound variables per statement
       for (let i = 0; i < rows.length; i += 100) {
         await tx('runbooks_targets').insert(rows.slice(i, i + 100));
       }
@@ -130,24 +246,17 @@ export class RunStore {
   }
 
   /**
-   * Claims up to `limit` pending targets for a worker, never exceeding a run's
-   * concurrency across all workers. On PostgreSQL the run rows are locked with
-   * `FOR UPDATE SKIP LOCKED` (a worker skips a run another one is claiming
-   * from) and so are the target rows; on SQLite transactions are serial.
-   * Targets whose worker stopped heartbeating are put back first.
+   * Claims up to `limit` pending targets for a worker (one transaction),
+   * never exceeding a run's concurrency across all workers. Targets whose
+   * worker stopped heartbeating are put back first.
    */
   async claimTargets(options: {
     workerId: string;
     limit: number;
     staleAfterMs: number;
   }): Promise<ClaimedTarget[]> {
-    const now = Date.now();
-    if (now - this.lastStaleCheck >= Math.min(options.staleAfterMs / 4, 5000)) {
-      this.lastStaleCheck = now;
-      await this.requeueStale(now, options.staleAfterMs);
-    }
-    if (options.limit <= 0) return [];
-    return this.claimPending(options.workerId, options.limit, now);
+    const { claimed } = await this.commit([], { ...options, search: true });
+    return claimed;
   }
 
   private lastStaleCheck = 0;
@@ -174,71 +283,366 @@ export class RunStore {
     }
   }
 
-  private async claimPending(workerId: string, limit: number, now: number) {
-    const claimId = randomUUID();
-    const claimed = await this.db.transaction(async tx => {
-      let runsQuery = tx('runbooks_runs')
-        .select('id', 'concurrency')
-        .where('status', 'running')
-        .orderBy('created_at')
-        .limit(20);
-      if (this.isPostgres) runsQuery = runsQuery.forUpdate().skipLocked();
-      const runs = await runsQuery;
-      let left = limit;
-      const ids: string[] = [];
-      for (const run of runs) {
-        if (left <= 0) break;
-        const [{ count }] = await tx('runbooks_targets')
-          .where({ run_id: run.id, status: 'running' })
-          .count({ count: '*' });
-        const free = Math.min(left, Number(run.concurrency) - Number(count));
-        if (free <= 0) continue;
-        let pending = tx('runbooks_targets')
-          .select('id')
-          .where({ run_id: run.id, status: 'pending' })
-          .orderBy('position')
-          .limit(free);
-        if (this.isPostgres) pending = pending.forUpdate().skipLocked();
-        const rows = await pending;
-        ids.push(...rows.map(r => r.id));
+  /**
+   * A worker's write path: records a batch of step results and target ends
+   * (each conditional on its claim), then claims up to `claim.limit` pending
+   * targets for the slots that frees, all in one transaction. Handing a
+   * finished target's slot straight to the next one keeps the run's
+   * concurrency exact without a second round trip.
+   *
+   * On PostgreSQL the run rows are locked with `FOR UPDATE SKIP LOCKED` while
+   * claiming (a worker skips a run another one is claiming from) and so are
+   * the target rows; on SQLite transactions are serial.
+   *
+   * `held[i]` is false when completion i's worker no longer holds the claim
+   * (nothing of it was written). `runStatuses` holds the runs that ended now.
+   */
+  async commit(
+    completions: Completion[],
+    claim?: ClaimOptions,
+  ): Promise<{
+    held: boolean[];
+    claimed: ClaimedTarget[];
+    runStatuses: Map<string, RunStatus>;
+  }> {
+    const now = Date.now();
+    if (
+      claim?.search &&
+      now - this.lastStaleCheck >= Math.min(claim.staleAfterMs / 4, 5000)
+    ) {
+      this.lastStaleCheck = now;
+      await this.requeueStale(now, claim.staleAfterMs);
+    }
+    const wantsClaim =
+      claim && claim.limit > 0 && (claim.search || claim.handOff?.length);
+    if (completions.length === 0 && !wantsClaim) {
+      return { held: [], claimed: [], runStatuses: new Map() };
+    }
+    const { held, claimed } = await this.db.transaction(async tx => {
+      const heldIds = this.isPostgres
+        ? await this.writeCompletionsPostgres(tx, completions, now)
+        : await this.writeCompletions(tx, completions, now);
+      const heldNow = completions.map(c => heldIds.has(c.claim.targetId));
+      if (!wantsClaim) return { held: heldNow, claimed: [] };
+      const claimId = randomUUID();
+      const taken: ClaimedTarget[] = [];
+      // Slots freed by this batch's target ends pass straight to the same
+      // runs' next targets: as many start as ended, in one commit, so the
+      // run's count of running targets never changes and needs no lock.
+      const freed = new Map<string, number>();
+      completions.forEach((c, i) => {
+        if (c.finish && heldNow[i]) {
+          freed.set(c.claim.runId, (freed.get(c.claim.runId) ?? 0) + 1);
+        }
+      });
+      let left = claim.limit;
+      for (const run of claim.handOff ?? []) {
+        const count = Math.min(left, run.max, freed.get(run.runId) ?? 0);
+        if (count <= 0) continue;
+        const rows = await this.claimFromRun(
+          tx,
+          run.runId,
+          count,
+          claimId,
+          claim.workerId,
+          now,
+        );
+        taken.push(...rows.map(row => toClaimed(row, claimId, run)));
         left -= rows.length;
       }
-      if (ids.length === 0) return 0;
-      return tx('runbooks_targets')
-        .whereIn('id', ids)
-        .andWhere('status', 'pending')
-        .update({
+      if (claim.search && left > 0) {
+        taken.push(
+          ...(await this.claimPending(tx, { ...claim, limit: left }, now)),
+        );
+      }
+      return { held: heldNow, claimed: taken };
+    });
+    // after the commit, so the last of several workers to finish sees all
+    const runStatuses = new Map<string, RunStatus>();
+    // a run that just had targets claimed is not over
+    const busy = new Set(claimed.map(c => c.runId));
+    const ended = new Set(
+      completions
+        .filter((c, i) => c.finish && held[i] && !busy.has(c.claim.runId))
+        .map(c => c.claim.runId),
+    );
+    for (const runId of ended) {
+      const status = await this.finalizeRun(runId);
+      if (status) runStatuses.set(runId, status);
+    }
+    return { held, claimed, runStatuses };
+  }
+
+  /**
+   * Set-based, so a batch costs the same two statements however many targets
+   * it holds: one conditional update of the target rows (state and step
+   * results; plain SQL that SQLite and PostgreSQL both run) and one insert of
+   * log lines.
+   */
+  private async writeCompletions(
+    tx: Knex.Transaction,
+    completions: Completion[],
+    now: number,
+  ): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (let i = 0; i < completions.length; i += 500) {
+      const chunk = completions.slice(i, i + 500);
+      const input = values(
+        chunk.map(c => [
+          c.claim.targetId,
+          c.claim.claimId,
+          c.finish?.status ?? null,
+          c.finish?.error ?? null,
+          c.steps ? JSON.stringify(c.steps) : null,
+        ]),
+      );
+      const rows = rowsOf(
+        await tx.raw(
+          `UPDATE runbooks_targets SET
+             status = coalesce(i.column3, runbooks_targets.status),
+             finished_at = CASE WHEN i.column3 IS NULL
+               THEN runbooks_targets.finished_at ELSE CAST(? AS BIGINT) END,
+             error = CASE WHEN i.column3 IS NULL
+               THEN runbooks_targets.error ELSE i.column4 END,
+             steps = coalesce(i.column5, runbooks_targets.steps),
+             heartbeat_at = CAST(? AS BIGINT)
+           FROM (VALUES ${input.sql}) AS i
+           WHERE runbooks_targets.id = i.column1
+             AND runbooks_targets.claim_id = i.column2
+             AND runbooks_targets.status = 'running'
+           RETURNING runbooks_targets.id`,
+          [now, now, ...input.bindings],
+        ),
+      );
+      for (const row of rows) held.add(row.id);
+    }
+    const mine = completions.filter(c => held.has(c.claim.targetId));
+    const lines = mine.flatMap(c => linesOf(c, now));
+    await this.insertLogs(tx, lines);
+    return held;
+  }
+
+  /**
+   * The same as writeCompletions in one round trip: the batch travels as two
+   * JSON parameters, and the log lines are inserted only for the targets
+   * whose claim the update found held.
+   */
+  private async writeCompletionsPostgres(
+    tx: Knex.Transaction,
+    completions: Completion[],
+    now: number,
+  ): Promise<Set<string>> {
+    if (completions.length === 0) return new Set();
+    const input = completions.map(c => ({
+      target_id: c.claim.targetId,
+      claim_id: c.claim.claimId,
+      status: c.finish?.status ?? null,
+      error: c.finish?.error ?? null,
+      steps: c.steps ? JSON.stringify(c.steps) : null,
+    }));
+    const lines = completions
+      .flatMap(c => linesOf(c, now))
+      .map((l, seq) => ({
+        seq,
+        run_id: l.runId,
+        target_id: l.targetId ?? null,
+        step_id: l.stepId ?? null,
+        level: l.level,
+        message: l.message,
+        created_at: l.createdAt ?? now,
+      }));
+    const rows = rowsOf(
+      await tx.raw(
+        `WITH input AS (
+           SELECT * FROM json_to_recordset(?::json) AS x(
+             target_id text, claim_id text, status text, error text, steps text)
+         ),
+         held AS (
+           UPDATE runbooks_targets AS t SET
+             status = coalesce(i.status, t.status),
+             finished_at = CASE WHEN i.status IS NULL
+               THEN t.finished_at ELSE ?::bigint END,
+             error = CASE WHEN i.status IS NULL THEN t.error ELSE i.error END,
+             steps = coalesce(i.steps, t.steps),
+             heartbeat_at = ?::bigint
+           FROM input AS i
+           WHERE t.id = i.target_id AND t.claim_id = i.claim_id
+             AND t.status = 'running'
+           RETURNING t.id
+         ),
+         logged AS (
+           INSERT INTO runbooks_logs
+             (run_id, target_id, step_id, level, message, created_at)
+           SELECT l.run_id, l.target_id, l.step_id, l.level, l.message,
+                  l.created_at
+           FROM json_to_recordset(?::json) AS l(seq int, run_id text,
+             target_id text, step_id text, level text, message text,
+             created_at bigint)
+           JOIN held ON held.id = l.target_id
+           ORDER BY l.seq
+         )
+         SELECT id FROM held`,
+        [JSON.stringify(input), now, now, JSON.stringify(lines)],
+      ),
+    );
+    return new Set(rows.map(r => r.id));
+  }
+
+  /**
+   * Claims pending targets, oldest run first, up to each run's concurrency
+   * minus its running targets. The run rows are read (on PostgreSQL locked,
+   * skipping runs another worker is claiming from) in a statement before the
+   * counting one, so the count sees every claim committed before the lock:
+   * two workers never claim from one run at once.
+   */
+  private async claimPending(
+    tx: Knex.Transaction,
+    options: { workerId: string; limit: number; workers?: number },
+    now: number,
+  ): Promise<ClaimedTarget[]> {
+    const { workerId, limit } = options;
+    let runsQuery = tx('runbooks_runs')
+      .select('id', 'concurrency', 'dry_run', 'requested_by')
+      .where('status', 'running')
+      .orderBy('created_at')
+      .limit(20);
+    if (this.isPostgres) runsQuery = runsQuery.forUpdate().skipLocked();
+    const runs = await runsQuery;
+    if (runs.length === 0) return [];
+    const running = new Map<string, { all: number; mine: number }>();
+    const counted = await tx('runbooks_targets')
+      .whereIn(
+        'run_id',
+        runs.map(r => r.id),
+      )
+      .andWhere('status', 'running')
+      .groupBy('run_id')
+      .select(
+        'run_id',
+        tx.raw('count(*) as "all"'),
+        tx.raw('sum(case when claimed_by = ? then 1 else 0 end) as "mine"', [
+          workerId,
+        ]),
+      );
+    for (const row of counted as any[]) {
+      running.set(row.run_id, { all: Number(row.all), mine: Number(row.mine) });
+    }
+    const workers = Math.max(1, options.workers ?? 1);
+    let left = limit;
+    const claimId = randomUUID();
+    const claimed: ClaimedTarget[] = [];
+    for (const run of runs) {
+      if (left <= 0) break;
+      const concurrency = Number(run.concurrency);
+      const count = running.get(run.id) ?? { all: 0, mine: 0 };
+      // each live worker with room gets its share of the run's concurrency
+      const share = Math.ceil(concurrency / workers);
+      const free = Math.min(left, concurrency - count.all, share - count.mine);
+      if (free <= 0) continue;
+      const rows = await this.claimFromRun(
+        tx,
+        run.id,
+        free,
+        claimId,
+        workerId,
+        now,
+      );
+      claimed.push(
+        ...rows.map(row =>
+          toClaimed(row, claimId, {
+            concurrency,
+            dryRun: Boolean(run.dry_run),
+            requestedBy: run.requested_by,
+          }),
+        ),
+      );
+      left -= rows.length;
+    }
+    return claimed;
+  }
+
+  /** Claims up to `limit` pending targets of one run, in position order. */
+  private async claimFromRun(
+    tx: Knex.Transaction,
+    runId: string,
+    limit: number,
+    claimId: string,
+    workerId: string,
+    now: number,
+  ): Promise<any[]> {
+    if (this.isPostgres) {
+      // one round trip; `= ANY(ARRAY(...))` keeps the plan on the primary key,
+      // and SKIP LOCKED lets concurrent commits (of this worker or another)
+      // take the next pending targets instead of waiting for the same ones
+      return rowsOf(
+        await tx.raw(
+          `UPDATE runbooks_targets SET
+             status = 'running', claim_id = ?, claimed_by = ?,
+             heartbeat_at = ?::bigint,
+             started_at = coalesce(started_at, ?::bigint),
+             claims = claims + 1
+           WHERE id = ANY(ARRAY(
+             SELECT id FROM runbooks_targets
+             WHERE run_id = ? AND status = 'pending'
+             ORDER BY position LIMIT ?
+             FOR UPDATE SKIP LOCKED
+           )) AND status = 'pending'
+           RETURNING ${CLAIMED_COLUMNS.join(', ')}`,
+          [claimId, workerId, now, now, runId, limit],
+        ),
+      );
+    }
+    const next = await tx('runbooks_targets')
+      .where({ run_id: runId, status: 'pending' })
+      .orderBy('position')
+      .limit(limit)
+      .pluck('id');
+    if (next.length === 0) return [];
+    // conditional on `pending`: a target cancelled meanwhile is not claimed
+    return tx('runbooks_targets')
+      .whereIn('id', next)
+      .andWhere('status', 'pending')
+      .update(
+        {
           status: 'running',
           claim_id: claimId,
           claimed_by: workerId,
           heartbeat_at: now,
           started_at: tx.raw('coalesce(started_at, ?)', [now]),
           claims: tx.raw('claims + 1'),
-        });
-    });
-    if (!claimed) return [];
-    const rows = await this.db('runbooks_targets as t')
-      .join('runbooks_runs as r', 'r.id', 't.run_id')
-      .where('t.claim_id', claimId)
-      .select(
-        't.id',
-        't.run_id',
-        't.entity_ref',
-        't.entity',
-        't.claims',
-        'r.dry_run',
-        'r.requested_by',
+        },
+        CLAIMED_COLUMNS,
       );
-    return rows.map(row => ({
-      targetId: row.id,
-      runId: row.run_id,
-      claimId,
-      entityRef: row.entity_ref,
-      entity: JSON.parse(row.entity),
-      claims: Number(row.claims),
-      dryRun: Boolean(row.dry_run),
-      requestedBy: row.requested_by,
-    }));
+  }
+
+  /**
+   * Records a worker as live with room for `freeSlots` more targets; returns
+   * how many live workers (this one included) have room, to split runs by.
+   */
+  async registerWorker(
+    workerId: string,
+    freeSlots: number,
+    staleAfterMs: number,
+  ): Promise<number> {
+    const now = Date.now();
+    await this.db('runbooks_workers')
+      .insert({ id: workerId, seen_at: now, free_slots: freeSlots })
+      .onConflict('id')
+      .merge(['seen_at', 'free_slots']);
+    const [{ count }] = await this.db('runbooks_workers')
+      .where('seen_at', '>=', now - staleAfterMs)
+      .andWhere(q => q.where('free_slots', '>', 0).orWhere('id', workerId))
+      .count({ count: '*' });
+    // forget workers gone for good (ten times the staleness window)
+    await this.db('runbooks_workers')
+      .where('seen_at', '<', now - 10 * staleAfterMs)
+      .delete();
+    return Math.max(1, Number(count));
+  }
+
+  /** A worker that stops leaves the registry at once. */
+  async unregisterWorker(workerId: string) {
+    await this.db('runbooks_workers').where('id', workerId).delete();
   }
 
   /** The runbook and parameters of a run, as stored when it started. */
@@ -277,196 +681,6 @@ export class RunStore {
     return new Set(rows.map(r => r.id));
   }
 
-  async getStepRows(targetId: string) {
-    return this.db('runbooks_steps').where('target_id', targetId);
-  }
-
-  private async holdsClaim(tx: Knex, targetId: string, claimId: string) {
-    const held = await tx('runbooks_targets')
-      .where({ id: targetId, claim_id: claimId, status: 'running' })
-      .update({ heartbeat_at: Date.now() });
-    return held === 1;
-  }
-
-  /** Marks a step as started; false when the worker lost its claim. */
-  async startStep(
-    claim: { targetId: string; claimId: string },
-    stepIndex: number,
-    stepId: string,
-  ): Promise<boolean> {
-    return this.db.transaction(async tx => {
-      if (!(await this.holdsClaim(tx, claim.targetId, claim.claimId))) {
-        return false;
-      }
-      const now = Date.now();
-      await tx('runbooks_steps')
-        .insert({
-          target_id: claim.targetId,
-          step_index: stepIndex,
-          step_id: stepId,
-          status: 'running',
-          attempts: 1,
-          started_at: now,
-        })
-        .onConflict(['target_id', 'step_index'])
-        .merge({
-          status: 'running',
-          attempts: tx.raw('runbooks_steps.attempts + 1'),
-          started_at: now,
-          finished_at: null,
-          error: null,
-        });
-      return true;
-    });
-  }
-
-  /** Records a step's result before the worker moves on; false when the claim was lost. */
-  async finishStep(
-    claim: { targetId: string; claimId: string },
-    stepIndex: number,
-    result: { status: StepStatus; output?: unknown; error?: string },
-    logs: NewLogLine[] = [],
-  ): Promise<boolean> {
-    return this.db.transaction(async tx => {
-      if (!(await this.holdsClaim(tx, claim.targetId, claim.claimId))) {
-        return false;
-      }
-      // the step's log lines commit together with its result
-      await this.insertLogs(tx, logs);
-      await tx('runbooks_steps')
-        .where({ target_id: claim.targetId, step_index: stepIndex })
-        .update({
-          status: result.status,
-          finished_at: Date.now(),
-          output:
-            result.output === undefined ? null : JSON.stringify(result.output),
-          error: result.error ?? null,
-        });
-      return true;
-    });
-  }
-
-  /**
-   * Records a step's result (and its log lines) before the worker moves on,
-   * and for the last step also the target's terminal state: one transaction,
-   * conditional on the claim. `ok` is false when the worker lost its claim.
-   */
-  async completeStep(
-    claim: { runId: string; targetId: string; claimId: string },
-    step: { index: number; id: string; attempts: number; startedAt: number },
-    result: { status: StepStatus; output?: unknown; error?: string },
-    logs: NewLogLine[],
-    finish?: { status: TargetStatus; error?: string },
-  ): Promise<{ ok: boolean; runStatus?: RunStatus }> {
-    // Group commit: completions that arrive while a batch is being written
-    // share the next transaction (each keeps its own conditional update).
-    const ok = await new Promise<boolean>((resolve, reject) => {
-      this.completions.push({
-        write: tx =>
-          this.writeCompletion(tx, claim, step, result, logs, finish),
-        resolve,
-        reject,
-      });
-      if (!this.flushing) void this.flushCompletions();
-    });
-    if (!ok || !finish) return { ok };
-    return { ok, runStatus: await this.finalizeRun(claim.runId) };
-  }
-
-  private completions: {
-    write: (tx: Knex.Transaction) => Promise<boolean>;
-    resolve: (ok: boolean) => void;
-    reject: (e: unknown) => void;
-  }[] = [];
-  private flushing = false;
-
-  private async flushCompletions() {
-    this.flushing = true;
-    try {
-      while (this.completions.length) {
-        const batch = this.completions.splice(0, 200);
-        try {
-          const results = await this.db.transaction(async tx => {
-            const out: boolean[] = [];
-            for (const op of batch) out.push(await op.write(tx));
-            return out;
-          });
-          batch.forEach((op, i) => op.resolve(results[i]));
-        } catch (e) {
-          batch.forEach(op => op.reject(e));
-        }
-      }
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  private async writeCompletion(
-    tx: Knex.Transaction,
-    claim: { runId: string; targetId: string; claimId: string },
-    step: { index: number; id: string; attempts: number; startedAt: number },
-    result: { status: StepStatus; output?: unknown; error?: string },
-    logs: NewLogLine[],
-    finish?: { status: TargetStatus; error?: string },
-  ): Promise<boolean> {
-    const now = Date.now();
-    {
-      const held = await tx('runbooks_targets')
-        .where({
-          id: claim.targetId,
-          claim_id: claim.claimId,
-          status: 'running',
-        })
-        .update(
-          finish
-            ? {
-                status: finish.status,
-                finished_at: now,
-                error: finish.error ?? null,
-              }
-            : { heartbeat_at: now },
-        );
-      if (held !== 1) return false;
-      const row = {
-        status: result.status,
-        attempts: step.attempts,
-        started_at: step.startedAt,
-        finished_at: now,
-        output:
-          result.output === undefined ? null : JSON.stringify(result.output),
-        error: result.error ?? null,
-      };
-      await tx('runbooks_steps')
-        .insert({
-          target_id: claim.targetId,
-          step_index: step.index,
-          step_id: step.id,
-          ...row,
-        })
-        .onConflict(['target_id', 'step_index'])
-        .merge(row);
-      const lines = finish
-        ? [
-            ...logs,
-            {
-              runId: claim.runId,
-              targetId: claim.targetId,
-              level:
-                finish.status === 'succeeded'
-                  ? ('info' as const)
-                  : ('error' as const),
-              message: `Target ${finish.status}${
-                finish.error ? `: ${finish.error}` : ''
-              }`,
-              createdAt: now,
-            },
-          ]
-        : logs;
-      await this.insertLogs(tx, lines);
-      return true;
-    }
-  }
-
   /**
    * Moves a claimed target to its terminal state (at most once: the update is
    * conditional on the claim) and finishes the run when it was the last one.
@@ -476,27 +690,10 @@ export class RunStore {
     status: TargetStatus,
     error?: string,
   ): Promise<{ finished: boolean; runStatus?: RunStatus }> {
-    const now = Date.now();
-    const finished = await this.db.transaction(async tx => {
-      const updated = await tx('runbooks_targets')
-        .where({
-          id: claim.targetId,
-          claim_id: claim.claimId,
-          status: 'running',
-        })
-        .update({ status, finished_at: now, error: error ?? null });
-      if (updated !== 1) return false;
-      await tx('runbooks_logs').insert({
-        run_id: claim.runId,
-        target_id: claim.targetId,
-        level: status === 'succeeded' ? 'info' : 'error',
-        message: `Target ${status}${error ? `: ${error}` : ''}`,
-        created_at: now,
-      });
-      return true;
-    });
-    if (!finished) return { finished };
-    return { finished, runStatus: await this.finalizeRun(claim.runId) };
+    const { held, runStatuses } = await this.commit([
+      { claim, finish: { status, error }, logs: [] },
+    ]);
+    return { finished: held[0], runStatus: runStatuses.get(claim.runId) };
   }
 
   /** Sets the run's final status once no target is left to do; returns it when it changed now. */
@@ -524,16 +721,24 @@ export class RunStore {
   }
 
   private async insertLogs(db: Knex, lines: NewLogLine[]) {
-    for (let i = 0; i < lines.length; i += 100) {
-      await db('runbooks_logs').insert(
-        lines.slice(i, i + 100).map(l => ({
-          run_id: l.runId,
-          target_id: l.targetId ?? null,
-          step_id: l.stepId ?? null,
-          level: l.level,
-          message: l.message,
-          created_at: l.createdAt ?? Date.now(),
-        })),
+    const now = Date.now();
+    for (let i = 0; i < lines.length; i += 1000) {
+      const rows = values(
+        lines
+          .slice(i, i + 1000)
+          .map(l => [
+            l.runId,
+            l.targetId ?? null,
+            l.stepId ?? null,
+            l.level,
+            l.message,
+            l.createdAt ?? now,
+          ]),
+      );
+      await db.raw(
+        `INSERT INTO runbooks_logs (run_id, target_id, step_id, level, message, created_at)
+         VALUES ${rows.sql}`,
+        rows.bindings,
       );
     }
   }
@@ -710,35 +915,20 @@ export class RunStore {
       .offset(options.offset)
       .limit(options.limit);
     const runbook = (await this.getRunDefinition(options.runId)).runbook;
-    const stepsByTarget = new Map<string, any[]>();
-    const ids = rows.map(r => r.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      const steps = await this.db('runbooks_steps').whereIn(
-        'target_id',
-        ids.slice(i, i + 500),
-      );
-      for (const s of steps) {
-        const list = stepsByTarget.get(s.target_id) ?? [];
-        list.push(s);
-        stepsByTarget.set(s.target_id, list);
-      }
-    }
     return {
       totalCount: Number(count),
-      items: rows.map(row =>
-        this.toTargetRun(row, runbook, stepsByTarget.get(row.id) ?? []),
-      ),
+      items: rows.map(row => this.toTargetRun(row, runbook)),
     };
   }
 
-  private toTargetRun(row: any, runbook: any, stepRows: any[]): TargetRun {
+  private toTargetRun(row: any, runbook: any): TargetRun {
     const entity = parse(row.entity);
-    const byIndex = new Map(stepRows.map(s => [Number(s.step_index), s]));
+    const stored: (StoredStep | null)[] = parse(row.steps) ?? [];
     // a running target's first unfinished step is the one running
     let current = row.status === 'running';
     const steps: StepRun[] = (runbook?.spec?.steps ?? []).map(
       (step: any, index: number) => {
-        const s = byIndex.get(index);
+        const s = stored[index] ?? undefined;
         let derived: StepStatus = TERMINAL_TARGET_STATUSES.includes(row.status)
           ? 'skipped'
           : 'pending';
@@ -754,11 +944,11 @@ export class RunStore {
             derived === 'running' && s?.status !== 'succeeded'
               ? 'running'
               : ((s?.status ?? derived) as StepStatus),
-          attempts: Number(s?.attempts ?? 0),
-          startedAt: iso(s?.started_at),
-          finishedAt: iso(s?.finished_at),
-          output: parse(s?.output),
-          error: s?.error ?? undefined,
+          attempts: s?.attempts ?? 0,
+          startedAt: iso(s?.startedAt),
+          finishedAt: iso(s?.finishedAt),
+          output: s?.output,
+          error: s?.error,
         };
       },
     );
@@ -779,9 +969,10 @@ export class RunStore {
     };
   }
 
+  /** A page of a run's log lines; `targetId: null` pages the run's own lines (no target). */
   async listLogs(options: {
     runId: string;
-    targetId?: string;
+    targetId?: string | null;
     after?: number;
     limit: number;
   }): Promise<ListLogsResponse> {
@@ -790,6 +981,7 @@ export class RunStore {
       .orderBy('id')
       .limit(options.limit);
     if (options.targetId) query = query.where('target_id', options.targetId);
+    else if (options.targetId === null) query = query.whereNull('target_id');
     if (options.after !== undefined)
       query = query.where('id', '>', options.after);
     const rows = await query;

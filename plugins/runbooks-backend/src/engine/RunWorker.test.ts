@@ -123,6 +123,14 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
     expect(rec.calls).toHaveLength(80);
     expect(new Set(rec.calls).size).toBe(80);
     expect(rec.maxRunning()).toBeLessThanOrEqual(3);
+    // the run's concurrency is split between the two: both did work
+    const byWorker = await store
+      .db('runbooks_targets')
+      .where('run_id', runId)
+      .groupBy('claimed_by')
+      .select('claimed_by')
+      .count({ count: '*' });
+    expect(byWorker).toHaveLength(2);
     const { items } = await store.listTargets({ runId, offset: 0, limit: 100 });
     expect(items.every(t => t.status === 'succeeded' && t.claims === 1)).toBe(
       true,
@@ -155,21 +163,31 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
       limit: 1,
       staleAfterMs: 60_000,
     });
-    expect(await store.startStep(claim, 0, 'one')).toBe(true);
+    const stepOne = {
+      id: 'one',
+      attempts: 1,
+      startedAt: Date.now(),
+      finishedAt: Date.now(),
+      status: 'succeeded' as const,
+      output: { target: 'x' },
+    };
     expect(
-      await store.finishStep(claim, 0, {
-        status: 'succeeded',
-        output: { target: 'x' },
-      }),
-    ).toBe(true);
-    await store.startStep(claim, 1, 'two');
+      (await store.commit([{ claim, steps: [stepOne], logs: [] }])).held,
+    ).toEqual([true]);
 
     worker(rec.executor, { staleAfterMs: 300 });
     await waitFor(finished(runId));
     expect(rec.calls).toEqual([`${runId}/${claim.targetId}/two`]);
     // the dead worker's late writes are refused
-    expect(await store.finishStep(claim, 1, { status: 'failed' })).toBe(false);
-    expect((await store.finishTarget(claim, 'failed')).finished).toBe(false);
+    const late = await store.commit([
+      {
+        claim,
+        steps: [stepOne, { ...stepOne, id: 'two', status: 'failed' }],
+        finish: { status: 'failed', error: 'late' },
+        logs: [],
+      },
+    ]);
+    expect(late.held).toEqual([false]);
     const { items } = await store.listTargets({ runId, offset: 0, limit: 1 });
     expect(items[0]).toMatchObject({ status: 'succeeded', claims: 2 });
   });

@@ -15,9 +15,14 @@ import { rm } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { RunStore } from '../database/RunStore';
-import { ClaimedTarget, NewLogLine } from '../database/types';
+import {
+  ClaimedTarget,
+  Completion,
+  NewLogLine,
+  StoredStep,
+} from '../database/types';
 import { renderTemplates } from './templating';
-import { runRedactor } from './secrets';
+import { ParameterVault, runRedactor } from './secrets';
 
 /** Hooks the worker calls when states change (signals, notifications). */
 export interface RunEvents {
@@ -32,6 +37,8 @@ export interface RunWorkerOptions {
   logger: LoggerService;
   workerId: string;
   secrets?: Record<string, string>;
+  /** Decrypts the runs' secret parameters. */
+  vault?: ParameterVault;
   events?: RunEvents;
   /** Targets this worker runs at once, over all runs. */
   maxParallel?: number;
@@ -42,6 +49,10 @@ export interface RunWorkerOptions {
   /** Step timeout when the runbook sets none. */
   defaultTimeoutMs?: number;
 }
+
+/** Active targets are keyed by claim: a target lost and re-claimed is a new entry. */
+const keyOf = (claim: { claimId: string; targetId: string }) =>
+  `${claim.claimId}/${claim.targetId}`;
 
 class LostClaimError extends Error {}
 class CancelledError extends Error {}
@@ -60,24 +71,59 @@ interface RunDefinition {
   runbook: RunbookEntityV1alpha1;
   parameters: Record<string, unknown>;
   redactor: Redactor;
+  /** Why the run's parameters cannot be used (its targets fail with it). */
+  problem?: string;
+}
+
+/** A target this worker holds and executes. */
+interface ActiveTarget {
+  claim: ClaimedTarget;
+  controller: AbortController;
+  cancelled: boolean;
+  /** Its end is being written: the slot goes to the next claimed target. */
+  releasing: boolean;
+  /** Step results by position, as recorded (a copy is written with each). */
+  steps: (StoredStep | null)[];
+}
+
+interface QueuedWrite {
+  completion: Completion;
+  entry: ActiveTarget;
+  resolve(held: boolean): void;
+  reject(e: unknown): void;
 }
 
 /**
  * Claims targets from the run store and executes their steps. Every backend
  * replica runs one; they coordinate only through the database.
+ *
+ * All of a worker's writes go through one queue (the pump): step results and
+ * target ends that arrive together commit in one transaction, which also
+ * claims the next targets for the slots they free. On PostgreSQL two such
+ * commits may be in flight (they touch disjoint rows: a target has one write
+ * queued at a time, and claims skip locked rows); on SQLite one.
  */
 export class RunWorker {
-  private readonly active = new Map<
-    string,
-    { claim: ClaimedTarget; controller: AbortController; cancelled: boolean }
-  >();
+  private readonly active = new Map<string, ActiveTarget>();
   private readonly definitions = new Map<string, Promise<RunDefinition>>();
   private readonly baseRedactor: Redactor;
   private stopped = true;
-  private wakeUp?: () => void;
-  private loopDone?: Promise<void>;
-  private heartbeatTimer?: NodeJS.Timeout;
-  private logBuffer: NewLogLine[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  /** Lines not stored yet; those a target's write took are marked `taken`. */
+  private logBuffer: (NewLogLine & { taken?: boolean })[] = [];
+  private logsByTarget = new Map<
+    string,
+    (NewLogLine & { taken?: boolean })[]
+  >();
+  private queue: QueuedWrite[] = [];
+  private wantClaim = false;
+  private beatDue = false;
+  private logsDue = false;
+  private pumping?: Promise<void>;
+  private pumpScheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Live workers with room (this one included), as of the last heartbeat. */
+  private workers = 1;
 
   constructor(private readonly options: RunWorkerOptions) {
     this.baseRedactor = new Redactor(Object.values(options.secrets ?? {}));
@@ -90,27 +136,39 @@ export class RunWorker {
   start() {
     if (!this.stopped) return;
     this.stopped = false;
-    this.loopDone = this.loop();
-    this.heartbeatTimer = setInterval(
-      () =>
-        this.beat().catch(e =>
-          this.options.logger.warn(`Heartbeat failed: ${e}`),
-        ),
-      this.options.heartbeatIntervalMs ?? 5000,
-    );
+    this.beatDue = true; // register before the first claim
+    this.timers = [
+      setInterval(() => this.wake(), this.options.pollIntervalMs ?? 1000),
+      setInterval(() => {
+        this.beatDue = true;
+        this.schedulePump();
+      }, this.options.heartbeatIntervalMs ?? 5000),
+      // log lines of long steps reach the live view within a quarter second
+      setInterval(() => {
+        if (this.logBuffer.length) {
+          this.logsDue = true;
+          this.schedulePump();
+        }
+      }, 250),
+    ];
+    this.wake();
   }
 
   /** Stops claiming and aborts what runs: another replica re-claims it. */
   async stop() {
     this.stopped = true;
-    clearInterval(this.heartbeatTimer);
-    this.wake();
+    this.timers.forEach(t => clearInterval(t));
     for (const a of this.active.values())
       a.controller.abort(new LostClaimError('worker stopped'));
-    await this.loopDone;
     const deadline = Date.now() + 10_000;
     while (this.active.size > 0 && Date.now() < deadline) await sleep(20);
+    while (this.pumping || this.pumpScheduled || this.inFlight.size) {
+      await (this.pumping ?? Promise.race([...this.inFlight, sleep(5)]));
+    }
     await this.flushLogs();
+    await this.options.store
+      .unregisterWorker(this.options.workerId)
+      .catch(e => this.options.logger.warn(`Could not unregister: ${e}`));
   }
 
   /** Aborts this worker's targets of a cancelled run at once (other replicas notice on their heartbeat). */
@@ -125,61 +183,182 @@ export class RunWorker {
 
   /** Claims at once instead of at the next poll (a run was created or approved). */
   wake() {
-    if (this.wakeUp) this.wakeUp();
-    else this.wokenWhileBusy = true;
+    if (this.stopped) return;
+    this.wantClaim = true;
+    this.schedulePump();
   }
 
-  private wokenWhileBusy = false;
-  private lastClaimAt = 0;
+  private freeSlots(releasing = 0) {
+    if (this.stopped) return 0;
+    return (this.options.maxParallel ?? 50) - (this.active.size - releasing);
+  }
 
-  private async loop() {
-    const max = this.options.maxParallel ?? 50;
-    while (!this.stopped) {
-      let claimedAll = false;
-      try {
-        // With few slots free, gather the targets that finish in the next
-        // few milliseconds and claim for all of them in one transaction.
-        const sinceLast = Date.now() - this.lastClaimAt;
-        if (max - this.active.size < Math.ceil(max / 4) && sinceLast < 10) {
-          await sleep(10 - sinceLast);
-        }
-        this.lastClaimAt = Date.now();
-        const free = max - this.active.size;
-        if (free > 0) {
-          const claimed = await this.options.store.claimTargets({
-            workerId: this.options.workerId,
-            limit: free,
-            staleAfterMs: this.options.staleAfterMs ?? 60_000,
-          });
-          for (const claim of claimed) this.execute(claim);
-          claimedAll = claimed.length > 0 && claimed.length === free;
-        }
-      } catch (e) {
-        this.options.logger.warn(`Claiming runbook targets failed: ${e}`);
-      }
-      if (this.stopped) break;
-      if (claimedAll) continue;
-      if (this.wokenWhileBusy) {
-        // slots freed while claiming: claim again, after other finishes of
-        // this moment had their turn (one claim for many freed slots)
-        this.wokenWhileBusy = false;
-        await new Promise(r => setImmediate(r));
-        continue;
-      }
-      await new Promise<void>(resolve => {
-        const timer = setTimeout(done, this.options.pollIntervalMs ?? 1000);
-        function done() {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakeUp = done;
+  /** Runs the pump after the current moment, so writes of this moment share it. */
+  private schedulePump() {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      if (this.pumping) return; // the running pump picks the work up
+      this.pumping = this.pump().finally(() => {
+        this.pumping = undefined;
+        // with every commit slot taken, the next commit to end reschedules
+        const full =
+          this.inFlight.size >= (this.options.store.parallelCommits ?? 1);
+        if (this.hasWork() && !full) this.schedulePump();
       });
-      this.wakeUp = undefined;
+    });
+  }
+
+  private hasWork() {
+    return (
+      this.queue.length > 0 ||
+      this.beatDue ||
+      this.logsDue ||
+      (this.wantClaim && this.freeSlots() > 0)
+    );
+  }
+
+  private async pump() {
+    const inFlightMax = this.options.store.parallelCommits ?? 1;
+    while (this.hasWork()) {
+      if (this.beatDue) {
+        this.beatDue = false;
+        await this.beat().catch(e =>
+          this.options.logger.warn(`Heartbeat failed: ${e}`),
+        );
+      }
+      if (this.logsDue || this.logBuffer.length >= 200) {
+        this.logsDue = false;
+        await this.flushLogs();
+      }
+      if (this.inFlight.size >= inFlightMax) {
+        // a commit that ends schedules the pump again
+        return;
+      }
+      // With two commits in flight, a wave goes out in halves: one half's
+      // commit overlaps the other half's execution.
+      const cap =
+        inFlightMax > 1
+          ? Math.ceil((this.options.maxParallel ?? 50) / inFlightMax)
+          : 500;
+      const batch = this.queue.splice(0, cap);
+      const releasing = batch.filter(w => w.completion.finish);
+      for (const w of releasing) w.entry.releasing = true;
+      const free = this.freeSlots(releasing.length);
+      const handOff = this.handOff(releasing);
+      // look for work beyond the hand-off when asked to (new run, approval,
+      // poll) or when the hand-off could not use every slot freed
+      const search = free > 0 && this.wantClaim;
+      if (batch.length === 0 && !search) continue;
+      this.wantClaim = false;
+      const commit: Promise<void> = this.commitBatch(
+        batch,
+        releasing,
+        free,
+        handOff,
+        search,
+      ).finally(() => {
+        this.inFlight.delete(commit);
+        this.schedulePump();
+      });
+      this.inFlight.add(commit);
     }
   }
 
+  private async commitBatch(
+    batch: QueuedWrite[],
+    releasing: QueuedWrite[],
+    free: number,
+    handOff: ReturnType<RunWorker['handOff']>,
+    search: boolean,
+  ) {
+    try {
+      const result = await this.options.store.commit(
+        batch.map(w => w.completion),
+        {
+          workerId: this.options.workerId,
+          limit: Math.max(0, free),
+          staleAfterMs: this.options.staleAfterMs ?? 60_000,
+          workers: this.workers,
+          handOff,
+          search,
+        },
+      );
+      const handedOff = result.claimed.length;
+      if (releasing.length > handedOff || (search && handedOff === free)) {
+        // slots left over (a run ran out, or a share shrank), or a full
+        // claim that may have left more behind: look again
+        this.wantClaim = true;
+      }
+      for (const w of releasing) this.active.delete(keyOf(w.entry.claim));
+      batch.forEach((w, i) => {
+        w.resolve(result.held[i]);
+        const { claim } = w.completion;
+        if (w.completion.finish && result.held[i]) {
+          this.options.events?.targetChanged(
+            claim.runId,
+            claim.targetId,
+            w.completion.finish.status,
+          );
+        }
+      });
+      for (const [runId, status] of result.runStatuses) {
+        this.options.events?.runFinished(runId, status);
+      }
+      for (const claim of result.claimed) this.execute(claim);
+    } catch (e) {
+      this.options.logger.warn(`Writing runbook progress failed: ${e}`);
+      for (const w of releasing) this.active.delete(keyOf(w.entry.claim));
+      batch.forEach(w => w.reject(e));
+    }
+  }
+
+  /**
+   * Per run with targets ending in this batch: how many of the freed slots
+   * this worker may pass on, keeping it within its share of the run's
+   * concurrency (so other live workers get theirs).
+   */
+  private handOff(releasing: QueuedWrite[]) {
+    const runs = new Map<string, ClaimedTarget>();
+    for (const w of releasing) runs.set(w.entry.claim.runId, w.entry.claim);
+    return [...runs.values()].map(claim => {
+      let mine = 0;
+      for (const a of this.active.values()) {
+        if (a.claim.runId === claim.runId && !a.releasing) mine++;
+      }
+      const share = Math.ceil(claim.concurrency / this.workers);
+      return {
+        runId: claim.runId,
+        max: Math.max(0, share - mine),
+        concurrency: claim.concurrency,
+        dryRun: claim.dryRun,
+        requestedBy: claim.requestedBy,
+      };
+    });
+  }
+
+  /**
+   * Queues a write about a target this worker holds; resolves once it is
+   * committed, to false when the claim was lost (nothing was written).
+   */
+  private record(entry: ActiveTarget, completion: Completion) {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ completion, entry, resolve, reject });
+      this.schedulePump();
+    }).catch(e => {
+      // the store failed: give the target up; a replica re-claims it once its
+      // heartbeat is stale and resumes after its last recorded step
+      throw new LostClaimError(`could not record progress: ${e}`);
+    });
+  }
+
   private async beat() {
-    await this.flushLogs();
+    this.workers = await this.options.store.registerWorker(
+      this.options.workerId,
+      this.freeSlots(),
+      this.options.staleAfterMs ?? 60_000,
+    );
     const entries = [...this.active.values()];
     if (entries.length === 0) return;
     const held = await this.options.store.heartbeat([
@@ -189,6 +368,7 @@ export class RunWorker {
       ...new Set(entries.map(e => e.claim.runId)),
     ]);
     for (const entry of entries) {
+      if (entry.releasing) continue;
       if (!held.has(entry.claim.claimId)) {
         entry.controller.abort(new LostClaimError('claim lost'));
       } else if (cancelled.has(entry.claim.runId)) {
@@ -199,27 +379,37 @@ export class RunWorker {
   }
 
   private log(line: NewLogLine, redactor: Redactor) {
-    this.logBuffer.push({
+    const stored = {
       ...line,
-      message: redactor.redact(line.message),
+      // PostgreSQL text cannot hold NUL; tools do print it
+      message: redactor.redact(line.message).split('\u0000').join(''),
       createdAt: Date.now(),
-    });
-    if (this.logBuffer.length >= 200) void this.flushLogs();
+    };
+    this.logBuffer.push(stored);
+    if (line.targetId) {
+      const mine = this.logsByTarget.get(line.targetId);
+      if (mine) mine.push(stored);
+      else this.logsByTarget.set(line.targetId, [stored]);
+    }
+    if (this.logBuffer.length >= 200) {
+      this.logsDue = true;
+      this.schedulePump();
+    }
   }
 
-  /** Removes and returns the buffered lines of one target. */
+  /** Takes the buffered lines of one target, to commit with its next write. */
   private takeLogs(targetId: string): NewLogLine[] {
-    const mine = this.logBuffer.filter(l => l.targetId === targetId);
-    if (mine.length) {
-      this.logBuffer = this.logBuffer.filter(l => l.targetId !== targetId);
-    }
+    const mine = this.logsByTarget.get(targetId) ?? [];
+    this.logsByTarget.delete(targetId);
+    for (const line of mine) line.taken = true;
     return mine;
   }
 
   private async flushLogs() {
-    if (this.logBuffer.length === 0) return;
-    const lines = this.logBuffer;
+    const lines = this.logBuffer.filter(l => !l.taken);
     this.logBuffer = [];
+    this.logsByTarget.clear();
+    if (lines.length === 0) return;
     try {
       await this.options.store.appendLogs(lines);
     } catch (e) {
@@ -232,14 +422,27 @@ export class RunWorker {
   private definition(runId: string): Promise<RunDefinition> {
     let found = this.definitions.get(runId);
     if (!found) {
-      found = this.options.store.getRunDefinition(runId).then(d => ({
-        ...d,
-        redactor: runRedactor(
-          this.baseRedactor,
-          d.runbook?.spec?.parameters,
-          d.parameters,
-        ),
-      }));
+      found = this.options.store.getRunDefinition(runId).then(d => {
+        let parameters = d.parameters;
+        let problem: string | undefined;
+        try {
+          parameters = (this.options.vault ?? new ParameterVault()).open(
+            d.parameters,
+          );
+        } catch (e) {
+          problem = (e as Error).message;
+        }
+        return {
+          ...d,
+          parameters,
+          problem,
+          redactor: runRedactor(
+            this.baseRedactor,
+            d.runbook?.spec?.parameters,
+            parameters,
+          ),
+        };
+      });
       this.definitions.set(runId, found);
       if (this.definitions.size > 200) {
         this.definitions.delete(this.definitions.keys().next().value!);
@@ -250,12 +453,15 @@ export class RunWorker {
   }
 
   private execute(claim: ClaimedTarget) {
-    const entry = {
+    const entry: ActiveTarget = {
       claim,
       controller: new AbortController(),
       cancelled: false,
+      releasing: false,
+      steps: [...claim.steps],
     };
-    this.active.set(claim.targetId, entry);
+    const key = keyOf(claim);
+    this.active.set(key, entry);
     this.options.events?.targetChanged(claim.runId, claim.targetId, 'running');
     this.runTarget(entry)
       .catch(e =>
@@ -264,19 +470,23 @@ export class RunWorker {
         ),
       )
       .finally(() => {
-        this.active.delete(claim.targetId);
-        this.wake();
+        // a target that ended through the pump already passed its slot on
+        if (this.active.get(key) === entry) {
+          this.active.delete(key);
+          this.wake();
+        }
       });
   }
 
-  private async runTarget(entry: {
-    claim: ClaimedTarget;
-    controller: AbortController;
-    cancelled: boolean;
-  }) {
+  private async runTarget(entry: ActiveTarget) {
     const { claim, controller } = entry;
-    const { store } = this.options;
-    const def = await this.definition(claim.runId);
+    let def: RunDefinition;
+    try {
+      def = await this.definition(claim.runId);
+    } catch (e) {
+      // the run row is unreadable now: leave the claim to go stale and retry
+      throw new Error(`cannot read run ${claim.runId}: ${e}`);
+    }
     const { runbook, parameters, redactor } = def;
     const log = (
       level: NewLogLine['level'],
@@ -293,36 +503,23 @@ export class RunWorker {
         },
         redactor,
       );
-    let finalStatus: TargetStatus = 'succeeded';
-    let error: string | undefined;
-    // set when the last step's completion also ended the target
-    const finishedWithLastStep: { done: boolean; runStatus?: RunStatus } = {
-      done: false,
-    };
-    const onTargetFinished = (runStatus?: RunStatus) => {
-      finishedWithLastStep.done = true;
-      finishedWithLastStep.runStatus = runStatus;
-    };
+    let finalStatus: TargetStatus;
+    let error: string;
     try {
+      if (def.problem) throw new StepFailedError(def.problem);
       if (claim.claims > 1) {
         log(
           'info',
           `Resuming on ${this.options.workerId} (claim ${claim.claims})`,
         );
       }
-      // a first claim has no step results yet
-      const rows =
-        claim.claims > 1 ? await store.getStepRows(claim.targetId) : [];
-      const done = new Map(rows.map(r => [Number(r.step_index), r]));
       const stepsContext: Record<string, { output?: unknown }> = {};
       const steps = runbook.spec.steps;
       for (let index = 0; index < steps.length; index++) {
         const step = steps[index];
-        const previous = done.get(index);
+        const previous = entry.steps[index];
         if (previous?.status === 'succeeded') {
-          stepsContext[step.id] = {
-            output: previous.output ? JSON.parse(previous.output) : undefined,
-          };
+          stepsContext[step.id] = { output: previous.output };
           continue;
         }
         stepsContext[step.id] = await this.runStep({
@@ -330,7 +527,6 @@ export class RunWorker {
           def,
           index,
           log,
-          onTargetFinished,
           context: {
             target: claim.entity,
             parameters,
@@ -344,12 +540,21 @@ export class RunWorker {
           },
         });
       }
+      // the last step's completion ended the target
+      return;
     } catch (e) {
       if (
         e instanceof LostClaimError ||
         controller.signal.reason instanceof LostClaimError
       ) {
         // another worker owns the target now (or this one is stopping): write nothing
+        if (
+          !this.stopped &&
+          !(controller.signal.reason instanceof LostClaimError)
+        )
+          this.options.logger.warn(
+            `Gave up runbook target ${claim.targetId}: ${(e as Error).message}`,
+          );
         return;
       }
       if (entry.cancelled) {
@@ -360,51 +565,36 @@ export class RunWorker {
         error = redactor.redact((e as Error).message);
       }
     }
-    if (finishedWithLastStep.done) {
-      this.options.events?.targetChanged(
-        claim.runId,
-        claim.targetId,
-        'succeeded',
-      );
-      if (finishedWithLastStep.runStatus) {
-        this.options.events?.runFinished(
-          claim.runId,
-          finishedWithLastStep.runStatus,
-        );
-      }
-      return;
-    }
-    await this.flushLogs();
-    const result = await store.finishTarget(claim, finalStatus, error);
-    if (result.finished) {
-      this.options.events?.targetChanged(
-        claim.runId,
-        claim.targetId,
-        finalStatus,
-      );
-    }
-    if (result.runStatus) {
-      this.options.events?.runFinished(claim.runId, result.runStatus);
-    }
+    await this.record(entry, {
+      claim,
+      finish: { status: finalStatus, error },
+      logs: this.takeLogs(claim.targetId),
+    }).catch(e => {
+      if (!(e instanceof LostClaimError)) throw e;
+    });
+  }
+
+  /** The target's step results with one step's result set, as written next. */
+  private withStep(
+    entry: ActiveTarget,
+    index: number,
+    result: Omit<StoredStep, 'finishedAt'>,
+  ) {
+    entry.steps[index] = { ...result, finishedAt: Date.now() };
+    return Array.from(entry.steps, s => s ?? null);
   }
 
   private async runStep(args: {
-    entry: {
-      claim: ClaimedTarget;
-      controller: AbortController;
-      cancelled: boolean;
-    };
+    entry: ActiveTarget;
     def: RunDefinition;
     index: number;
     log: (level: NewLogLine['level'], message: string, stepId?: string) => void;
     context: Record<string, unknown>;
-    onTargetFinished(runStatus?: RunStatus): void;
   }): Promise<{ output?: unknown }> {
     const { entry, def, index, log } = args;
     const { claim, controller } = entry;
     const { runbook, redactor } = def;
     const step = runbook.spec.steps[index];
-    const store = this.options.store;
     const executor = this.options.executors.get(step.executor);
     const retries = step.retries ?? runbook.spec.retries ?? { count: 0 };
     const timeoutMs = parseDuration(
@@ -419,20 +609,23 @@ export class RunWorker {
           : new LostClaimError('claim lost');
       }
       const stepRecord = {
-        index,
         id: step.id,
         attempts: attempt,
         startedAt: Date.now(),
       };
-      const timeout = new AbortController();
+      // one signal per attempt: aborted by the target's (cancel, lost claim)
+      // or by the step's timeout
+      const attemptController = new AbortController();
+      const forward = () => attemptController.abort(controller.signal.reason);
+      controller.signal.addEventListener('abort', forward, { once: true });
       const timer = setTimeout(
         () =>
-          timeout.abort(
+          attemptController.abort(
             new Error(`Step ${step.id} timed out after ${timeoutMs} ms`),
           ),
         timeoutMs,
       );
-      const signal = AbortSignal.any([controller.signal, timeout.signal]);
+      const signal = attemptController.signal;
       let workingDirectory: string | undefined;
       try {
         if (!executor)
@@ -480,22 +673,26 @@ export class RunWorker {
           // an executor that ignores its signal is abandoned on abort
           new Promise<never>((_, reject) => {
             if (signal.aborted) reject(signal.reason);
-            signal.addEventListener('abort', () => reject(signal.reason));
+            signal.addEventListener('abort', () => reject(signal.reason), {
+              once: true,
+            });
           }),
         ]);
         const output = result?.output
           ? redactor.redactJson(result.output)
           : undefined;
         // the last step's result and the target's end commit together
-        const saved = await store.completeStep(
+        const held = await this.record(entry, {
           claim,
-          stepRecord,
-          { status: 'succeeded', output },
-          this.takeLogs(claim.targetId),
-          last ? { status: 'succeeded' } : undefined,
-        );
-        if (!saved.ok) throw new LostClaimError('claim lost');
-        if (last) args.onTargetFinished(saved.runStatus);
+          steps: this.withStep(entry, index, {
+            ...stepRecord,
+            status: 'succeeded',
+            output,
+          }),
+          finish: last ? { status: 'succeeded' } : undefined,
+          logs: this.takeLogs(claim.targetId),
+        });
+        if (!held) throw new LostClaimError('claim lost');
         return { output };
       } catch (e) {
         if (
@@ -507,21 +704,31 @@ export class RunWorker {
         const message = redactor.redact((e as Error)?.message ?? String(e));
         if (entry.cancelled) {
           log('warn', `Step ${step.id} cancelled`, step.id);
-          await store.completeStep(
+          await this.record(entry, {
             claim,
-            stepRecord,
-            { status: 'cancelled', error: 'Run cancelled' },
-            this.takeLogs(claim.targetId),
-          );
+            steps: this.withStep(entry, index, {
+              ...stepRecord,
+              status: 'cancelled',
+              error: 'Run cancelled',
+            }),
+            logs: this.takeLogs(claim.targetId),
+          });
           throw new CancelledError('Run cancelled');
         }
         log('error', `Step ${step.id} failed: ${message}`, step.id);
-        await store.completeStep(
-          claim,
-          stepRecord,
-          { status: 'failed', error: message },
-          this.takeLogs(claim.targetId),
-        );
+        if (
+          !(await this.record(entry, {
+            claim,
+            steps: this.withStep(entry, index, {
+              ...stepRecord,
+              status: 'failed',
+              error: message,
+            }),
+            logs: this.takeLogs(claim.targetId),
+          }))
+        ) {
+          throw new LostClaimError('claim lost');
+        }
         const retriable =
           !(e instanceof StepFailedError) &&
           !((e as any)?.name === 'InputError');
@@ -538,6 +745,7 @@ export class RunWorker {
         }
       } finally {
         clearTimeout(timer);
+        controller.signal.removeEventListener('abort', forward);
         if (workingDirectory)
           await rm(workingDirectory, { recursive: true, force: true });
       }

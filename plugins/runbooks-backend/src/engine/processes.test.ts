@@ -66,11 +66,15 @@ describe.each(clients)('real backend processes on %s', client => {
     const completedBeforeKill = new Set(
       (
         await harness
-          .knex('runbooks_steps as s')
-          .join('runbooks_targets as t', 't.id', 's.target_id')
-          .where({ 's.status': 'succeeded', 't.run_id': runId })
-          .select('s.target_id', 's.step_id')
-      ).map(r => `${runId}/${r.target_id}/${r.step_id}`),
+          .knex('runbooks_targets')
+          .where('run_id', runId)
+          .whereNotNull('steps')
+          .select('id', 'steps')
+      ).flatMap(row =>
+        (JSON.parse(row.steps) as ({ id: string; status: string } | null)[])
+          .filter(s => s?.status === 'succeeded')
+          .map(s => `${runId}/${row.id}/${s!.id}`),
+      ),
     );
 
     const second = await harness.start({ name: 'second', stepMs: 40 });
