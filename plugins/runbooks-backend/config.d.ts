@@ -22,6 +22,14 @@ export interface Config {
       checkInterval?: string;
     };
     /**
+     * Key that encrypts a run's secret parameters (`format: password`,
+     * `ui:field: Secret` or `secret: true` in the runbook's schema) where
+     * runs are stored; at least 24 characters, the same on every replica.
+     * Without it, runbooks with secret parameters cannot be started.
+     * @visibility secret
+     */
+    encryptionKey?: string;
+    /**
      * Secrets steps can use as `${{ secrets.NAME }}`; redacted from logs,
      * outputs and errors.
      * @visibility secret

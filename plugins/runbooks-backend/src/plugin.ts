@@ -18,6 +18,7 @@ import { hostname } from 'os';
 import { randomBytes } from 'crypto';
 import { RunStore } from './database/RunStore';
 import { RunWorker } from './engine/RunWorker';
+import { ParameterVault } from './engine/secrets';
 import { RunbooksService } from './service/RunbooksService';
 import { RunNotifier } from './service/RunNotifier';
 import { createRouter } from './service/router';
@@ -83,14 +84,17 @@ export const runbooksPlugin = createBackendPlugin({
           logger,
           signals: deps.signals,
           notifications: deps.notifications,
+          store,
         });
         // the worker reports finished runs through the service (defined below)
         const finishedRuns = {
           report: (_runId: string) => {},
         };
+        const vault = ParameterVault.fromConfig(config);
         const worker = new RunWorker({
           store,
           executors,
+          vault,
           logger: logger.child({ component: 'runbooks-worker' }),
           workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString(
             'hex',
@@ -117,6 +121,7 @@ export const runbooksPlugin = createBackendPlugin({
           notifier,
           wake: () => worker.wake(),
           abortRun: runId => worker.abortRun(runId),
+          vault,
         });
         finishedRuns.report = runId => {
           service

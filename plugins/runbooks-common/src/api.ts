@@ -83,6 +83,10 @@ export interface RunSummary {
   id: string;
   runbookRef: string;
   runbookTitle?: string;
+  /**
+   * Who started the run: a user ref, or `schedule:<runbook ref>` when the
+   * runbook's schedule did (see {@link scheduledRunbookRef}).
+   */
   requestedBy: string;
   status: RunStatus;
   dryRun: boolean;
@@ -157,7 +161,12 @@ export interface RunLogLine {
   createdAt: string;
 }
 
-/** GET /runs/:id/logs?targetId=&after=&limit= @public */
+/**
+ * GET /runs/:id/logs?targetId=&scope=&after=&limit=; `scope=run` lists only
+ * the run's own lines (those of no target, such as the targets a schedule
+ * left out) and excludes `targetId`.
+ * @public
+ */
 export interface ListLogsResponse {
   items: RunLogLine[];
   /** Pass as `after` to continue; absent when no line was returned. */
@@ -192,4 +201,27 @@ export interface RunSignal {
 /** The signals channel of one run. @public */
 export function runSignalChannel(runId: string) {
   return `runbooks:run:${runId}`;
+}
+
+const SCHEDULE_REQUESTER_PREFIX = 'schedule:';
+
+/**
+ * The `requestedBy` of runs a runbook's schedule starts, e.g.
+ * `schedule:runbook:default/nightly-backup`. A schedule acts for the
+ * runbook's owner, so audit events and run lists name the schedule.
+ * @public
+ */
+export function scheduleRequester(runbookRef: string): string {
+  return `${SCHEDULE_REQUESTER_PREFIX}${runbookRef}`;
+}
+
+/**
+ * The runbook whose schedule started a run, from its `requestedBy`;
+ * undefined when a person or a service started it.
+ * @public
+ */
+export function scheduledRunbookRef(requestedBy: string): string | undefined {
+  return requestedBy.startsWith(SCHEDULE_REQUESTER_PREFIX)
+    ? requestedBy.slice(SCHEDULE_REQUESTER_PREFIX.length)
+    : undefined;
 }

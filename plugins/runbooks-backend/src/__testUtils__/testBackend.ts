@@ -205,6 +205,7 @@ export async function startRunbooksTestBackend(options: {
             locations: [{ type: 'file', target: join(dir, 'entities.yaml') }],
           },
           runbooks: {
+            encryptionKey: 'test-key-of-at-least-24-characters',
             worker: {
               pollInterval: '50ms',
               heartbeatInterval: '200ms',
@@ -235,6 +236,8 @@ export async function startRunbooksTestBackend(options: {
   return {
     server,
     auditEvents,
+    /** The runbooks plugin's database. */
+    knex,
     dir,
     as,
     async stop() {

@@ -1,5 +1,14 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
+import { RunStore } from '../database/RunStore';
+import { cluster, runbook } from '../engine/testUtils';
+import { RunbooksService } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
 
 const run = (
@@ -28,6 +37,14 @@ const run = (
   approvers: ['group:default/sre'],
 });
 
+/** A store that knows one run, whose stored runbook `owner` owns. */
+const storeOf = (owner?: string) => ({
+  getRunDefinition: jest.fn(async (_runId: string) => ({
+    runbook: runbook('nightly-backup', owner ? { owner } : {}),
+    parameters: {},
+  })),
+});
+
 describe('RunNotifier', () => {
   it('tells the requester when a run ends with failures, and signals the page', async () => {
     const send = jest.fn();
@@ -36,6 +53,7 @@ describe('RunNotifier', () => {
       logger: mockServices.logger.mock(),
       notifications: { send },
       signals: { publish },
+      store: storeOf(),
     });
     await notifier.runFinished(run('succeeded'));
     expect(send).not.toHaveBeenCalled();
@@ -44,6 +62,7 @@ describe('RunNotifier', () => {
       recipients: { type: 'entity', entityRef: 'user:default/amelie' },
       payload: expect.objectContaining({
         title: 'Runbook run failed on 2 of 3 targets',
+        description: 'Kafka rolling patch',
         link: '/runbooks/runs/r1',
         severity: 'high',
       }),
@@ -53,24 +72,177 @@ describe('RunNotifier', () => {
       channel: 'runbooks:run:r1',
       message: { type: 'run', runId: 'r1', status: 'failed' },
     });
-    // scheduled runs have no person to tell
+    // runs a service started have no person to tell
     send.mockClear();
     await notifier.runFinished(run('failed', 'service:plugin:runbooks'));
     expect(send).not.toHaveBeenCalled();
   });
 
+  it("tells the runbook's owner group when a scheduled run ends with failures", async () => {
+    const send = jest.fn();
+    const store = storeOf('sre'); // as written in the entity: no kind, no namespace
+    const notifier = new RunNotifier({
+      logger: mockServices.logger.mock(),
+      notifications: { send },
+      store,
+    });
+    await notifier.runFinished({
+      ...run('failed', 'schedule:runbook:default/nightly-backup'),
+      runbookTitle: 'Nightly backup',
+      schedule: '0 2 * * *',
+      total: 10,
+    });
+    expect(store.getRunDefinition).toHaveBeenCalledWith('r1');
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send).toHaveBeenCalledWith({
+      recipients: { type: 'entity', entityRef: 'group:default/sre' },
+      payload: {
+        title: 'Scheduled run of Nightly backup failed on 2 of 10 targets',
+        description: 'Nightly backup · started by its schedule (0 2 * * *)',
+        link: '/runbooks/runs/r1',
+        severity: 'high',
+        topic: 'runbooks:runbook:default/kafka-rolling-patch',
+      },
+    });
+  });
+
+  it('never fails a run when the owner of a scheduled run cannot be read', async () => {
+    const send = jest.fn();
+    const logger = mockServices.logger.mock();
+    const notifier = new RunNotifier({
+      logger,
+      notifications: { send },
+      store: {
+        getRunDefinition: jest.fn().mockRejectedValue(new Error('db down')),
+      },
+    });
+    await expect(
+      notifier.runFinished(
+        run('failed', 'schedule:runbook:default/nightly-backup'),
+      ),
+    ).resolves.toBeUndefined();
+    expect(send).not.toHaveBeenCalled();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('Could not find the owner of run r1'),
+    );
+  });
+
   it('asks the approver groups when targets wait', async () => {
     const send = jest.fn().mockRejectedValue(new Error('notifications down'));
     const logger = mockServices.logger.mock();
-    await new RunNotifier({ logger, notifications: { send } }).approvalNeeded({
+    await new RunNotifier({
+      logger,
+      notifications: { send },
+      store: storeOf(),
+    }).approvalNeeded({
       ...run('running'),
       counts: { ...run('running').counts, awaiting_approval: 2 },
     });
-    expect(send).toHaveBeenCalledWith(
-      expect.objectContaining({
-        recipients: { type: 'entity', entityRef: 'group:default/sre' },
+    expect(send).toHaveBeenCalledWith({
+      recipients: { type: 'entity', entityRef: 'group:default/sre' },
+      payload: expect.objectContaining({
+        title: 'Approval needed: Kafka rolling patch',
+        description: '2 target(s) requested by user:default/amelie',
       }),
-    );
+    });
     expect(logger.warn).toHaveBeenCalled(); // a failing notification never fails the run
   });
 });
+
+const databases = TestDatabases.create();
+
+describe.each(databases.eachSupportedId())(
+  'RunNotifier with scheduled runs on %s',
+  databaseId => {
+    it('asks the approvers of a scheduled run, then tells the owner group it failed', async () => {
+      const store = await RunStore.fromKnex(await databases.init(databaseId));
+      const base = runbook('nightly-backup', {
+        owner: 'sre',
+        targets: { kind: 'Cluster', 'spec.engine': 'postgresql' },
+        approval: {
+          when: { 'spec.environment': 'production' },
+          approvers: ['group:default/dba'],
+        },
+        schedule: { cron: '0 2 * * *' },
+      });
+      const backup = {
+        ...base,
+        metadata: { ...base.metadata, title: 'Nightly backup' },
+      };
+      const send = jest.fn().mockResolvedValue(undefined);
+      const logger = mockServices.logger.mock();
+      const service = new RunbooksService({
+        store,
+        catalog: catalogServiceMock({
+          entities: [
+            backup as Entity,
+            cluster('pg-prod-01', {
+              engine: 'postgresql',
+              environment: 'production',
+              owner: 'group:default/sre',
+            }),
+            cluster('pg-prod-02', {
+              engine: 'postgresql',
+              environment: 'production',
+              owner: 'group:default/sre',
+            }),
+            // not SRE's: the schedule leaves it out
+            cluster('pg-payments-01', {
+              engine: 'postgresql',
+              owner: 'group:default/payments',
+            }),
+          ],
+        }),
+        permissions: mockServices.permissions(),
+        userInfo: mockServices.userInfo({
+          ownershipEntityRefs: ['user:default/dana', 'group:default/dba'],
+        }),
+        auditor: mockServices.auditor.mock(),
+        logger,
+        notifier: new RunNotifier({ logger, notifications: { send }, store }),
+        wake: () => {},
+        abortRun: () => {},
+      });
+
+      const started = await service.startScheduledRun(backup, {
+        credentials: mockCredentials.service(),
+      });
+      expect(started.counts.awaiting_approval).toBe(2);
+      expect(send.mock.calls).toEqual([
+        [
+          {
+            recipients: { type: 'entity', entityRef: 'group:default/dba' },
+            payload: {
+              title: 'Approval needed: scheduled run of Nightly backup',
+              description: '2 target(s) started by its schedule (0 2 * * *)',
+              link: `/runbooks/runs/${started.id}`,
+              severity: 'normal',
+              topic: 'runbooks:runbook:default/nightly-backup',
+            },
+          },
+        ],
+      ]);
+
+      // a DBA turns both down: the run ends failed, and SRE hears of it
+      send.mockClear();
+      const decided = await service.decide(
+        started.id,
+        { approve: false, comment: 'not during the migration' },
+        { credentials: mockCredentials.user('user:default/dana') },
+      );
+      expect(decided.status).toBe('failed');
+      expect(send.mock.calls).toEqual([
+        [
+          {
+            recipients: { type: 'entity', entityRef: 'group:default/sre' },
+            payload: expect.objectContaining({
+              title: 'Scheduled run of Nightly backup failed on 2 of 2 targets',
+              link: `/runbooks/runs/${started.id}`,
+              severity: 'high',
+            }),
+          },
+        ],
+      ]);
+    });
+  },
+);

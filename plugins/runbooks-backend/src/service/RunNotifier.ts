@@ -6,8 +6,14 @@ import {
   runSignalChannel,
   RunStatus,
   RunSummary,
+  scheduledRunbookRef,
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
+import type { RunStore } from '../database/RunStore';
+import { ownerRef } from './ownerRef';
+
+/** ` (cron)` of a scheduled run, for messages. */
+const cron = (run: RunSummary) => (run.schedule ? ` (${run.schedule})` : '');
 
 /** Signals for live pages, notifications for people; failures here never fail a run. */
 export class RunNotifier {
@@ -16,6 +22,8 @@ export class RunNotifier {
       logger: LoggerService;
       signals?: SignalsService;
       notifications?: NotificationService;
+      /** Reads the runbook a run stored, whose owner a schedule acts for. */
+      store: Pick<RunStore, 'getRunDefinition'>;
     },
   ) {}
 
@@ -38,7 +46,6 @@ export class RunNotifier {
   }
 
   private async notify(entityRef: string, payload: any) {
-    if (!entityRef.startsWith('user:')) return;
     try {
       await this.deps.notifications?.send({
         recipients: { type: 'entity', entityRef },
@@ -49,15 +56,45 @@ export class RunNotifier {
     }
   }
 
-  /** Tells the requester when a run ends with failures. */
+  /**
+   * The owner of the runbook as the run stored it (`spec.owner`, in full):
+   * the group a schedule acts for.
+   */
+  private async runbookOwner(runId: string): Promise<string | undefined> {
+    try {
+      const { runbook } = await this.deps.store.getRunDefinition(runId);
+      const owner = runbook?.spec?.owner;
+      if (typeof owner !== 'string' || !owner) return undefined;
+      return ownerRef(owner, runbook?.metadata?.namespace ?? 'default');
+    } catch (e) {
+      this.deps.logger.warn(
+        `Could not find the owner of run ${runId} to notify: ${e}`,
+      );
+      return undefined;
+    }
+  }
+
+  /**
+   * Tells who asked when a run ends with failures: the person who started
+   * it, or for a scheduled run the runbook's owner group (the schedule acts
+   * for it). Runs services started notify nobody.
+   */
   async runFinished(run: RunSummary) {
     this.runChanged(run.id, run.status);
     if (run.status !== 'failed') return;
+    const scheduled = scheduledRunbookRef(run.requestedBy) !== undefined;
+    let recipient: string | undefined;
+    if (run.requestedBy.startsWith('user:')) recipient = run.requestedBy;
+    else if (scheduled) recipient = await this.runbookOwner(run.id);
+    if (!recipient) return;
     const failed = run.counts.failed + run.counts.rejected;
-    await this.notify(run.requestedBy, {
-      title: `Runbook run failed on ${failed} of ${run.total} targets`,
-      description: `${run.runbookTitle ?? run.runbookRef}${
-        run.dryRun ? ' (dry run)' : ''
+    const title = run.runbookTitle ?? run.runbookRef;
+    await this.notify(recipient, {
+      title: scheduled
+        ? `Scheduled run of ${title} failed on ${failed} of ${run.total} targets`
+        : `Runbook run failed on ${failed} of ${run.total} targets`,
+      description: `${title}${run.dryRun ? ' (dry run)' : ''}${
+        scheduled ? ` · started by its schedule${cron(run)}` : ''
       }`,
       link: `/runbooks/runs/${run.id}`,
       severity: 'high',
@@ -67,13 +104,20 @@ export class RunNotifier {
 
   /** Tells the approver groups that targets wait for them. */
   async approvalNeeded(run: RunSummary) {
+    const scheduled = scheduledRunbookRef(run.requestedBy) !== undefined;
     for (const group of run.approvers ?? []) {
       try {
         await this.deps.notifications?.send({
           recipients: { type: 'entity', entityRef: group },
           payload: {
-            title: `Approval needed: ${run.runbookTitle ?? run.runbookRef}`,
-            description: `${run.counts.awaiting_approval} target(s) requested by ${run.requestedBy}`,
+            title: `Approval needed: ${scheduled ? 'scheduled run of ' : ''}${
+              run.runbookTitle ?? run.runbookRef
+            }`,
+            description: `${run.counts.awaiting_approval} target(s) ${
+              scheduled
+                ? `started by its schedule${cron(run)}`
+                : `requested by ${run.requestedBy}`
+            }`,
             link: `/runbooks/runs/${run.id}`,
             severity: 'normal',
             topic: `runbooks:${run.runbookRef}`,

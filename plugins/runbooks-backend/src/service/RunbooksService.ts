@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  AuditorServiceCreateEventOptions,
   BackstageCredentials,
   LoggerService,
   PermissionsService,
@@ -8,6 +9,7 @@ import {
 import {
   Entity,
   parseEntityRef,
+  RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
@@ -33,16 +35,19 @@ import {
   runbooksReadPermission,
   runbooksRunPermission,
   RunSummary,
+  scheduleRequester,
   StartRunRequest,
   toCatalogFilter,
 } from '@fleetdeck/plugin-runbooks-common';
+import { JsonObject } from '@backstage/types';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Request } from 'express';
 import { RunStore } from '../database/RunStore';
-import { maskParameters } from '../engine/secrets';
+import { maskParameters, ParameterVault } from '../engine/secrets';
 import { RunNotifier } from './RunNotifier';
 import { nextOccurrence } from './nextOccurrence';
+import { ownerRef } from './ownerRef';
 
 function nextRunAt(cron: string): string | undefined {
   try {
@@ -64,9 +69,11 @@ export interface Caller {
   request?: Request;
 }
 
-/** Whatever starts runs: a person, a schedule, a template step or an agent. */
+/**
+ * Whatever starts runs on a caller's behalf: a person, a template step or an
+ * agent. Schedules start theirs with {@link RunbooksService.startScheduledRun}.
+ */
 export interface StartRunOptions extends StartRunRequest {
-  schedule?: string;
   retryOf?: string;
 }
 
@@ -74,6 +81,37 @@ const userRef = (credentials: BackstageCredentials) =>
   credentials.principal && (credentials.principal as any).type === 'user'
     ? ((credentials.principal as any).userEntityRef as string)
     : `service:${(credentials.principal as any)?.subject ?? 'unknown'}`;
+
+const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
+
+/**
+ * The owners of an entity as the catalog's `isEntityOwner` permission rule
+ * (which keeps `runbooks.run` to a target's owners) sees them: the targets of
+ * its `ownedBy` relations. Entities the catalog has not processed (no
+ * `relations` at all) fall back to `spec.owner`, normalized as the catalog
+ * processors do.
+ */
+export function entityOwners(entity: Entity): string[] {
+  if (entity.relations) {
+    return entity.relations
+      .filter(r => r.type === RELATION_OWNED_BY)
+      .map(r => lower(r.targetRef));
+  }
+  const owner = entity.spec?.owner;
+  if (typeof owner !== 'string' || !owner) return [];
+  try {
+    return [ownerRef(owner, entity.metadata.namespace)];
+  } catch {
+    return [];
+  }
+}
+
+/** Entity refs for messages: the first 20 and how many more. */
+function nameSome(refs: string[]): string {
+  return `${refs.slice(0, 20).join(', ')}${
+    refs.length > 20 ? ` and ${refs.length - 20} more` : ''
+  }`;
+}
 
 /**
  * The runbooks engine's use cases, shared by the HTTP API, the scaffolder
@@ -91,6 +129,8 @@ export class RunbooksService {
       notifier: RunNotifier;
       wake(): void;
       abortRun(runId: string): void;
+      /** Encrypts secret parameters where runs are stored (none: such runs are refused). */
+      vault?: ParameterVault;
     },
   ) {}
 
@@ -211,21 +251,31 @@ export class RunbooksService {
         `Unknown targets: ${unknown.slice(0, 20).join(', ')}`,
       );
     }
-    const outside = entities
-      .map(e => ({
-        e,
-        reasons: explainFilterMismatch(e, runbook.spec.targets),
-      }))
-      .filter(x => x.reasons.length);
-    if (outside.length) {
-      throw new InputError(
-        `Targets outside the runbook's filter: ${outside
-          .slice(0, 20)
-          .map(x => `${stringifyEntityRef(x.e)} (${x.reasons.join('; ')})`)
-          .join(', ')}`,
-      );
-    }
+    assertWithinFilter(runbook, entities);
     return entities;
+  }
+
+  /**
+   * Runs `fn` as one audit event: success (with the meta `fn` put into
+   * `outcome`) when it returns, failure with its error when it throws.
+   */
+  private async audited<T>(
+    options: AuditorServiceCreateEventOptions,
+    fn: (outcome: JsonObject) => Promise<T>,
+  ): Promise<T> {
+    const event = await this.deps.auditor.createEvent(options);
+    const outcome: JsonObject = {};
+    const meta = () => (Object.keys(outcome).length ? { meta: outcome } : {});
+    let result: T;
+    try {
+      result = await fn(outcome);
+    } catch (e) {
+      await event.fail({ error: e as Error, ...meta() });
+      throw e;
+    }
+    if (Object.keys(outcome).length) await event.success(meta());
+    else await event.success();
+    return result;
   }
 
   /** Validates everything, checks `runbooks.run` per target, then writes the run. */
@@ -235,82 +285,216 @@ export class RunbooksService {
   ): Promise<RunSummary> {
     const runbook = await this.getRunbook(request.runbookRef, caller);
     const runbookRef = stringifyEntityRef(runbook);
-    const audit = await this.deps.auditor.createEvent({
-      eventId: 'run-start',
-      request: caller.request,
-      severityLevel: request.dryRun ? 'low' : 'medium',
-      meta: {
-        actor: userRef(caller.credentials),
-        runbookRef,
-        dryRun: Boolean(request.dryRun),
-        targets: request.targets?.slice(0, 100) ?? 'all matching',
-        ...(request.schedule ? { schedule: request.schedule } : {}),
-        ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+    const summary = await this.audited(
+      {
+        eventId: 'run-start',
+        request: caller.request,
+        severityLevel: request.dryRun ? 'low' : 'medium',
+        meta: {
+          actor: userRef(caller.credentials),
+          runbookRef,
+          dryRun: Boolean(request.dryRun),
+          targets: request.targets?.slice(0, 100) ?? 'all matching',
+          ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+        },
       },
-    });
-    try {
-      if (request.dryRun && runbook.spec.dryRun === false) {
-        throw new InputError(`Runbook ${runbookRef} does not support dry runs`);
-      }
-      const parameters = structuredClone(request.parameters ?? {});
-      const schema = runbook.spec.parameters ?? { type: 'object' };
-      const validate = ajv.compile(schema);
-      if (!validate(parameters)) {
-        throw new InputError(
-          `Invalid parameters: ${ajv.errorsText(validate.errors, {
-            dataVar: 'parameters',
-          })}`,
+      async outcome => {
+        const parameters = this.validateParameters(runbook, request);
+        const targets = await this.resolveTargets(
+          runbook,
+          request.targets,
+          caller,
         );
-      }
-      const targets = await this.resolveTargets(
-        runbook,
-        request.targets,
-        caller,
-      );
-      const refs = targets.map(t => stringifyEntityRef(t));
-      const denied = await this.authorizeEach(
-        runbooksRunPermission,
-        refs,
-        caller,
-      );
-      if (denied.length) {
-        throw new NotAllowedError(
-          `You may not run ${runbookRef} on ${denied.slice(0, 20).join(', ')}${
-            denied.length > 20 ? ` and ${denied.length - 20} more` : ''
-          }`,
+        const refs = targets.map(t => stringifyEntityRef(t));
+        const denied = await this.authorizeEach(
+          runbooksRunPermission,
+          refs,
+          caller,
         );
-      }
-      const approval = runbook.spec.approval;
-      const runId = await this.deps.store.createRun({
-        runbookRef,
-        runbook,
-        parameters: parameters as Record<string, unknown>,
-        requestedBy: userRef(caller.credentials),
-        dryRun: Boolean(request.dryRun),
-        concurrency: runbook.spec.concurrency ?? 5,
-        retryOf: request.retryOf,
-        schedule: request.schedule,
-        targets: targets.map((entity, i) => ({
-          entityRef: refs[i],
-          entity,
-          // a dry run changes nothing, so it never waits for approval
-          needsApproval:
-            !request.dryRun &&
-            !!approval &&
-            entityMatchesFilter(entity, approval.when),
-        })),
-      });
-      this.deps.wake();
-      const summary = await this.getRunSummary(runId);
-      await audit.success({ meta: { runId, targetCount: refs.length } });
-      if (summary.counts.awaiting_approval > 0) {
-        await this.deps.notifier.approvalNeeded(summary);
-      }
-      return summary;
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
+        if (denied.length) {
+          throw new NotAllowedError(
+            `You may not run ${runbookRef} on ${nameSome(denied)}`,
+          );
+        }
+        const run = await this.writeRun(runbook, targets, {
+          parameters,
+          requestedBy: userRef(caller.credentials),
+          dryRun: Boolean(request.dryRun),
+          retryOf: request.retryOf,
+        });
+        Object.assign(outcome, { runId: run.id, targetCount: refs.length });
+        return run;
+      },
+    );
+    if (summary.counts.awaiting_approval > 0) {
+      await this.deps.notifier.approvalNeeded(summary);
     }
+    return summary;
+  }
+
+  /**
+   * Starts the run a runbook's schedule is due for. A schedule acts for the
+   * runbook's owner (`spec.owner`): of the entities its filter matches, the
+   * run gets those that group owns, the same rule (`isEntityOwner`) that
+   * keeps `runbooks.run` to a target's owners when a person starts a run.
+   * The others are left out and named in the backend log, the audit event
+   * and the run's log; when none is left, no run is created and the audit
+   * event fails. Audit events and the run name the schedule as the
+   * requester (`schedule:<runbook ref>`). `caller` is the plugin's own
+   * service credentials, used to read the catalog only.
+   */
+  async startScheduledRun(
+    runbook: RunbookEntityV1alpha1,
+    caller: Caller,
+  ): Promise<RunSummary> {
+    const schedule = runbook.spec.schedule;
+    const runbookRef = stringifyEntityRef(runbook);
+    if (!schedule)
+      throw new InputError(`Runbook ${runbookRef} has no schedule`);
+    const actor = scheduleRequester(runbookRef);
+    const summary = await this.audited(
+      {
+        eventId: 'run-start',
+        request: caller.request,
+        severityLevel: schedule.dryRun ? 'low' : 'medium',
+        meta: {
+          actor,
+          runbookRef,
+          dryRun: Boolean(schedule.dryRun),
+          targets: 'all matching the schedule and owned by the runbook owner',
+          schedule: schedule.cron,
+          onBehalfOf: runbook.spec.owner,
+        },
+      },
+      async outcome => {
+        const owner = ownerRef(
+          runbook.spec.owner,
+          runbook.metadata.namespace ?? 'default',
+        );
+        outcome.onBehalfOf = owner;
+        const parameters = this.validateParameters(runbook, {
+          parameters: schedule.parameters,
+          dryRun: schedule.dryRun,
+        });
+        const matched = await this.resolveTargets(
+          runbook,
+          undefined,
+          caller,
+          schedule.targets,
+        );
+        assertWithinFilter(runbook, matched);
+        const owned = matched.filter(e => entityOwners(e).includes(owner));
+        const skipped = matched
+          .filter(e => !owned.includes(e))
+          .map(e => stringifyEntityRef(e));
+        let note: string | undefined;
+        if (skipped.length) {
+          Object.assign(outcome, {
+            skippedTargets: skipped.slice(0, 20),
+            skippedCount: skipped.length,
+          });
+          note = `The schedule acts for ${owner} and leaves out ${
+            skipped.length
+          } of ${matched.length} matching targets owned by others: ${nameSome(
+            skipped,
+          )}`;
+          this.deps.logger.warn(`Schedule of ${runbookRef}: ${note}`);
+        }
+        if (owned.length === 0) {
+          throw new NotAllowedError(
+            `No target of the schedule is owned by ${owner} (the owner of ${runbookRef}); ${
+              matched.length
+            } matching targets are owned by others: ${nameSome(skipped)}`,
+          );
+        }
+        const run = await this.writeRun(
+          runbook,
+          owned,
+          {
+            parameters,
+            requestedBy: actor,
+            dryRun: Boolean(schedule.dryRun),
+            schedule: schedule.cron,
+          },
+          note,
+        );
+        Object.assign(outcome, { runId: run.id, targetCount: owned.length });
+        return run;
+      },
+    );
+    if (summary.counts.awaiting_approval > 0) {
+      await this.deps.notifier.approvalNeeded(summary);
+    }
+    return summary;
+  }
+
+  /** The run's parameters, with the schema's defaults, if the runbook accepts them. */
+  private validateParameters(
+    runbook: RunbookEntityV1alpha1,
+    request: { parameters?: Record<string, unknown>; dryRun?: boolean },
+  ): Record<string, unknown> {
+    if (request.dryRun && runbook.spec.dryRun === false) {
+      throw new InputError(
+        `Runbook ${stringifyEntityRef(runbook)} does not support dry runs`,
+      );
+    }
+    const parameters = structuredClone(request.parameters ?? {});
+    const schema = runbook.spec.parameters ?? { type: 'object' };
+    const validate = ajv.compile(schema);
+    if (!validate(parameters)) {
+      throw new InputError(
+        `Invalid parameters: ${ajv.errorsText(validate.errors, {
+          dataVar: 'parameters',
+        })}`,
+      );
+    }
+    return parameters as Record<string, unknown>;
+  }
+
+  /** Writes a checked run (and a run-level log line, if any) and wakes the workers. */
+  private async writeRun(
+    runbook: RunbookEntityV1alpha1,
+    targets: Entity[],
+    run: {
+      parameters: Record<string, unknown>;
+      requestedBy: string;
+      dryRun: boolean;
+      retryOf?: string;
+      schedule?: string;
+    },
+    note?: string,
+  ): Promise<RunSummary> {
+    const approval = runbook.spec.approval;
+    const parameters = (this.deps.vault ?? new ParameterVault()).seal(
+      runbook.spec.parameters,
+      run.parameters,
+    );
+    const runId = await this.deps.store.createRun({
+      runbookRef: stringifyEntityRef(runbook),
+      runbook,
+      parameters,
+      requestedBy: run.requestedBy,
+      dryRun: run.dryRun,
+      concurrency: runbook.spec.concurrency ?? 5,
+      retryOf: run.retryOf,
+      schedule: run.schedule,
+      targets: targets.map(entity => ({
+        entityRef: stringifyEntityRef(entity),
+        entity,
+        // a dry run changes nothing, so it never waits for approval
+        needsApproval:
+          !run.dryRun &&
+          !!approval &&
+          entityMatchesFilter(entity, approval.when),
+      })),
+    });
+    if (note) {
+      await this.deps.store.appendLogs([
+        { runId, level: 'warn', message: note },
+      ]);
+    }
+    this.deps.wake();
+    return this.getRunSummary(runId);
   }
 
   async getRunSummary(runId: string): Promise<RunSummary> {
@@ -364,86 +548,77 @@ export class RunbooksService {
   ): Promise<RunSummary> {
     const run = await this.getRunSummary(runId);
     const actor = userRef(caller.credentials);
-    const audit = await this.deps.auditor.createEvent({
-      eventId: options.approve ? 'run-approve' : 'run-reject',
-      request: caller.request,
-      severityLevel: 'high',
-      meta: {
-        actor,
-        runId,
-        runbookRef: run.runbookRef,
-        targetIds: options.targetIds ?? 'all waiting',
-      },
-    });
-    try {
-      if ((caller.credentials.principal as { type?: string }).type !== 'user') {
-        throw new NotAllowedError('Only a person can approve or reject');
-      }
-      if (actor === run.requestedBy) {
-        throw new NotAllowedError(
-          'The requester of a run cannot approve or reject it',
-        );
-      }
-      const approvers = (run.approvers ?? []).map(a =>
-        a.toLocaleLowerCase('en-US'),
-      );
-      const { ownershipEntityRefs } = await this.deps.userInfo.getUserInfo(
-        caller.credentials,
-      );
-      if (
-        !ownershipEntityRefs.some(r =>
-          approvers.includes(r.toLocaleLowerCase('en-US')),
-        )
-      ) {
-        throw new NotAllowedError(
-          `Only members of ${
-            approvers.join(', ') || 'the approver groups'
-          } can approve this run`,
-        );
-      }
-      const { items } = await this.deps.store.listTargets({
-        runId,
-        status: ['awaiting_approval'],
-        targetIds: options.targetIds,
-        offset: 0,
-        limit: 100_000,
-      });
-      if (items.length === 0)
-        throw new ConflictError('No target of this run waits for approval');
-      const denied = await this.authorizeEach(
-        runbooksApprovePermission,
-        [...new Set(items.map(t => t.entityRef))],
-        caller,
-      );
-      if (denied.length) {
-        throw new NotAllowedError(
-          `You may not approve runs on ${denied.join(', ')}`,
-        );
-      }
-      const decided = await this.deps.store.decide({
-        runId,
-        targetIds: items.map(t => t.id),
-        approve: options.approve,
-        by: actor,
-        comment: options.comment,
-      });
-      this.deps.wake();
-      await audit.success({
+    await this.audited(
+      {
+        eventId: options.approve ? 'run-approve' : 'run-reject',
+        request: caller.request,
+        severityLevel: 'high',
         meta: {
-          targets: items
-            .filter(t => decided.includes(t.id))
-            .map(t => t.entityRef)
-            .slice(0, 100),
+          actor,
+          runId,
+          runbookRef: run.runbookRef,
+          targetIds: options.targetIds ?? 'all waiting',
         },
-      });
-      const summary = await this.getRunSummary(runId);
-      if (summary.status === 'failed')
-        await this.deps.notifier.runFinished(summary);
-      return summary;
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
-    }
+      },
+      async outcome => {
+        if (
+          (caller.credentials.principal as { type?: string }).type !== 'user'
+        ) {
+          throw new NotAllowedError('Only a person can approve or reject');
+        }
+        if (actor === run.requestedBy) {
+          throw new NotAllowedError(
+            'The requester of a run cannot approve or reject it',
+          );
+        }
+        const approvers = (run.approvers ?? []).map(lower);
+        const { ownershipEntityRefs } = await this.deps.userInfo.getUserInfo(
+          caller.credentials,
+        );
+        if (!ownershipEntityRefs.some(r => approvers.includes(lower(r)))) {
+          throw new NotAllowedError(
+            `Only members of ${
+              approvers.join(', ') || 'the approver groups'
+            } can approve this run`,
+          );
+        }
+        const { items } = await this.deps.store.listTargets({
+          runId,
+          status: ['awaiting_approval'],
+          targetIds: options.targetIds,
+          offset: 0,
+          limit: 100_000,
+        });
+        if (items.length === 0)
+          throw new ConflictError('No target of this run waits for approval');
+        const denied = await this.authorizeEach(
+          runbooksApprovePermission,
+          [...new Set(items.map(t => t.entityRef))],
+          caller,
+        );
+        if (denied.length) {
+          throw new NotAllowedError(
+            `You may not approve runs on ${denied.join(', ')}`,
+          );
+        }
+        const decided = await this.deps.store.decide({
+          runId,
+          targetIds: items.map(t => t.id),
+          approve: options.approve,
+          by: actor,
+          comment: options.comment,
+        });
+        this.deps.wake();
+        outcome.targets = items
+          .filter(t => decided.includes(t.id))
+          .map(t => t.entityRef)
+          .slice(0, 100);
+      },
+    );
+    const summary = await this.getRunSummary(runId);
+    if (summary.status === 'failed')
+      await this.deps.notifier.runFinished(summary);
+    return summary;
   }
 
   private async assertCanControl(run: RunSummary, caller: Caller) {
@@ -462,82 +637,92 @@ export class RunbooksService {
 
   async cancel(runId: string, caller: Caller): Promise<RunSummary> {
     const run = await this.getRunSummary(runId);
-    const audit = await this.deps.auditor.createEvent({
-      eventId: 'run-cancel',
-      request: caller.request,
-      severityLevel: 'medium',
-      meta: {
-        actor: userRef(caller.credentials),
-        runId,
-        runbookRef: run.runbookRef,
+    await this.audited(
+      {
+        eventId: 'run-cancel',
+        request: caller.request,
+        severityLevel: 'medium',
+        meta: {
+          actor: userRef(caller.credentials),
+          runId,
+          runbookRef: run.runbookRef,
+        },
       },
-    });
-    try {
-      await this.assertCanControl(run, caller);
-      if (!(await this.deps.store.cancelRun(runId))) {
-        throw new ConflictError(
-          `Run ${runId} has already ended (${run.status})`,
-        );
-      }
-      this.deps.abortRun(runId);
-      await audit.success();
-      return this.getRunSummary(runId);
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
-    }
+      async () => {
+        await this.assertCanControl(run, caller);
+        if (!(await this.deps.store.cancelRun(runId))) {
+          throw new ConflictError(
+            `Run ${runId} has already ended (${run.status})`,
+          );
+        }
+        this.deps.abortRun(runId);
+      },
+    );
+    return this.getRunSummary(runId);
   }
 
   /** A new run of the failed targets only, with the same parameters. */
   async retryFailed(runId: string, caller: Caller): Promise<RunSummary> {
     const run = await this.getRunSummary(runId);
-    const audit = await this.deps.auditor.createEvent({
-      eventId: 'run-retry',
-      request: caller.request,
-      severityLevel: 'medium',
-      meta: {
-        actor: userRef(caller.credentials),
-        runId,
-        runbookRef: run.runbookRef,
-      },
-    });
-    try {
-      await this.assertCanControl(run, caller);
-      if (run.status === 'running' || run.status === 'awaiting_approval') {
-        throw new ConflictError(`Run ${runId} is still ${run.status}`);
-      }
-      const failed = await this.deps.store.failedTargets(runId);
-      const { parameters } = await this.deps.store.getRunDefinition(runId);
-      const retry = await this.startRun(
-        {
-          runbookRef: run.runbookRef,
-          targets: failed.map(f => f.entityRef),
-          parameters,
-          dryRun: run.dryRun,
-          retryOf: runId,
-        },
-        caller,
-      );
-      await audit.success({
+    return this.audited(
+      {
+        eventId: 'run-retry',
+        request: caller.request,
+        severityLevel: 'medium',
         meta: {
+          actor: userRef(caller.credentials),
+          runId,
+          runbookRef: run.runbookRef,
+        },
+      },
+      async outcome => {
+        await this.assertCanControl(run, caller);
+        if (run.status === 'running' || run.status === 'awaiting_approval') {
+          throw new ConflictError(`Run ${runId} is still ${run.status}`);
+        }
+        const failed = await this.deps.store.failedTargets(runId);
+        const stored = await this.deps.store.getRunDefinition(runId);
+        // the new run stores them encrypted again, under a new nonce
+        const parameters = (this.deps.vault ?? new ParameterVault()).open(
+          stored.parameters,
+        );
+        const retry = await this.startRun(
+          {
+            runbookRef: run.runbookRef,
+            targets: failed.map(f => f.entityRef),
+            parameters,
+            dryRun: run.dryRun,
+            retryOf: runId,
+          },
+          caller,
+        );
+        Object.assign(outcome, {
           newRunId: retry.id,
           targets: failed.map(f => f.entityRef).slice(0, 100),
-        },
-      });
-      return retry;
-    } catch (e) {
-      await audit.fail({ error: e as Error });
-      throw e;
-    }
+        });
+        return retry;
+      },
+    );
   }
+}
 
-  /** Entities a schedule runs on: the schedule's filter within the runbook's. */
-  async scheduledTargets(runbook: RunbookEntityV1alpha1, caller: Caller) {
-    return this.resolveTargets(
-      runbook,
-      undefined,
-      caller,
-      runbook.spec.schedule?.targets,
+/** Refuses targets outside the runbook's own filter, with the reasons. */
+function assertWithinFilter(
+  runbook: RunbookEntityV1alpha1,
+  entities: Entity[],
+) {
+  const outside = entities
+    .map(e => ({
+      e,
+      reasons: explainFilterMismatch(e, runbook.spec.targets),
+    }))
+    .filter(x => x.reasons.length);
+  if (outside.length) {
+    throw new InputError(
+      `Targets outside the runbook's filter: ${outside
+        .slice(0, 20)
+        .map(x => `${stringifyEntityRef(x.e)} (${x.reasons.join('; ')})`)
+        .join(', ')}`,
     );
   }
 }

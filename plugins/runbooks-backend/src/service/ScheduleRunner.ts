@@ -21,6 +21,8 @@ export { nextOccurrence };
  * replicas) checks every interval which cron occurrences are due; the
  * schedule table makes each occurrence fire once even if two checks overlap.
  * Missed occurrences (the portal was down) fire once, not once each.
+ * A schedule acts for the runbook's owner: its run gets only the matching
+ * targets that group owns (see `RunbooksService.startScheduledRun`).
  */
 export class ScheduleRunner {
   constructor(
@@ -72,24 +74,16 @@ export class ScheduleRunner {
         if (due.getTime() > now.getTime()) continue;
         if (!(await this.deps.store.markScheduleFired(ref, now.getTime())))
           continue;
-        const targets = await this.deps.service.scheduledTargets(runbook, {
+        // the service keeps the run to the targets the runbook's owner owns
+        const run = await this.deps.service.startScheduledRun(runbook, {
           credentials,
         });
-        const run = await this.deps.service.startRun(
-          {
-            runbookRef: ref,
-            targets: targets.map(t => stringifyEntityRef(t)),
-            parameters: schedule.parameters,
-            dryRun: schedule.dryRun,
-            schedule: schedule.cron,
-          },
-          { credentials },
-        );
         this.deps.logger.info(
           `Scheduled run ${run.id} of ${ref} started on ${run.total} targets`,
         );
         started.push(run.id);
       } catch (e) {
+        // the occurrence stays consumed: the next one tries again
         this.deps.logger.error(`Scheduled run of ${ref} failed to start: ${e}`);
       }
     }

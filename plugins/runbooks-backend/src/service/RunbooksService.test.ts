@@ -1,0 +1,253 @@
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { RunStore } from '../database/RunStore';
+import { cluster, runbook } from '../engine/testUtils';
+import { RunWorker } from '../engine/RunWorker';
+import { ParameterVault } from '../engine/secrets';
+import { RunbooksService } from './RunbooksService';
+import { RunNotifier } from './RunNotifier';
+
+const databases = TestDatabases.create();
+
+describe.each(databases.eachSupportedId())(
+  'RunbooksService audit events on %s',
+  databaseId => {
+    it('audits people starting and cancelling runs as before', async () => {
+      const store = await RunStore.fromKnex(await databases.init(databaseId));
+      const auditor = mockServices.auditor.mock();
+      const permissions = mockServices.permissions.mock({
+        // amelie may run on her team's clusters only
+        authorize: async requests =>
+          requests.map(r => ({
+            result:
+              (r as { resourceRef?: string }).resourceRef ===
+              'cluster:default/kafka-cards-01'
+                ? AuthorizeResult.DENY
+                : AuthorizeResult.ALLOW,
+          })) as any,
+      });
+      const logger = mockServices.logger.mock();
+      const service = new RunbooksService({
+        store,
+        catalog: catalogServiceMock({
+          entities: [
+            runbook('kafka-rolling-patch') as any,
+            cluster('kafka-payments-01'),
+            cluster('kafka-cards-01', { owner: 'group:default/cards' }),
+          ],
+        }),
+        permissions,
+        userInfo: mockServices.userInfo(),
+        auditor,
+        logger,
+        notifier: new RunNotifier({ logger, store }),
+        wake: () => {},
+        abortRun: () => {},
+      });
+      const amelie = {
+        credentials: mockCredentials.user('user:default/amelie'),
+      };
+      const events = () =>
+        Promise.all(
+          auditor.createEvent.mock.calls.map(async ([options], i) => {
+            const event = await auditor.createEvent.mock.results[i].value;
+            return {
+              eventId: options.eventId,
+              meta: options.meta,
+              success: event.success.mock.calls,
+              fail: event.fail.mock.calls,
+            };
+          }),
+        );
+
+      // refused on one target: nothing is written, the event fails
+      await expect(
+        service.startRun(
+          { runbookRef: 'kafka-rolling-patch', dryRun: true },
+          amelie,
+        ),
+      ).rejects.toThrow(
+        'You may not run runbook:default/kafka-rolling-patch on cluster:default/kafka-cards-01',
+      );
+      // allowed on the target she names: a run requested by her
+      const run = await service.startRun(
+        {
+          runbookRef: 'kafka-rolling-patch',
+          targets: ['kafka-payments-01'],
+        },
+        amelie,
+      );
+      expect(run.requestedBy).toBe('user:default/amelie');
+      await service.cancel(run.id, amelie);
+      await expect(service.cancel(run.id, amelie)).rejects.toThrow(
+        'has already ended',
+      );
+
+      const [refused, started, cancelled, again] = await events();
+      expect(refused).toMatchObject({
+        eventId: 'run-start',
+        meta: {
+          actor: 'user:default/amelie',
+          runbookRef: 'runbook:default/kafka-rolling-patch',
+          dryRun: true,
+          targets: 'all matching',
+        },
+        success: [],
+      });
+      expect(refused.fail).toEqual([
+        [{ error: expect.objectContaining({ name: 'NotAllowedError' }) }],
+      ]);
+      expect(started).toMatchObject({
+        eventId: 'run-start',
+        meta: {
+          actor: 'user:default/amelie',
+          targets: ['kafka-payments-01'],
+        },
+        success: [[{ meta: { runId: run.id, targetCount: 1 } }]],
+        fail: [],
+      });
+      expect(cancelled).toMatchObject({
+        eventId: 'run-cancel',
+        meta: { actor: 'user:default/amelie', runId: run.id },
+        success: [[]],
+        fail: [],
+      });
+      expect(again.success).toEqual([]);
+      expect(again.fail).toEqual([
+        [{ error: expect.objectContaining({ name: 'ConflictError' }) }],
+      ]);
+      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(1);
+    });
+
+    it('keeps secret parameters encrypted in the run store, and a retry still has them', async () => {
+      const store = await RunStore.fromKnex(await databases.init(databaseId));
+      const logger = mockServices.logger.mock();
+      const key = 'rotation-key-of-at-least-24-chars';
+      const rotation = runbook('key-rotation', {
+        parameters: {
+          type: 'object',
+          required: ['adminPassword'],
+          properties: {
+            keyLength: { type: 'integer' },
+            adminPassword: { type: 'string', format: 'password' },
+          },
+        },
+      });
+      const make = (vault?: ParameterVault) =>
+        new RunbooksService({
+          store,
+          catalog: catalogServiceMock({
+            entities: [rotation as any, cluster('kafka-payments-01')],
+          }),
+          permissions: mockServices.permissions(),
+          userInfo: mockServices.userInfo(),
+          auditor: mockServices.auditor.mock(),
+          logger,
+          notifier: new RunNotifier({ logger, store }),
+          wake: () => {},
+          abortRun: () => {},
+          vault,
+        });
+      const amelie = {
+        credentials: mockCredentials.user('user:default/amelie'),
+      };
+      const request = {
+        runbookRef: 'key-rotation',
+        targets: ['kafka-payments-01'],
+        parameters: { keyLength: 4096, adminPassword: 'Adm1n-pa55-from-form' },
+      };
+
+      // no key configured: refused, nothing stored
+      await expect(make().startRun(request, amelie)).rejects.toThrow(
+        'needs runbooks.encryptionKey set',
+      );
+      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(0);
+
+      const service = make(new ParameterVault(key));
+      const run = await service.startRun(request, amelie);
+      expect(run.parameters).toEqual({ keyLength: 4096, adminPassword: '***' });
+      const rows = await store.db('runbooks_runs').select('parameters');
+      expect(JSON.stringify(rows)).not.toContain('Adm1n-pa55');
+
+      // the worker's view: decrypted with the same key
+      const executed: unknown[] = [];
+      const worker = new RunWorker({
+        store,
+        executors: new Map([
+          [
+            'test',
+            {
+              id: 'test',
+              async execute(ctx) {
+                executed.push(ctx.parameters.adminPassword);
+                ctx.logger.info(`using ${ctx.parameters.adminPassword}`);
+                throw new Error('cluster unreachable');
+              },
+            },
+          ],
+        ]),
+        logger,
+        workerId: 'w',
+        pollIntervalMs: 20,
+        vault: new ParameterVault(key),
+      });
+      worker.start();
+      try {
+        const ended = async (id: string) => {
+          for (let i = 0; i < 400; i++) {
+            if ((await store.getRunRow(id)).status !== 'running') return;
+            await new Promise(r => setTimeout(r, 25));
+          }
+          throw new Error(`run ${id} did not end`);
+        };
+        await ended(run.id);
+        // retry of the failed target: the secret is still there
+        const retry = await service.retryFailed(run.id, amelie);
+        await ended(retry.id);
+        expect(executed).toEqual([
+          'Adm1n-pa55-from-form',
+          'Adm1n-pa55-from-form',
+        ]);
+        const logs = await store.listLogs({ runId: run.id, limit: 100 });
+        expect(logs.items.map(l => l.message)).toContain('using ***');
+      } finally {
+        await worker.stop();
+      }
+
+      // a worker with another key fails the target and says why
+      const other = await service.startRun(request, amelie);
+      const wrongKey = new RunWorker({
+        store,
+        executors: new Map([['test', { id: 'test', execute: async () => {} }]]),
+        logger,
+        workerId: 'w2',
+        pollIntervalMs: 20,
+        vault: new ParameterVault('a-different-key-24-chars-long'),
+      });
+      wrongKey.start();
+      try {
+        for (let i = 0; i < 400; i++) {
+          if ((await store.getRunRow(other.id)).status !== 'running') break;
+          await new Promise(r => setTimeout(r, 25));
+        }
+      } finally {
+        await wrongKey.stop();
+      }
+      const { items } = await store.listTargets({
+        runId: other.id,
+        offset: 0,
+        limit: 1,
+      });
+      expect(items[0]).toMatchObject({
+        status: 'failed',
+        error:
+          "Secret parameter 'adminPassword' cannot be decrypted: was runbooks.encryptionKey changed since the run started?",
+      });
+    });
+  },
+);
