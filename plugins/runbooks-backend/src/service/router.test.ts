@@ -1,6 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
 import request from 'supertest';
+import { Knex } from 'knex';
 import { startRunbooksTestBackend } from '../__testUtils__/testBackend';
 import { entitiesYaml } from '../__testUtils__/fixtures';
 
@@ -12,6 +13,7 @@ describe.each(databases.eachSupportedId())('runbooks API on %s', databaseId => {
   let server: any;
   let as: (user: string) => string;
   let stop: () => Promise<void>;
+  let knex: Knex;
   let auditEvents: Awaited<
     ReturnType<typeof startRunbooksTestBackend>
   >['auditEvents'];
@@ -49,7 +51,7 @@ describe.each(databases.eachSupportedId())('runbooks API on %s', databaseId => {
         'runbook:default/kafka-patch',
       ],
     });
-    ({ server, as, stop, auditEvents } = backend);
+    ({ server, as, stop, auditEvents, knex } = backend);
   });
   afterAll(() => stop?.());
 
@@ -221,6 +223,37 @@ describe.each(databases.eachSupportedId())('runbooks API on %s', databaseId => {
     expect(stream.body).toContain('patching kafka-staging-01 to 3.7.2');
     expect(stream.body).toMatch(/event: run\ndata: .*"status":"succeeded"/);
     expect(executions).toContain('kafka-staging-01:true');
+  });
+
+  it("checks the query for a run's own log lines", async () => {
+    const res = await start('user:default/amelie', {
+      runbookRef: 'runbook:default/kafka-patch',
+      targets: ['cluster:default/kafka-staging-01'],
+      parameters: { version: '3.7.3' },
+      dryRun: true,
+    });
+    const logs = (query: string) =>
+      request(server)
+        .get(`/api/runbooks/runs/${res.body.id}/logs?${query}`)
+        .set('Authorization', as('user:default/amelie'));
+    const both = await logs('scope=run&targetId=t1');
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toContain('drop targetId');
+    expect((await logs('scope=everything')).status).toBe(400);
+    // the run's own lines only: none of the target's
+    await knex('runbooks_logs').insert({
+      run_id: res.body.id,
+      level: 'warn',
+      message: 'a note about the run',
+      created_at: Date.now(),
+    });
+    const run = await logs('scope=run');
+    expect(run.status).toBe(200);
+    expect(run.body.items.map((l: { message: string }) => l.message)).toEqual([
+      'a note about the run',
+    ]);
+    const all = await logs('limit=500');
+    expect(all.body.items.length).toBeGreaterThan(1);
   });
 
   it('holds production targets for approval: not by the requester, yes by an approver', async () => {

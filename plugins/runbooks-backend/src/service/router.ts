@@ -20,6 +20,12 @@ const targetStatus = z.enum([
   'rejected',
 ]);
 
+const logQuery = z.object({
+  targetId: z.string().optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
+
 const schemas = {
   listRunbooks: z.object({ entityRef: z.string().min(1).optional() }),
   startRun: z.object({
@@ -44,11 +50,16 @@ const schemas = {
     offset: z.coerce.number().int().min(0).default(0),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   }),
-  listLogs: z.object({
-    targetId: z.string().optional(),
-    after: z.coerce.number().int().min(0).optional(),
-    limit: z.coerce.number().int().min(1).max(5000).default(500),
-  }),
+  listLogs: logQuery
+    .extend({
+      /** `run`: only the run's own lines, those of no target. */
+      scope: z.enum(['run']).optional(),
+    })
+    .refine(q => !(q.scope === 'run' && q.targetId), {
+      message: 'scope=run lists the lines of no target; drop targetId',
+      path: ['scope'],
+    }),
+  streamRun: logQuery,
   decide: z.object({
     targetIds: z.array(z.string()).min(1).optional(),
     comment: z.string().max(2000).optional(),
@@ -144,14 +155,21 @@ export async function createRouter(options: {
   });
 
   router.get('/runs/:runId/logs', async (req, res) => {
-    const query = parse(schemas.listLogs, req.query);
+    const { scope, ...query } = parse(schemas.listLogs, req.query);
     await service.getRun(req.params.runId, await caller(req));
-    res.json(await store.listLogs({ runId: req.params.runId, ...query }));
+    res.json(
+      await store.listLogs({
+        runId: req.params.runId,
+        ...query,
+        // the run's own lines (no target): schedule notes, requeued claims
+        ...(scope === 'run' ? { targetId: null } : {}),
+      }),
+    );
   });
 
   // Server-sent events: log lines, target and run state changes, until the run ends.
   router.get('/runs/:runId/stream', async (req, res) => {
-    const query = parse(schemas.listLogs, req.query);
+    const query = parse(schemas.streamRun, req.query);
     const { runId } = req.params;
     let run = await service.getRun(runId, await caller(req));
     let after = Number(req.header('last-event-id')) || query.after;

@@ -35,9 +35,18 @@ export interface RunbooksApi {
     query?: { status?: TargetStatus[]; offset?: number; limit?: number },
   ): Promise<ListTargetsResponse>;
   getTarget(runId: string, targetId: string): Promise<TargetRun>;
+  /**
+   * A page of a run's log: every line, one target's (`targetId`), or the
+   * run's own lines of no target (`scope: 'run'`).
+   */
   listLogs(
     runId: string,
-    query?: { targetId?: string; after?: number; limit?: number },
+    query?: {
+      targetId?: string;
+      scope?: 'run';
+      after?: number;
+      limit?: number;
+    },
   ): Promise<ListLogsResponse>;
   /**
    * Follows a run over server-sent events until it ends or `signal` aborts.

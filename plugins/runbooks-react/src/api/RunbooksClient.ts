@@ -103,7 +103,12 @@ export class RunbooksClient implements RunbooksApi {
 
   listLogs(
     runId: string,
-    query: { targetId?: string; after?: number; limit?: number } = {},
+    query: {
+      targetId?: string;
+      scope?: 'run';
+      after?: number;
+      limit?: number;
+    } = {},
   ) {
     return this.request<ListLogsResponse>(
       `/runs/${encodeURIComponent(runId)}/logs${toSearch(query)}`,

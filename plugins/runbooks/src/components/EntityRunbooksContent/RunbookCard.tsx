@@ -7,6 +7,7 @@ import {
   entityMatchesFilter,
   runbooksRunPermission,
   RunbookSummary,
+  scheduledRunbookRef,
 } from '@fleetdeck/plugin-runbooks-common';
 import {
   runbookRunRouteRef,
@@ -84,8 +85,10 @@ export function RunbookCard(props: {
               {formatTime(run.createdAt)}
             </Link>
             <Typography variant="body2" color="textSecondary">
-              {run.requestedBy.replace(/^user:(default\/)?/, '')} ·{' '}
-              {formatDuration(run.createdAt, run.finishedAt)}
+              {scheduledRunbookRef(run.requestedBy)
+                ? 'schedule'
+                : run.requestedBy.replace(/^user:(default\/)?/, '')}{' '}
+              · {formatDuration(run.createdAt, run.finishedAt)}
               {run.dryRun ? ' · dry run' : ''}
             </Typography>
           </Box>

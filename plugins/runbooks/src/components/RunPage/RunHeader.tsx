@@ -1,5 +1,8 @@
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
+import {
+  RunSummary,
+  scheduledRunbookRef,
+} from '@fleetdeck/plugin-runbooks-common';
 import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
@@ -24,11 +27,21 @@ export function RunHeader(props: { run: RunSummary }) {
         <StatusChip status={run.status} size="medium" />
         {run.dryRun && <StatusChipText text="Dry run" />}
         <Typography variant="body2">
-          Runbook <EntityRefLink entityRef={run.runbookRef} /> · requested by{' '}
-          <EntityRefLink entityRef={run.requestedBy} defaultKind="user" /> ·{' '}
-          {formatTime(run.createdAt)} ·{' '}
+          Runbook <EntityRefLink entityRef={run.runbookRef} /> ·{' '}
+          {scheduledRunbookRef(run.requestedBy) ? (
+            // a schedule acts for the runbook's owner; it is no catalog entity
+            `started by its schedule${run.schedule ? ` (${run.schedule})` : ''}`
+          ) : (
+            <>
+              requested by{' '}
+              <EntityRefLink entityRef={run.requestedBy} defaultKind="user" />
+            </>
+          )}{' '}
+          · {formatTime(run.createdAt)} ·{' '}
           {formatDuration(run.createdAt, run.finishedAt)}
-          {run.schedule ? ` · scheduled (${run.schedule})` : ''}
+          {run.schedule && !scheduledRunbookRef(run.requestedBy)
+            ? ` · scheduled (${run.schedule})`
+            : ''}
         </Typography>
       </Box>
       <Typography

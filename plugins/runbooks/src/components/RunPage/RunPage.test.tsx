@@ -98,6 +98,87 @@ describe('RunPage', () => {
     );
   });
 
+  it('says a schedule started a scheduled run, and links people who start runs', async () => {
+    const api = mockRunbooksApi(
+      makeRun({
+        requestedBy: 'schedule:runbook:default/kafka-rolling-patch',
+        schedule: '0 2 * * *',
+      }),
+      [makeTarget('kafka-dev-1', 'running')],
+    );
+    const { unmount } = await renderRunPage(api);
+    expect(
+      await screen.findByText(/started by its schedule \(0 2 \* \* \*\)/),
+    ).toBeInTheDocument();
+    expect(screen.queryByText(/requested by/)).not.toBeInTheDocument();
+    unmount();
+
+    await renderRunPage(
+      mockRunbooksApi(makeRun(), [makeTarget('kafka-dev-1', 'running')]),
+    );
+    expect(await screen.findByText(/requested by/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'jonas.weber' })).toHaveAttribute(
+      'href',
+      '/catalog/default/user/jonas.weber',
+    );
+  });
+
+  it("shows the run's own log lines, such as the targets a schedule left out, above the targets", async () => {
+    const leftOut =
+      'The schedule acts for group:default/sre and leaves out 3 of 13 matching targets owned by others: cluster:default/pg-payments-01, cluster:default/pg-payments-02, cluster:default/pg-cards-01';
+    const api = mockRunbooksApi(
+      makeRun({
+        requestedBy: 'schedule:runbook:default/nightly-backup',
+        schedule: '0 2 * * *',
+      }),
+      [makeTarget('pg-prod-01', 'running')],
+      [
+        {
+          id: 1,
+          runId: 'run-1',
+          level: 'warn',
+          message: leftOut,
+          createdAt: '2026-11-21T02:00:01Z',
+        },
+      ],
+    );
+    await renderRunPage(api);
+
+    const runLog = await screen.findByRole('region', { name: 'Run log' });
+    expect(within(runLog).getByText(leftOut)).toBeInTheDocument();
+    // the server is asked for the run's own lines only, not every target's
+    expect(api.listLogs).toHaveBeenCalledWith('run-1', {
+      scope: 'run',
+      limit: 100,
+    });
+    // it comes before the targets, and the target's own log stays its own
+    const targets = screen.getByRole('table', { name: 'Targets' });
+    expect(
+      runLog.compareDocumentPosition(targets) &
+        Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+    expect(
+      await screen.findByText('PLAY RECAP ok=3 changed=1 failed=0'),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByRole('log', { name: 'Target log' })).queryByText(
+        leftOut,
+      ),
+    ).not.toBeInTheDocument();
+  });
+
+  it('shows no run log for a run without lines of its own', async () => {
+    await renderRunPage(
+      mockRunbooksApi(makeRun(), [makeTarget('kafka-dev-1', 'running')]),
+    );
+    expect(
+      await screen.findByText('PLAY RECAP ok=3 changed=1 failed=0'),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('region', { name: 'Run log' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows a not-found panel for a run id that does not exist', async () => {
     const api = mockRunbooksApi(makeRun(), []);
     api.getRun.mockRejectedValue(

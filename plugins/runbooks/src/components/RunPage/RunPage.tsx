@@ -28,6 +28,7 @@ import { useNavigate, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { RunActions } from './RunActions';
 import { RunHeader } from './RunHeader';
+import { RunLogPanel } from './RunLogPanel';
 import { TargetDetail } from './TargetDetail';
 import { TargetTable } from './TargetTable';
 
@@ -176,6 +177,7 @@ export function RunPage() {
         </Box>
       )}
       <RunHeader run={run} />
+      <RunLogPanel runId={run.id} status={run.status} />
       <Grid container spacing={2} style={{ marginTop: 8 }}>
         <Grid item xs={12} md={5}>
           <Paper variant="outlined">

@@ -1,4 +1,5 @@
 import {
+  RunLogLine,
   RunSummary,
   StepStatus,
   TargetCounts,
@@ -66,10 +67,14 @@ export function makeTarget(
   };
 }
 
-/** A RunbooksApi whose methods are jest mocks over fixed data. */
+/**
+ * A RunbooksApi whose methods are jest mocks over fixed data: each target's
+ * log is one line, the run's own lines (no target) are `runLines`.
+ */
 export function mockRunbooksApi(
   run: RunSummary,
   targets: TargetRun[],
+  runLines: RunLogLine[] = [],
 ): jest.Mocked<RunbooksApi> {
   return {
     listRunbooks: jest.fn(async () => ({ items: [] })),
@@ -86,22 +91,33 @@ export function mockRunbooksApi(
     getTarget: jest.fn(
       async (_id, targetId) => targets.find(t => t.id === targetId)!,
     ),
-    listLogs: jest.fn(async (_id, query) => ({
-      items:
-        query?.after === undefined
-          ? [
-              {
-                id: 1,
-                runId: run.id,
-                targetId: query?.targetId,
-                level: 'info' as const,
-                message: 'PLAY RECAP ok=3 changed=1 failed=0',
-                createdAt: run.createdAt,
-              },
-            ]
-          : [],
-      nextCursor: query?.after === undefined ? 1 : undefined,
-    })),
+    listLogs: jest.fn(async (_id, query) => {
+      if (query?.scope === 'run') {
+        const items = runLines.filter(
+          l => query.after === undefined || l.id > query.after,
+        );
+        return {
+          items,
+          nextCursor: items[items.length - 1]?.id ?? query.after,
+        };
+      }
+      return {
+        items:
+          query?.after === undefined
+            ? [
+                {
+                  id: 1,
+                  runId: run.id,
+                  targetId: query?.targetId,
+                  level: 'info' as const,
+                  message: 'PLAY RECAP ok=3 changed=1 failed=0',
+                  createdAt: run.createdAt,
+                },
+              ]
+            : [],
+        nextCursor: query?.after === undefined ? 1 : undefined,
+      };
+    }),
     streamRun: jest.fn(async (_id, { onEvent }) => {
       onEvent({ type: 'run', run });
     }),
