@@ -20,6 +20,9 @@ const name = process.env.FLEETDECK_E2E_SERVICE ?? 'payments-gateway';
 test('a developer creates a microservice from the template', async ({
   page,
 }) => {
+  // Its waits (templates read, the task, the catalog processing the new
+  // entity) add up to more than the default 120 s on a loaded machine.
+  test.setTimeout(240_000);
   await signInAsGuest(page);
   await page
     .getByRole('navigation', { name: 'sidebar nav' })
@@ -82,15 +85,19 @@ test('a developer creates a microservice from the template', async ({
   await saveScreenshot(page, 'template-run');
   await open.click();
 
-  // The catalog shows the service with its owner and its dependencies.
-  const heading = page.getByRole('heading', { name });
+  // The catalog shows the service with its owner and its dependencies. The
+  // entity page's heading comes from the URL, so it shows before the catalog
+  // has processed the new entity ("Entity not found"): wait for what only the
+  // entity itself holds, its description, reloading until the catalog's
+  // processing loop has stitched it (slower on a loaded 2-core machine).
+  const description = page
+    .getByText('Accepts payment orders from partner banks')
+    .first();
   await expect(async () => {
-    if (!(await heading.first().isVisible())) await page.reload();
-    await expect(heading.first()).toBeVisible({ timeout: 3_000 });
-  }).toPass({ timeout: 30_000 });
-  await expect(
-    page.getByText('Accepts payment orders from partner banks').first(),
-  ).toBeVisible();
+    if (!(await description.isVisible())) await page.reload();
+    await expect(description).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(page.getByRole('heading', { name }).first()).toBeVisible();
   await expect(
     page.getByRole('link', { name: 'payments' }).first(),
   ).toBeVisible();
