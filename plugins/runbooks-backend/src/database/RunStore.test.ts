@@ -54,6 +54,104 @@ describe.each(databases.eachSupportedId())('RunStore on %s', databaseId => {
     expect(first.nextCursor).toBeUndefined();
   });
 
+  it("passes the slots of ended targets to the run's next targets in the same commit, and only those", async () => {
+    const store = await RunStore.fromKnex(await databases.init(databaseId));
+    const runId = await store.createRun({
+      runbookRef: 'runbook:default/rb',
+      runbook: runbook('rb'),
+      parameters: {},
+      requestedBy: 'user:default/amelie',
+      dryRun: false,
+      concurrency: 3,
+      targets: Array.from({ length: 8 }, (_, i) => ({
+        entityRef: `cluster:default/c-${i}`,
+        entity: cluster(`c-${i}`),
+        needsApproval: false,
+      })),
+    });
+    const claimed = await store.claimTargets({
+      workerId: 'w1',
+      limit: 10,
+      staleAfterMs: 60_000,
+    });
+    expect(claimed.map(c => c.entityRef)).toEqual([
+      'cluster:default/c-0',
+      'cluster:default/c-1',
+      'cluster:default/c-2',
+    ]);
+    const handOff = (max: number) => [
+      { runId, max, concurrency: 3, dryRun: false, requestedBy: 'u' },
+    ];
+    const end = (c: (typeof claimed)[number], claimId = c.claimId) => ({
+      claim: { runId, targetId: c.targetId, claimId },
+      finish: { status: 'succeeded' as const },
+      logs: [
+        {
+          runId,
+          targetId: c.targetId,
+          level: 'info' as const,
+          message: 'done',
+        },
+      ],
+    });
+
+    // two ends, but this worker may pass on one slot only
+    const first = await store.commit([end(claimed[0]), end(claimed[1])], {
+      workerId: 'w1',
+      limit: 5,
+      staleAfterMs: 60_000,
+      handOff: handOff(1),
+    });
+    expect(first.held).toEqual([true, true]);
+    expect(first.claimed.map(c => c.entityRef)).toEqual([
+      'cluster:default/c-3',
+    ]);
+    expect(first.claimed[0]).toMatchObject({
+      runId,
+      concurrency: 3,
+      claims: 1,
+      entity: { metadata: { name: 'c-3' } },
+    });
+
+    // an end whose claim was lost writes nothing and frees no slot
+    const stale = await store.commit([end(claimed[2], 'another-claim')], {
+      workerId: 'w1',
+      limit: 5,
+      staleAfterMs: 60_000,
+      handOff: handOff(3),
+    });
+    expect(stale).toMatchObject({ held: [false], claimed: [] });
+
+    // the worker's free slots cap the hand-off too
+    const capped = await store.commit(
+      [end(claimed[2]), end(first.claimed[0])],
+      {
+        workerId: 'w1',
+        limit: 1,
+        staleAfterMs: 60_000,
+        handOff: handOff(3),
+      },
+    );
+    expect(capped.held).toEqual([true, true]);
+    expect(capped.claimed.map(c => c.entityRef)).toEqual([
+      'cluster:default/c-4',
+    ]);
+
+    const counts = await store.countTargets(runId);
+    expect(counts).toMatchObject({ succeeded: 4, running: 1, pending: 3 });
+    const { items } = await store.listLogs({ runId, limit: 100 });
+    // each held end stored its line and the engine's own; the lost one none
+    expect(items.filter(l => l.message === 'done')).toHaveLength(4);
+    expect(
+      items.filter(l => l.message === 'Target succeeded').map(l => l.targetId),
+    ).toEqual([
+      claimed[0].targetId,
+      claimed[1].targetId,
+      claimed[2].targetId,
+      first.claimed[0].targetId,
+    ]);
+  });
+
   it('keeps the step results of runs recorded before they moved into the target rows', async () => {
     const knex = await databases.init(databaseId);
     // the schema as the first release left it, with a half-done target

@@ -141,6 +141,73 @@ const CLAIMED_COLUMNS = [
   'steps',
 ];
 
+/**
+ * commitPostgres's statement. Parameters: the completions (JSON), the time
+ * twice, the log lines (JSON), the hand-off runs (JSON: ord, run_id, max),
+ * the claim limit, claim id, worker id and the time twice.
+ */
+const POSTGRES_COMMIT = `
+  WITH input AS (
+    SELECT * FROM json_to_recordset(?::json) AS x(
+      target_id text, claim_id text, status text, error text, steps text)
+  ),
+  held AS (
+    UPDATE runbooks_targets AS t SET
+      status = coalesce(i.status, t.status),
+      finished_at = CASE WHEN i.status IS NULL
+        THEN t.finished_at ELSE ?::bigint END,
+      error = CASE WHEN i.status IS NULL THEN t.error ELSE i.error END,
+      steps = coalesce(i.steps, t.steps),
+      heartbeat_at = ?::bigint
+    FROM input AS i
+    WHERE t.id = i.target_id AND t.claim_id = i.claim_id
+      AND t.status = 'running'
+    RETURNING t.id, t.run_id, i.status AS finish
+  ),
+  logged AS (
+    INSERT INTO runbooks_logs
+      (run_id, target_id, step_id, level, message, created_at)
+    SELECT l.run_id, l.target_id, l.step_id, l.level, l.message, l.created_at
+    FROM json_to_recordset(?::json) AS l(seq int, run_id text,
+      target_id text, step_id text, level text, message text,
+      created_at bigint)
+    JOIN held ON held.id = l.target_id
+    ORDER BY l.seq
+  ),
+  wanted AS (
+    SELECT h.ord, h.run_id, least(h.max, count(*))::int AS n
+    FROM json_to_recordset(?::json) AS h(ord int, run_id text, max int)
+    JOIN held ON held.run_id = h.run_id AND held.finish IS NOT NULL
+    GROUP BY h.ord, h.run_id, h.max
+  ),
+  capped AS (
+    SELECT run_id, greatest(0, least(n, ?::int - coalesce(sum(n) OVER (
+      ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))::int AS n
+    FROM wanted
+  ),
+  picked AS (
+    SELECT p.id FROM capped AS c CROSS JOIN LATERAL (
+      SELECT id FROM runbooks_targets
+      WHERE run_id = c.run_id AND status = 'pending'
+      ORDER BY position LIMIT c.n
+      FOR UPDATE SKIP LOCKED
+    ) AS p
+  ),
+  claimed AS (
+    UPDATE runbooks_targets SET
+      status = 'running', claim_id = ?, claimed_by = ?,
+      heartbeat_at = ?::bigint,
+      started_at = coalesce(started_at, ?::bigint),
+      claims = claims + 1
+    WHERE id IN (SELECT id FROM picked) AND status = 'pending'
+    RETURNING ${CLAIMED_COLUMNS.join(', ')}
+  )
+  SELECT 'held' AS kind, id, NULL AS run_id, NULL::int AS position,
+         NULL AS entity_ref, NULL AS entity, NULL::int AS claims, NULL AS steps
+  FROM held
+  UNION ALL
+  SELECT 'claimed', ${CLAIMED_COLUMNS.join(', ')} FROM claimed`;
+
 /** Where runs live: one row per run, per target, per step and per log line. */
 export class RunStore {
   static async create(options: {
@@ -318,45 +385,49 @@ export class RunStore {
     if (completions.length === 0 && !wantsClaim) {
       return { held: [], claimed: [], runStatuses: new Map() };
     }
-    const { held, claimed } = await this.db.transaction(async tx => {
-      const heldIds = this.isPostgres
-        ? await this.writeCompletionsPostgres(tx, completions, now)
-        : await this.writeCompletions(tx, completions, now);
-      const heldNow = completions.map(c => heldIds.has(c.claim.targetId));
-      if (!wantsClaim) return { held: heldNow, claimed: [] };
-      const claimId = randomUUID();
-      const taken: ClaimedTarget[] = [];
-      // Slots freed by this batch's target ends pass straight to the same
-      // runs' next targets: as many start as ended, in one commit, so the
-      // run's count of running targets never changes and needs no lock.
-      const freed = new Map<string, number>();
-      completions.forEach((c, i) => {
-        if (c.finish && heldNow[i]) {
-          freed.set(c.claim.runId, (freed.get(c.claim.runId) ?? 0) + 1);
-        }
-      });
-      let left = claim.limit;
-      for (const run of claim.handOff ?? []) {
-        const count = Math.min(left, run.max, freed.get(run.runId) ?? 0);
-        if (count <= 0) continue;
-        const rows = await this.claimFromRun(
-          tx,
-          run.runId,
-          count,
-          claimId,
-          claim.workerId,
+    const { held, claimed } = this.isPostgres
+      ? await this.commitPostgres(
+          completions,
+          wantsClaim ? claim : undefined,
           now,
-        );
-        taken.push(...rows.map(row => toClaimed(row, claimId, run)));
-        left -= rows.length;
-      }
-      if (claim.search && left > 0) {
-        taken.push(
-          ...(await this.claimPending(tx, { ...claim, limit: left }, now)),
-        );
-      }
-      return { held: heldNow, claimed: taken };
-    });
+        )
+      : await this.db.transaction(async tx => {
+          const heldIds = await this.writeCompletions(tx, completions, now);
+          const heldNow = completions.map(c => heldIds.has(c.claim.targetId));
+          if (!wantsClaim) return { held: heldNow, claimed: [] };
+          const claimId = randomUUID();
+          const taken: ClaimedTarget[] = [];
+          // Slots freed by this batch's target ends pass straight to the same
+          // runs' next targets: as many start as ended, in one commit, so the
+          // run's count of running targets never changes and needs no lock.
+          const freed = new Map<string, number>();
+          completions.forEach((c, i) => {
+            if (c.finish && heldNow[i]) {
+              freed.set(c.claim.runId, (freed.get(c.claim.runId) ?? 0) + 1);
+            }
+          });
+          let left = claim.limit;
+          for (const run of claim.handOff ?? []) {
+            const count = Math.min(left, run.max, freed.get(run.runId) ?? 0);
+            if (count <= 0) continue;
+            const rows = await this.claimFromRun(
+              tx,
+              run.runId,
+              count,
+              claimId,
+              claim.workerId,
+              now,
+            );
+            taken.push(...rows.map(row => toClaimed(row, claimId, run)));
+            left -= rows.length;
+          }
+          if (claim.search && left > 0) {
+            taken.push(
+              ...(await this.claimPending(tx, { ...claim, limit: left }, now)),
+            );
+          }
+          return { held: heldNow, claimed: taken };
+        });
     // after the commit, so the last of several workers to finish sees all
     const runStatuses = new Map<string, RunStatus>();
     // a run that just had targets claimed is not over
@@ -423,69 +494,88 @@ export class RunStore {
   }
 
   /**
-   * The same as writeCompletions in one round trip: the batch travels as two
-   * JSON parameters, and the log lines are inserted only for the targets
-   * whose claim the update found held.
+   * commit() on PostgreSQL. The writes and the hand-off claims are one
+   * statement, so the usual case costs one round trip and needs no explicit
+   * transaction (a statement is atomic): the batch travels as JSON
+   * parameters; the target rows whose claim is held are updated, log lines
+   * are inserted for those only, and each hand-off run's next pending targets
+   * (as many as its held target ends freed, at most `max`, `limit` in all)
+   * are claimed with `FOR UPDATE SKIP LOCKED`, so commits in flight at once
+   * never wait for each other. The rows it updates are disjoint: ending ones
+   * are `running`, claimed ones `pending`. A search for more work (which
+   * locks and counts run rows) follows in the same transaction.
    */
-  private async writeCompletionsPostgres(
-    tx: Knex.Transaction,
+  private async commitPostgres(
     completions: Completion[],
+    claim: ClaimOptions | undefined,
     now: number,
-  ): Promise<Set<string>> {
-    if (completions.length === 0) return new Set();
-    const input = completions.map(c => ({
-      target_id: c.claim.targetId,
-      claim_id: c.claim.claimId,
-      status: c.finish?.status ?? null,
-      error: c.finish?.error ?? null,
-      steps: c.steps ? JSON.stringify(c.steps) : null,
-    }));
-    const lines = completions
-      .flatMap(c => linesOf(c, now))
-      .map((l, seq) => ({
-        seq,
-        run_id: l.runId,
-        target_id: l.targetId ?? null,
-        step_id: l.stepId ?? null,
-        level: l.level,
-        message: l.message,
-        created_at: l.createdAt ?? now,
-      }));
-    const rows = rowsOf(
-      await tx.raw(
-        `WITH input AS (
-           SELECT * FROM json_to_recordset(?::json) AS x(
-             target_id text, claim_id text, status text, error text, steps text)
-         ),
-         held AS (
-           UPDATE runbooks_targets AS t SET
-             status = coalesce(i.status, t.status),
-             finished_at = CASE WHEN i.status IS NULL
-               THEN t.finished_at ELSE ?::bigint END,
-             error = CASE WHEN i.status IS NULL THEN t.error ELSE i.error END,
-             steps = coalesce(i.steps, t.steps),
-             heartbeat_at = ?::bigint
-           FROM input AS i
-           WHERE t.id = i.target_id AND t.claim_id = i.claim_id
-             AND t.status = 'running'
-           RETURNING t.id
-         ),
-         logged AS (
-           INSERT INTO runbooks_logs
-             (run_id, target_id, step_id, level, message, created_at)
-           SELECT l.run_id, l.target_id, l.step_id, l.level, l.message,
-                  l.created_at
-           FROM json_to_recordset(?::json) AS l(seq int, run_id text,
-             target_id text, step_id text, level text, message text,
-             created_at bigint)
-           JOIN held ON held.id = l.target_id
-           ORDER BY l.seq
-         )
-         SELECT id FROM held`,
-        [JSON.stringify(input), now, now, JSON.stringify(lines)],
-      ),
-    );
-    return new Set(rows.map(r => r.id));
+  ): Promise<{ held: boolean[]; claimed: ClaimedTarget[] }> {
+    const statement = async (db: Knex | Knex.Transaction) => {
+      const claimId = randomUUID();
+      const handOff = claim?.handOff ?? [];
+      const runs = new Map(handOff.map(r => [r.runId, r]));
+      let rows: any[] = [];
+      if (completions.length > 0) {
+        rows = rowsOf(
+          await db.raw(POSTGRES_COMMIT, [
+            JSON.stringify(
+              completions.map(c => ({
+                target_id: c.claim.targetId,
+                claim_id: c.claim.claimId,
+                status: c.finish?.status ?? null,
+                error: c.finish?.error ?? null,
+                steps: c.steps ? JSON.stringify(c.steps) : null,
+              })),
+            ),
+            now,
+            now,
+            JSON.stringify(
+              completions
+                .flatMap(c => linesOf(c, now))
+                .map((l, seq) => ({
+                  seq,
+                  run_id: l.runId,
+                  target_id: l.targetId ?? null,
+                  step_id: l.stepId ?? null,
+                  level: l.level,
+                  message: l.message,
+                  created_at: l.createdAt ?? now,
+                })),
+            ),
+            JSON.stringify(
+              handOff.map((r, ord) => ({ ord, run_id: r.runId, max: r.max })),
+            ),
+            claim?.limit ?? 0,
+            claimId,
+            claim?.workerId ?? '',
+            now,
+            now,
+          ]),
+        );
+      }
+      const heldIds = new Set<string>();
+      const claimed: ClaimedTarget[] = [];
+      for (const row of rows) {
+        if (row.kind === 'held') heldIds.add(row.id);
+        else claimed.push(toClaimed(row, claimId, runs.get(row.run_id)!));
+      }
+      if (claim?.search && claim.limit > claimed.length) {
+        claimed.push(
+          ...(await this.claimPending(
+            db as Knex.Transaction,
+            { ...claim, limit: claim.limit - claimed.length },
+            now,
+          )),
+        );
+      }
+      return {
+        held: completions.map(c => heldIds.has(c.claim.targetId)),
+        claimed,
+      };
+    };
+    return claim?.search
+      ? this.db.transaction(tx => statement(tx))
+      : statement(this.db);
   }
 
   /**
