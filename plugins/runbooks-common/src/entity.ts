@@ -42,7 +42,10 @@ export type RunbookRetries = {
 export type RunbookApproval = {
   /** Targets matching this filter wait for approval, e.g. `{ 'spec.environment': 'production' }`. */
   when: RunbookEntityFilter;
-  /** Group refs whose members may approve (never the requester). */
+  /**
+   * Groups whose members may approve (never the requester): refs such as
+   * `group:default/sre`, or `sre` for a group in the runbook's namespace.
+   */
   approvers: string[];
 };
 

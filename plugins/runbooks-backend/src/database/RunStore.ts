@@ -26,6 +26,7 @@ import {
   NewLogLine,
   StoredStep,
 } from './types';
+import { approverRefs } from '../lib/ownerRef';
 
 const migrationsDir = resolvePackagePath(
   '@fleetdeck/plugin-runbooks-backend',
@@ -927,7 +928,10 @@ export class RunStore {
       schedule: row.schedule ?? undefined,
       total: Object.values(counts).reduce((a, b) => a + b, 0),
       counts,
-      approvers: runbook?.spec?.approval?.approvers,
+      approvers: approverRefs(
+        runbook?.spec?.approval?.approvers,
+        runbook?.metadata?.namespace,
+      ),
     };
   }
 

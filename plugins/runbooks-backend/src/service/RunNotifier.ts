@@ -10,7 +10,7 @@ import {
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
 import type { RunStore } from '../database/RunStore';
-import { ownerRef } from './ownerRef';
+import { ownerRef } from '../lib/ownerRef';
 
 /** ` (cron)` of a scheduled run, for messages. */
 const cron = (run: RunSummary) => (run.schedule ? ` (${run.schedule})` : '');

@@ -47,7 +47,7 @@ import { RunStore } from '../database/RunStore';
 import { maskParameters, ParameterVault } from '../engine/secrets';
 import { RunNotifier } from './RunNotifier';
 import { nextOccurrence } from './nextOccurrence';
-import { ownerRef } from './ownerRef';
+import { ownerRef } from '../lib/ownerRef';
 
 function nextRunAt(cron: string): string | undefined {
   try {
