@@ -326,10 +326,7 @@ export class RunbooksService {
         return run;
       },
     );
-    if (summary.counts.awaiting_approval > 0) {
-      await this.deps.notifier.approvalNeeded(summary);
-    }
-    return summary;
+    return this.askApprovers(summary);
   }
 
   /**
@@ -422,6 +419,11 @@ export class RunbooksService {
         return run;
       },
     );
+    return this.askApprovers(summary);
+  }
+
+  /** Tells the approver groups when a new run has targets waiting for them. */
+  private async askApprovers(summary: RunSummary): Promise<RunSummary> {
     if (summary.counts.awaiting_approval > 0) {
       await this.deps.notifier.approvalNeeded(summary);
     }
