@@ -24,5 +24,7 @@ export async function saveScreenshot(page: Page, name: string) {
   await page.screenshot({
     path: resolve(screenshotDir, `${name}.png`),
     fullPage: true,
+    // progress bars and chips animate into their state: show the state
+    animations: 'disabled',
   });
 }

@@ -57,7 +57,7 @@ export function RunbooksPage() {
                     <TableCell>Runbook</TableCell>
                     <TableCell>Owner</TableCell>
                     <TableCell>Targets</TableCell>
-                    <TableCell>Steps</TableCell>
+                    <TableCell align="right">Steps</TableCell>
                   </TableRow>
                 </TableHead>
                 <TableBody>
@@ -76,7 +76,7 @@ export function RunbooksPage() {
                         />
                       </TableCell>
                       <TableCell>{describeFilter(r.targets)}</TableCell>
-                      <TableCell>{r.steps.length}</TableCell>
+                      <TableCell align="right">{r.steps.length}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>

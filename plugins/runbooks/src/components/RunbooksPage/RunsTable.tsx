@@ -1,6 +1,11 @@
 import { Link } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { RunSummary, RunbookSummary } from '@fleetdeck/plugin-runbooks-common';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import {
+  RunSummary,
+  RunbookSummary,
+  scheduledRunbookRef,
+} from '@fleetdeck/plugin-runbooks-common';
 import {
   ListRunsQuery,
   runbookRunRouteRef,
@@ -60,6 +65,7 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
     <Box>
       <Box display="flex" style={{ gap: 16 }} mb={2}>
         <TextField
+          id="runs-filter-status"
           select
           label="Status"
           value={query.status ?? ''}
@@ -79,6 +85,7 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
           ))}
         </TextField>
         <TextField
+          id="runs-filter-runbook"
           select
           label="Runbook"
           value={query.runbookRef ?? ''}
@@ -95,6 +102,8 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
           ))}
         </TextField>
         <TextField
+          // an id ties the label to the field (its accessible name)
+          id="runs-filter-requester"
           label="Requester"
           placeholder="user:default/jonas.weber"
           value={requester}
@@ -146,7 +155,14 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
                   {run.counts.failed ? `, ${run.counts.failed} failed` : ''}
                 </TableCell>
                 <TableCell>
-                  {run.schedule ? 'schedule' : run.requestedBy}
+                  {scheduledRunbookRef(run.requestedBy) ? (
+                    'schedule'
+                  ) : (
+                    <EntityRefLink
+                      entityRef={run.requestedBy}
+                      defaultKind="user"
+                    />
+                  )}
                 </TableCell>
                 <TableCell>{formatTime(run.createdAt)}</TableCell>
                 <TableCell>

@@ -1,0 +1,81 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  runbooksApiRef,
+  runbooksRouteRef,
+} from '@fleetdeck/plugin-runbooks-react';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { makeRun } from '../RunPage/testData';
+import { RunsTable } from './RunsTable';
+
+const runs = [
+  makeRun({ id: 'run-1', status: 'succeeded', total: 3 }),
+  makeRun({
+    id: 'run-2',
+    runbookRef: 'runbook:default/nightly-backup',
+    runbookTitle: 'Nightly backup',
+    requestedBy: 'schedule:runbook:default/nightly-backup',
+    schedule: '0 2 * * *',
+    status: 'failed',
+    total: 4,
+    counts: { ...makeRun().counts, succeeded: 3, failed: 1, running: 0 },
+  }),
+];
+
+function renderTable() {
+  const listRuns = jest.fn(async (query: { requestedBy?: string }) => ({
+    items: runs.filter(
+      r => !query.requestedBy || r.requestedBy === query.requestedBy,
+    ),
+  }));
+  return {
+    listRuns,
+    rendered: renderInTestApp(
+      <TestApiProvider apis={[[runbooksApiRef, { listRuns } as any]]}>
+        <RunsTable runbooks={[]} />
+      </TestApiProvider>,
+      {
+        mountedRoutes: {
+          '/runbooks': runbooksRouteRef,
+          '/catalog/:namespace/:kind/:name': entityRouteRef,
+        },
+      },
+    ),
+  };
+}
+
+describe('RunsTable', () => {
+  it('names who started each run: a person links to their page, a schedule says so', async () => {
+    const { rendered } = renderTable();
+    await rendered;
+    const rows = within(
+      screen.getByRole('table', { name: 'Recent runs' }),
+    ).getAllByRole('row');
+    // header + two runs
+    expect(rows).toHaveLength(3);
+    const person = within(rows[1]).getByRole('link', { name: 'jonas.weber' });
+    expect(person).toHaveAttribute('href', '/catalog/default/user/jonas.weber');
+    expect(within(rows[1]).getByText('Succeeded')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('schedule')).toBeInTheDocument();
+    expect(within(rows[2]).getByText('3/4, 1 failed')).toBeInTheDocument();
+    expect(
+      within(rows[2]).queryByRole('link', { name: /nightly-backup$/ }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('lists the runs of one requester when asked', async () => {
+    const { rendered, listRuns } = renderTable();
+    await rendered;
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Requester' }),
+      'schedule:runbook:default/nightly-backup{Enter}',
+    );
+    expect(await screen.findAllByRole('row')).toHaveLength(2);
+    expect(listRuns).toHaveBeenLastCalledWith({
+      requestedBy: 'schedule:runbook:default/nightly-backup',
+      limit: 25,
+    });
+    expect(screen.getByText('Nightly backup')).toBeInTheDocument();
+  });
+});
