@@ -133,10 +133,12 @@ onPostgres('two backend processes on one PostgreSQL database', () => {
   afterAll(() => harness?.close());
 
   it('run 1,000 targets with 0 double claims and never more than the concurrency limit at once', async () => {
-    const [a, b] = await Promise.all([
-      harness.start({ name: 'a', stepMs: 25 }),
-      harness.start({ name: 'b', stepMs: 25 }),
-    ]);
+    // One after the other: two backends creating Backstage's own tables
+    // (core auth's knex migrations) on a fresh database at the same moment
+    // can collide in PostgreSQL's catalog (pg_type_typname_nsp_index). Both
+    // are up before the run exists, so they still share it from the start.
+    const a = await harness.start({ name: 'a', stepMs: 25 });
+    const b = await harness.start({ name: 'b', stepMs: 25 });
     const runId = await createRun(harness, 1000, {
       concurrency: 20,
       steps: [{ id: 'work', executor: 'count' }],
