@@ -251,3 +251,49 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe('RunbooksService.listRunbooks', () => {
+  it('lists the runbooks that apply to an entity by title, whatever order the catalog returns', async () => {
+    const titled = (name: string, title: string, engine = 'kafka') => {
+      const r = runbook(name, {
+        targets: { kind: 'Cluster', 'spec.engine': engine },
+      });
+      r.metadata.title = title;
+      return r as any;
+    };
+    const logger = mockServices.logger.mock();
+    const service = new RunbooksService({
+      store: {} as RunStore,
+      catalog: catalogServiceMock({
+        entities: [
+          titled('tls', 'certificate expiry check'),
+          titled('patch', 'Kafka rolling patch'),
+          titled('mongo', 'MongoDB key rotation', 'mongodb'),
+          titled('backup', 'Backup'),
+          cluster('kafka-payments-01'),
+        ],
+      }),
+      permissions: mockServices.permissions.mock(),
+      userInfo: mockServices.userInfo(),
+      auditor: mockServices.auditor.mock(),
+      logger,
+      notifier: new RunNotifier({ logger, store: {} as RunStore }),
+      wake: () => {},
+      abortRun: () => {},
+    });
+    const caller = { credentials: mockCredentials.user('user:default/amelie') };
+
+    const all = await service.listRunbooks({}, caller);
+    expect(all.map(r => r.title)).toEqual([
+      'Backup',
+      'certificate expiry check',
+      'Kafka rolling patch',
+      'MongoDB key rotation',
+    ]);
+    const forKafka = await service.listRunbooks(
+      { entityRef: 'cluster:default/kafka-payments-01' },
+      caller,
+    );
+    expect(forKafka.map(r => r.name)).toEqual(['backup', 'tls', 'patch']);
+  });
+});

@@ -179,7 +179,14 @@ export class RunbooksService {
         entityMatchesFilter(entity, r.spec.targets),
       );
     }
-    return runbooks.map(toRunbookSummary);
+    // by title, as people look for them (the catalog returns no fixed order)
+    return runbooks
+      .map(toRunbookSummary)
+      .sort((a, b) =>
+        (a.title ?? a.name).localeCompare(b.title ?? b.name, 'en', {
+          sensitivity: 'base',
+        }),
+      );
   }
 
   private async authorizeEach(

@@ -25,6 +25,8 @@ const filterOrder: TargetStatus[] = [
   'rejected',
 ];
 
+const nowrap = { whiteSpace: 'nowrap' } as const;
+
 /** Props of {@link TargetTable}. */
 export interface TargetTableProps {
   targets: TargetRun[];
@@ -73,17 +75,17 @@ export function TargetTable(props: TargetTableProps) {
           ))}
       </Box>
       <Box style={{ overflowX: 'auto' }}>
-        <Table
-          size="small"
-          aria-label="Targets"
-          style={{ whiteSpace: 'nowrap' }}
-        >
+        {/* Names, chips and durations stay on one line; a long step name
+            wraps, so every column fits the panel's width. */}
+        <Table size="small" aria-label="Targets">
           <TableHead>
             <TableRow>
-              <TableCell>Target</TableCell>
-              <TableCell>Status</TableCell>
-              <TableCell>Current step</TableCell>
-              <TableCell>Duration</TableCell>
+              <TableCell style={nowrap}>Target</TableCell>
+              <TableCell style={nowrap}>Status</TableCell>
+              <TableCell style={nowrap}>Step</TableCell>
+              <TableCell align="right" style={nowrap}>
+                Duration
+              </TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
@@ -100,14 +102,14 @@ export function TargetTable(props: TargetTableProps) {
                   style={{ cursor: 'pointer' }}
                   data-testid={`target-${target.entityRef}`}
                 >
-                  <TableCell>{targetName(target)}</TableCell>
-                  <TableCell>
+                  <TableCell style={nowrap}>{targetName(target)}</TableCell>
+                  <TableCell style={nowrap}>
                     <StatusChip status={target.status} />
                   </TableCell>
                   <TableCell>
                     {current ? current.name ?? current.stepId : '—'}
                   </TableCell>
-                  <TableCell>
+                  <TableCell align="right" style={nowrap}>
                     {formatDuration(target.startedAt, target.finishedAt)}
                   </TableCell>
                 </TableRow>

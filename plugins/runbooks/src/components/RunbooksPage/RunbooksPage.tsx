@@ -57,7 +57,9 @@ export function RunbooksPage() {
                     <TableCell>Runbook</TableCell>
                     <TableCell>Owner</TableCell>
                     <TableCell>Targets</TableCell>
-                    <TableCell align="right">Steps</TableCell>
+                    <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
+                      Steps
+                    </TableCell>
                   </TableRow>
                 </TableHead>
                 <TableBody>
@@ -104,7 +106,12 @@ export function RunbooksPage() {
                 <TableBody>
                   {scheduled.map(r => (
                     <TableRow key={r.entityRef}>
-                      <TableCell>{r.title ?? r.name}</TableCell>
+                      <TableCell>
+                        <EntityRefLink
+                          entityRef={r.entityRef}
+                          title={r.title ?? r.name}
+                        />
+                      </TableCell>
                       <TableCell>
                         <code>{r.schedule!.cron}</code>
                         {r.schedule!.dryRun ? ' (dry run)' : ''}
