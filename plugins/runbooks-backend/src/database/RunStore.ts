@@ -260,7 +260,7 @@ export class RunStore {
     return this.isPostgres ? 2 : 1;
   }
 
-  /** Writes the run and all its targets in one transaction; nothing runs before it commits. */
+  /** Writes the run, its note and all its targets in one transaction; nothing runs before it commits. */
   async createRun(run: NewRun): Promise<string> {
     const id = randomUUID();
     const now = Date.now();
@@ -288,6 +288,11 @@ export class RunStore {
         needs_approval: t.needsApproval,
         claims: 0,
       }));
+      if (run.note) {
+        await this.insertLogs(tx, [
+          { runId: id, level: 'warn', message: run.note, createdAt: now },
+        ]);
+      }
       if (this.isPostgres) {
         // one statement, the rows as one JSON parameter
         for (let i = 0; i < rows.length; i += 5000) {

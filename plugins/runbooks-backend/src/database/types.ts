@@ -11,6 +11,8 @@ export interface NewRun {
   concurrency: number;
   retryOf?: string;
   schedule?: string;
+  /** A warning for the run's own log, written with the run (e.g. targets a schedule left out). */
+  note?: string;
   targets: { entityRef: string; entity: Entity; needsApproval: boolean }[];
 }
 

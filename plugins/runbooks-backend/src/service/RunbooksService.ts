@@ -487,6 +487,7 @@ export class RunbooksService {
       concurrency: runbook.spec.concurrency ?? 5,
       retryOf: run.retryOf,
       schedule: run.schedule,
+      note,
       targets: targets.map(entity => ({
         entityRef: stringifyEntityRef(entity),
         entity,
@@ -497,11 +498,6 @@ export class RunbooksService {
           entityMatchesFilter(entity, approval.when),
       })),
     });
-    if (note) {
-      await this.deps.store.appendLogs([
-        { runId, level: 'warn', message: note },
-      ]);
-    }
     this.deps.wake();
     return this.getRunSummary(runId);
   }
