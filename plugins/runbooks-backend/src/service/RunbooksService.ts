@@ -47,7 +47,7 @@ import { RunStore } from '../database/RunStore';
 import { maskParameters, ParameterVault } from '../engine/secrets';
 import { RunNotifier } from './RunNotifier';
 import { nextOccurrence } from './nextOccurrence';
-import { ownerRef } from '../lib/ownerRef';
+import { approverRefs, ownerRef } from '../lib/ownerRef';
 
 function nextRunAt(cron: string): string | undefined {
   try {
@@ -180,13 +180,11 @@ export class RunbooksService {
       );
     }
     // by title, as people look for them (the catalog returns no fixed order)
-    return runbooks
-      .map(toRunbookSummary)
-      .sort((a, b) =>
-        (a.title ?? a.name).localeCompare(b.title ?? b.name, 'en', {
-          sensitivity: 'base',
-        }),
-      );
+    return runbooks.map(toRunbookSummary).sort((a, b) =>
+      (a.title ?? a.name).localeCompare(b.title ?? b.name, 'en', {
+        sensitivity: 'base',
+      }),
+    );
   }
 
   private async authorizeEach(
@@ -748,7 +746,12 @@ export function toRunbookSummary(r: RunbookEntityV1alpha1): RunbookSummary {
       executor: s.executor,
     })),
     concurrency: r.spec.concurrency ?? 5,
-    approval: r.spec.approval,
+    approval: r.spec.approval && {
+      ...r.spec.approval,
+      // full refs, as run summaries carry them (`sre` is group:<namespace>/sre)
+      approvers:
+        approverRefs(r.spec.approval.approvers, r.metadata.namespace) ?? [],
+    },
     schedule: r.spec.schedule && {
       ...r.spec.schedule,
       nextRunAt: nextRunAt(r.spec.schedule.cron),

@@ -80,6 +80,10 @@ describe.each(databases.eachSupportedId())('runbooks API on %s', databaseId => {
     expect(kafka.body.items.map((r: any) => r.entityRef)).toEqual([
       'runbook:default/kafka-patch',
     ]);
+    // the runbook says `approvers: [sre]`; clients get the full ref
+    expect(kafka.body.items[0].approval.approvers).toEqual([
+      'group:default/sre',
+    ]);
     const mongo = await request(server)
       .get('/api/runbooks/runbooks?entityRef=cluster:default/mongo-staging-01')
       .set('Authorization', as('user:default/amelie'));

@@ -85,8 +85,12 @@ describe('RunbookCard', () => {
       await screen.findByRole('button', { name: 'Run' }),
     ).toBeInTheDocument();
     expect(
-      screen.getByText(/needs approval by group:default\/sre/),
+      screen.getByText(/· 1 step · 5 at a time · needs approval by/),
     ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'sre' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/sre',
+    );
     expect(
       await screen.findByText(/jonas\.weber · 3m 10s/),
     ).toBeInTheDocument();

@@ -21,6 +21,7 @@ import CardContent from '@material-ui/core/CardContent';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { formatDuration, formatTime } from '../shared/format';
+import { GroupLinks } from '../shared/GroupLinks';
 import { StatusChip } from '../shared/StatusChip';
 
 /** One runbook that applies to the entity: what it does, its last runs, Run. */
@@ -50,10 +51,16 @@ export function RunbookCard(props: {
         <Typography variant="h6">{runbook.title ?? runbook.name}</Typography>
         <Typography variant="body2" color="textSecondary" gutterBottom>
           Owner <EntityRefLink entityRef={runbook.owner} defaultKind="group" />{' '}
-          · {runbook.steps.length} steps · {runbook.concurrency} at a time
-          {needsApproval
-            ? ` · needs approval by ${runbook.approval!.approvers.join(', ')}`
-            : ''}
+          · {runbook.steps.length}{' '}
+          {runbook.steps.length === 1 ? 'step' : 'steps'} ·{' '}
+          {runbook.concurrency} at a time
+          {needsApproval && (
+            <>
+              {' '}
+              · needs approval by{' '}
+              <GroupLinks refs={runbook.approval!.approvers} />
+            </>
+          )}
         </Typography>
         {runbook.description && (
           <Typography variant="body2" paragraph>

@@ -7,6 +7,7 @@ import Box from '@material-ui/core/Box';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { formatDuration, formatTime } from '../shared/format';
+import { GroupLinks } from '../shared/GroupLinks';
 import { StatusChip } from '../shared/StatusChip';
 
 function formatValue(value: unknown) {
@@ -71,7 +72,7 @@ export function RunHeader(props: { run: RunSummary }) {
         run.approvers.length > 0 &&
         counts.awaiting_approval > 0 && (
           <Typography variant="body2" color="textSecondary">
-            Approvers: {run.approvers.join(', ')}
+            Approvers: <GroupLinks refs={run.approvers} />
           </Typography>
         )}
     </Box>

@@ -179,6 +179,26 @@ describe('RunPage', () => {
     ).not.toBeInTheDocument();
   });
 
+  it('names the approver groups, linked, while targets wait for them', async () => {
+    const run = makeRun({
+      status: 'awaiting_approval',
+      approvers: ['group:default/sre', 'group:default/dba'],
+      counts: { ...makeRun().counts, running: 0, awaiting_approval: 1 },
+    });
+    await renderRunPage(
+      mockRunbooksApi(run, [makeTarget('kafka-prod-1', 'awaiting_approval')]),
+    );
+    expect(await screen.findByText(/^Approvers:/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'sre' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/sre',
+    );
+    expect(screen.getByRole('link', { name: 'dba' })).toHaveAttribute(
+      'href',
+      '/catalog/default/group/dba',
+    );
+  });
+
   it('shows a not-found panel for a run id that does not exist', async () => {
     const api = mockRunbooksApi(makeRun(), []);
     api.getRun.mockRejectedValue(
