@@ -4,6 +4,7 @@ import {
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
 import Box from '@material-ui/core/Box';
+import { makeStyles } from '@material-ui/core/styles';
 import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
@@ -27,6 +28,13 @@ const filterOrder: TargetStatus[] = [
 
 const nowrap = { whiteSpace: 'nowrap' } as const;
 
+const useStyles = makeStyles({
+  // narrower gutters than MUI's small table: four columns in half a page
+  compact: {
+    '& th, & td': { paddingLeft: 8, paddingRight: 8 },
+  },
+});
+
 /** Props of {@link TargetTable}. */
 export interface TargetTableProps {
   targets: TargetRun[];
@@ -43,6 +51,7 @@ export interface TargetTableProps {
 
 /** The targets of a run with status chips and durations, filterable by state. */
 export function TargetTable(props: TargetTableProps) {
+  const classes = useStyles();
   const { targets, counts, status, onStatusChange, selectedId, onSelect } =
     props;
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -77,7 +86,7 @@ export function TargetTable(props: TargetTableProps) {
       <Box style={{ overflowX: 'auto' }}>
         {/* Names, chips and durations stay on one line; a long step name
             wraps, so every column fits the panel's width. */}
-        <Table size="small" aria-label="Targets">
+        <Table size="small" aria-label="Targets" className={classes.compact}>
           <TableHead>
             <TableRow>
               <TableCell style={nowrap}>Target</TableCell>
