@@ -9,11 +9,14 @@ import {
 import { readAnsibleProviderConfigs, readHttpProviderConfigs } from './config';
 import { AnsibleInventoryEntityProvider } from './inventory/AnsibleInventoryEntityProvider';
 import { HttpInventoryEntityProvider } from './inventory/HttpInventoryEntityProvider';
+import { scheduleSearchRepair } from './repair/searchRepair';
 import { ClusterEntitiesProcessor } from './processor/ClusterEntitiesProcessor';
 
 /**
  * The Cluster kind for the catalog: its processor, and the Ansible and HTTP
- * inventory providers configured under `catalog.providers.fleet`.
+ * inventory providers configured under `catalog.providers.fleet`. Also
+ * re-stitches entities the catalog stored without their search rows, which
+ * lists and filters would otherwise miss for good (see searchRepair).
  */
 export const catalogModuleFleet = createBackendModule({
   pluginId: 'catalog',
@@ -28,6 +31,7 @@ export const catalogModuleFleet = createBackendModule({
         urlReader: coreServices.urlReader,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        database: coreServices.database,
       },
       async init({
         catalogProcessing,
@@ -37,6 +41,7 @@ export const catalogModuleFleet = createBackendModule({
         urlReader,
         auth,
         catalog,
+        database,
       }) {
         catalogProcessing.addProcessor(new ClusterEntitiesProcessor());
         const deps = (c: {
@@ -61,6 +66,7 @@ export const catalogModuleFleet = createBackendModule({
             new HttpInventoryEntityProvider(deps(c), c.source),
           );
         }
+        await scheduleSearchRepair({ database, scheduler, logger });
       },
     });
   },
