@@ -7,7 +7,7 @@ import {
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { makeRun } from '../RunPage/testData';
-import { RunsTable } from './RunsTable';
+import { requesterRef, RunsTable } from './RunsTable';
 
 const runs = [
   makeRun({ id: 'run-1', status: 'succeeded', total: 3 }),
@@ -62,6 +62,23 @@ describe('RunsTable', () => {
     expect(
       within(rows[2]).queryByRole('link', { name: /nightly-backup$/ }),
     ).not.toBeInTheDocument();
+  });
+
+  it('takes a bare user name as that user in the default namespace', async () => {
+    const { rendered, listRuns } = renderTable();
+    await rendered;
+    await userEvent.type(
+      screen.getByRole('textbox', { name: 'Requester' }),
+      ' Jonas.Weber {Enter}',
+    );
+    expect(await screen.findAllByRole('row')).toHaveLength(2);
+    expect(listRuns).toHaveBeenLastCalledWith({
+      requestedBy: 'user:default/jonas.weber',
+      limit: 25,
+    });
+    expect(requesterRef('')).toBeUndefined();
+    expect(requesterRef('ops/amelie')).toBe('user:ops/amelie');
+    expect(requesterRef('group:default/sre')).toBe('group:default/sre');
   });
 
   it('lists the runs of one requester when asked', async () => {

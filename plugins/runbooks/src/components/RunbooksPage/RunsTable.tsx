@@ -28,6 +28,18 @@ import { StatusChip } from '../shared/StatusChip';
 
 const statuses = ['running', 'succeeded', 'failed', 'cancelled'] as const;
 
+/**
+ * The requester filter as the API matches it: a full ref as typed
+ * (`user:default/jonas.weber`, `schedule:runbook:default/nightly-backup`),
+ * a bare name as a user in the default namespace, lower case as refs are.
+ */
+export function requesterRef(input: string): string | undefined {
+  const value = input.trim().toLocaleLowerCase('en-US');
+  if (!value) return undefined;
+  if (value.includes(':')) return value;
+  return value.includes('/') ? `user:${value}` : `user:default/${value}`;
+}
+
 /** Recent runs across the fleet, filterable by status, runbook and requester. */
 export function RunsTable(props: { runbooks: RunbookSummary[] }) {
   const api = useApi(runbooksApiRef);
@@ -105,20 +117,21 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
           // an id ties the label to the field (its accessible name)
           id="runs-filter-requester"
           label="Requester"
-          placeholder="user:default/jonas.weber"
+          placeholder="jonas.weber"
+          helperText="a user name or ref, or schedule:<runbook ref>"
           value={requester}
           onChange={e => setRequester(e.target.value)}
           onBlur={() =>
             setQuery(q => ({
               ...q,
-              requestedBy: requester.trim() || undefined,
+              requestedBy: requesterRef(requester),
             }))
           }
           onKeyDown={e => {
             if (e.key === 'Enter') {
               setQuery(q => ({
                 ...q,
-                requestedBy: requester.trim() || undefined,
+                requestedBy: requesterRef(requester),
               }));
             }
           }}
