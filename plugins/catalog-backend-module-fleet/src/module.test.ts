@@ -2,8 +2,6 @@ import {
   coreServices,
   createServiceFactory,
   LoggerService,
-  SchedulerService,
-  SchedulerServiceTaskInvocationDefinition,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -18,6 +16,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { manualScheduler } from './__testUtils__/manualScheduler';
 import { catalogModuleFleet } from './module';
 
 jest.setTimeout(120_000);
@@ -44,29 +43,10 @@ const loggerFactory = createServiceFactory({
   factory: () => capturingLogger(),
 });
 
-/** A scheduler whose tasks run once at startup and then whenever a test triggers them. */
-const tasks = new Map<string, () => Promise<void>>();
-const schedulerFactory = createServiceFactory({
-  service: coreServices.scheduler,
-  deps: { lifecycle: coreServices.lifecycle },
-  factory: ({ lifecycle }) => {
-    const scheduleTask = async (
-      task: SchedulerServiceTaskInvocationDefinition,
-    ) => {
-      const run = () => task.fn(new AbortController().signal) as Promise<void>;
-      tasks.set(task.id, run);
-      // The catalog schedules its own tasks after startup; only the providers' run here.
-      if (task.id.startsWith('fleet-')) lifecycle.addStartupHook(run);
-    };
-    return {
-      scheduleTask,
-      createScheduledTaskRunner: () => ({ run: scheduleTask }),
-      triggerTask: async (id: string) => tasks.get(id)!(),
-      cancelTask: async () => {},
-      getScheduledTasks: async () => [],
-    } as unknown as SchedulerService;
-  },
-});
+// The catalog schedules its own tasks after startup; only the providers' run here.
+const { factory: schedulerFactory, tasks } = manualScheduler(id =>
+  id.startsWith('fleet-'),
+);
 const trigger = (id: string) => tasks.get(`fleet-${id}:refresh`)!();
 
 const org = `

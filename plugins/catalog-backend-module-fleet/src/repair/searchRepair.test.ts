@@ -1,8 +1,6 @@
 import {
   coreServices,
   createServiceFactory,
-  SchedulerService,
-  SchedulerServiceTaskInvocationDefinition,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -15,30 +13,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { manualScheduler } from '../__testUtils__/manualScheduler';
 import { catalogModuleFleet } from '../module';
 
 jest.setTimeout(120_000);
 
-/** Scheduled tasks run when the test says so. */
-const tasks = new Map<string, () => Promise<void>>();
-const schedulerFactory = createServiceFactory({
-  service: coreServices.scheduler,
-  deps: {},
-  factory: () => {
-    const scheduleTask = async (
-      task: SchedulerServiceTaskInvocationDefinition,
-    ) => {
-      tasks.set(task.id, () => task.fn(new AbortController().signal) as any);
-    };
-    return {
-      scheduleTask,
-      createScheduledTaskRunner: () => ({ run: scheduleTask }),
-      triggerTask: async (id: string) => tasks.get(id)!(),
-      cancelTask: async () => {},
-      getScheduledTasks: async () => [],
-    } as unknown as SchedulerService;
-  },
-});
+const { factory: schedulerFactory, tasks } = manualScheduler();
 
 const entities = ['payments-ledger', 'payments-api', 'card-authorizer']
   .map(
