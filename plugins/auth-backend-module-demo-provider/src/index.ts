@@ -5,5 +5,9 @@
  * @packageDocumentation
  */
 export { authModuleDemoProvider as default } from './module';
-export { DEMO_USER_HEADER, createDemoAuthenticator } from './authenticator';
+export {
+  DEMO_USER_HEADER,
+  assertDemoSignInAllowed,
+  createDemoAuthenticator,
+} from './authenticator';
 export type { DemoAuthResult } from './authenticator';

@@ -1,7 +1,9 @@
+import { ConfigReader } from '@backstage/config';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import authPlugin from '@backstage/plugin-auth-backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import request from 'supertest';
+import { createDemoAuthenticator } from './authenticator';
 import { authModuleDemoProvider } from './module';
 
 const entities = [
@@ -61,21 +63,65 @@ describe('authModuleDemoProvider', () => {
     expect((await refresh('../../etc')).status).toBe(400);
   });
 
-  it('is disabled outside development unless explicitly allowed', async () => {
+  it.each([
+    ['production', { environment: 'production' }, "'production'"],
+    ['unset', {}, 'not set'],
+    ['staging', { environment: 'staging' }, "'staging'"],
+    [
+      'Development (wrong case)',
+      { environment: 'Development' },
+      "'Development'",
+    ],
+  ])(
+    'refuses to start when auth.environment is %s',
+    async (_name, env, shown) => {
+      const started = startBackend({ ...env, providers: { demo: {} } });
+      await expect(started).rejects.toThrow(
+        `auth.providers.demo is configured but auth.environment is ${shown}`,
+      );
+      await expect(started).rejects.toThrow(
+        /only runs when auth.environment is explicitly 'development'/,
+      );
+    },
+  );
+
+  it('has no override: the old dangerouslyAllowOutsideDevelopment flag is refused too', async () => {
+    await expect(
+      startBackend({
+        environment: 'production',
+        providers: { demo: { dangerouslyAllowOutsideDevelopment: true } },
+      }),
+    ).rejects.toThrow(/auth.environment is 'production'/);
+  });
+
+  it('is not registered when auth.providers.demo is removed, even in development', async () => {
     const refresh = await startBackend({
-      environment: 'production',
-      providers: { demo: {} },
+      environment: 'development',
+      providers: { demo: null },
     });
     const res = await refresh('olivia.brown');
-    expect(res.status).toBe(403);
-    expect(res.body.error.message).toMatch(
-      /only available when auth.environment is 'development'/,
-    );
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toBe("Unknown auth provider 'demo'");
+  });
+});
 
-    const allowed = await startBackend({
-      environment: 'production',
-      providers: { demo: { dangerouslyAllowOutsideDevelopment: true } },
-    });
-    expect((await allowed('olivia.brown')).status).toBe(200);
+describe('createDemoAuthenticator', () => {
+  it('refuses to initialize outside development, for modules that wire it themselves', () => {
+    const config = new ConfigReader({});
+    expect(() =>
+      createDemoAuthenticator({ authEnvironment: 'production' }).initialize({
+        config,
+      }),
+    ).toThrow(/auth.environment is 'production'/);
+    expect(() =>
+      createDemoAuthenticator({ authEnvironment: undefined }).initialize({
+        config,
+      }),
+    ).toThrow(/auth.environment is not set/);
+    expect(() =>
+      createDemoAuthenticator({ authEnvironment: 'development' }).initialize({
+        config,
+      }),
+    ).not.toThrow();
   });
 });

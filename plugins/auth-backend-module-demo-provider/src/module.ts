@@ -7,14 +7,19 @@ import {
   authProvidersExtensionPoint,
   createProxyAuthProviderFactory,
 } from '@backstage/plugin-auth-node';
-import { createDemoAuthenticator, DemoAuthResult } from './authenticator';
+import {
+  assertDemoSignInAllowed,
+  createDemoAuthenticator,
+  DemoAuthResult,
+} from './authenticator';
 
 /**
  * The `demo` auth provider: sign in as any User entity of the catalog, so a
- * demo can show what a second person (an approver, an admin) sees. Like the
- * guest provider it refuses to work outside development unless explicitly
- * allowed, and unlike it a user must exist in the catalog: the identity and
- * its group memberships are the catalog's.
+ * demo can show what a second person (an approver, an admin) sees. It signs
+ * in without any credential, so it fails closed: when `auth.providers.demo`
+ * is configured and `auth.environment` is not explicitly `development`, the
+ * backend refuses to start. Unlike the guest provider a user must exist in
+ * the catalog: the identity and its group memberships are the catalog's.
  * @public
  */
 export const authModuleDemoProvider = createBackendModule({
@@ -28,9 +33,11 @@ export const authModuleDemoProvider = createBackendModule({
         logger: coreServices.logger,
       },
       async init({ providers, config, logger }) {
-        const authEnvironment =
-          config.getOptionalString('auth.environment') ?? 'development';
         if (!config.has('auth.providers.demo')) return;
+        const authEnvironment = config.getOptionalString('auth.environment');
+        // Throwing here aborts the backend's start: a bank's operator sees
+        // the refusal at deploy time, not a sign-in page that lets anyone in.
+        assertDemoSignInAllowed(authEnvironment);
         logger.warn(
           'The demo auth provider lets anyone sign in as any catalog user; never enable it in production',
         );
