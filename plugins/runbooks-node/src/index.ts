@@ -9,3 +9,4 @@ export * from './extensions';
 export { spawnProcess } from './spawnProcess';
 export type { SpawnProcessOptions } from './spawnProcess';
 export { Redactor, REDACTED } from './Redactor';
+export * from './networkPolicy';
