@@ -8,5 +8,12 @@ export * from './executor';
 export * from './extensions';
 export { spawnProcess } from './spawnProcess';
 export type { SpawnProcessOptions } from './spawnProcess';
-export { Redactor, REDACTED } from './Redactor';
+export {
+  assertRedactable,
+  MIN_SECRET_LENGTH,
+  Redactor,
+  REDACTED,
+  redactingLogger,
+  StreamRedactor,
+} from './Redactor';
 export * from './networkPolicy';
