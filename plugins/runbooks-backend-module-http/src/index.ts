@@ -4,4 +4,9 @@
  * @packageDocumentation
  */
 export { runbooksModuleHttp as default } from './module';
-export { HttpExecutor, httpInputSchema, isHostAllowed } from './HttpExecutor';
+export {
+  HttpExecutor,
+  httpInputSchema,
+  HTTP_ALLOWED_HOSTS_SETTING,
+  MAX_REDIRECTS,
+} from './HttpExecutor';

@@ -7,7 +7,9 @@ import { HttpExecutor } from './HttpExecutor';
 
 /**
  * The `http` runbook executor. Config: `runbooks.http.allowedHosts` (host
- * names or `*.suffix`); without it, every host is refused.
+ * names, `*.suffix`, IP addresses, CIDR ranges); loopback, link-local and
+ * private addresses are reached only where an address or range names them;
+ * absent or empty, every host is refused.
  * @public
  */
 export const runbooksModuleHttp = createBackendModule({
@@ -20,12 +22,7 @@ export const runbooksModuleHttp = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ runbooks, config }) {
-        runbooks.addExecutor(
-          new HttpExecutor({
-            allowedHosts:
-              config.getOptionalStringArray('runbooks.http.allowedHosts') ?? [],
-          }),
-        );
+        runbooks.addExecutor(HttpExecutor.fromConfig(config));
       },
     });
   },
