@@ -11,3 +11,6 @@ export { runbooksPlugin as default } from './plugin';
 export { RunStore } from './database/RunStore';
 export { RunWorker } from './engine/RunWorker';
 export type { RunWorkerOptions, RunEvents } from './engine/RunWorker';
+export { SecretScopes } from './trust/SecretScopes';
+export { TrustPolicy } from './trust/TrustPolicy';
+export type { Trust } from './trust/TrustPolicy';

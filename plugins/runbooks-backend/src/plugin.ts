@@ -19,6 +19,9 @@ import { randomBytes } from 'crypto';
 import { RunStore } from './database/RunStore';
 import { RunWorker } from './engine/RunWorker';
 import { ParameterVault } from './engine/secrets';
+import { DefinitionSnapshots } from './trust/DefinitionSnapshots';
+import { SecretScopes } from './trust/SecretScopes';
+import { TrustPolicy } from './trust/TrustPolicy';
 import { RunbooksService } from './service/RunbooksService';
 import { RunNotifier } from './service/RunNotifier';
 import { createRouter } from './service/router';
@@ -61,6 +64,7 @@ export const runbooksPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        urlReader: coreServices.urlReader,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         notifications: notificationService,
@@ -73,13 +77,8 @@ export const runbooksPlugin = createBackendPlugin({
         const workerConfig = config.getOptionalConfig('runbooks.worker');
         const duration = (key: string, fallback: number) =>
           parseDuration(workerConfig?.getOptionalString(key), fallback);
-        const secretsConfig = config.getOptionalConfig('runbooks.secrets');
-        const secrets = Object.fromEntries(
-          (secretsConfig?.keys() ?? []).map(k => [
-            k,
-            secretsConfig!.getString(k),
-          ]),
-        );
+        const secrets = SecretScopes.fromConfig(config);
+        const trust = TrustPolicy.fromConfig(config);
         const notifier = new RunNotifier({
           logger,
           signals: deps.signals,
@@ -100,6 +99,7 @@ export const runbooksPlugin = createBackendPlugin({
             'hex',
           )}`,
           secrets,
+          trust,
           maxParallel: workerConfig?.getOptionalNumber('maxParallel') ?? 50,
           pollIntervalMs: duration('pollInterval', 1000),
           heartbeatIntervalMs: duration('heartbeatInterval', 5000),
@@ -122,6 +122,9 @@ export const runbooksPlugin = createBackendPlugin({
           wake: () => worker.wake(),
           abortRun: runId => worker.abortRun(runId),
           vault,
+          trust,
+          secrets,
+          snapshots: new DefinitionSnapshots(deps.urlReader),
         });
         finishedRuns.report = runId => {
           service

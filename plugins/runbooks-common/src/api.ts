@@ -58,11 +58,15 @@ export interface RunbookSummary {
   approval?: RunbookApproval;
   schedule?: RunbookSchedule & { nextRunAt?: string };
   dryRunSupported: boolean;
+  /** Untrusted runbooks are listed but cannot be started. */
+  trust: RunbookTrust;
 }
 
 /** GET /runbooks?entityRef=... @public */
 export interface ListRunbooksResponse {
   items: RunbookSummary[];
+  /** With `entityRef`: whether runbooks may act on that entity at all. */
+  target?: RunbookTrust;
 }
 
 /** POST /runs @public */
@@ -103,6 +107,31 @@ export interface RunSummary {
   counts: TargetCounts;
   /** Approver groups when some targets need approval. */
   approvers?: string[];
+  /**
+   * The runbook's files as the run pinned them when it started: every
+   * target runs these, whatever is pushed meanwhile.
+   */
+  definition?: RunDefinitionPin;
+}
+
+/** What a run executes, pinned at its start. @public */
+export interface RunDefinitionPin {
+  /** `sha256:` digest of the runbook folder's paths and contents. */
+  digest: string;
+  /** The git commit they came from, where the source is git. */
+  commit?: string;
+  /** The folder or URL they were read from. */
+  source?: string;
+}
+
+/**
+ * Whether a runbook may run, or an entity be acted on: only definitions and
+ * targets from trusted sources (`runbooks.trustedSources`) may. @public
+ */
+export interface RunbookTrust {
+  trusted: boolean;
+  /** Why not, naming the setting that would allow it. */
+  reason?: string;
 }
 
 /** One step of one target. @public */

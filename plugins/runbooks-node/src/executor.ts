@@ -35,6 +35,14 @@ export interface RunbookExecutorContext {
   secrets: Record<string, string>;
   /** An empty directory for this step, removed afterwards. */
   workingDirectory: string;
+  /**
+   * The runbook's folder (its catalog-info file, playbooks, roles, vars) as
+   * the run pinned it when it started: read the runbook's files from here,
+   * never from the live location, so that a push during a run changes
+   * nothing. Made when first read. Undefined only for runs started before
+   * pinning existed.
+   */
+  definitionDirectory?: string;
 }
 
 /** What a step produced. @public */

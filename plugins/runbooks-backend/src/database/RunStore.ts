@@ -1,3 +1,4 @@
+import { decodeFiles, encodeFiles } from '../trust/DefinitionSnapshots';
 import {
   DatabaseService,
   resolvePackagePath,
@@ -265,6 +266,21 @@ export class RunStore {
     const id = randomUUID();
     const now = Date.now();
     await this.db.transaction(async tx => {
+      if (run.definition) {
+        // content-addressed: the same files are stored once
+        await tx('runbooks_definitions')
+          .insert({
+            digest: run.definition.digest,
+            files: encodeFiles(run.definition.files),
+            bytes: [...run.definition.files.values()].reduce(
+              (sum, f) => sum + f.length,
+              0,
+            ),
+            created_at: now,
+          })
+          .onConflict('digest')
+          .ignore();
+      }
       await tx('runbooks_runs').insert({
         id,
         runbook_ref: run.runbookRef,
@@ -277,6 +293,9 @@ export class RunStore {
         retry_of: run.retryOf ?? null,
         schedule: run.schedule ?? null,
         created_at: now,
+        definition_digest: run.definition?.digest ?? null,
+        definition_commit: run.definition?.commit ?? null,
+        definition_source: run.definition?.source ?? null,
       });
       const rows = run.targets.map((t, position) => ({
         id: randomUUID(),
@@ -742,14 +761,32 @@ export class RunStore {
   }
 
   /** The runbook and parameters of a run, as stored when it started. */
-  async getRunDefinition(runId: string) {
+  async getRunDefinition(runId: string): Promise<{
+    runbook: any;
+    parameters: Record<string, unknown>;
+    /** The runbook's files as the run pinned them (runs from before pinning have none). */
+    files?: Map<string, Buffer>;
+    digest?: string;
+  }> {
     const row = await this.db('runbooks_runs')
-      .where('id', runId)
-      .first('runbook', 'parameters', 'dry_run', 'requested_by');
+      .leftJoin(
+        'runbooks_definitions',
+        'runbooks_definitions.digest',
+        'runbooks_runs.definition_digest',
+      )
+      .where('runbooks_runs.id', runId)
+      .first(
+        'runbooks_runs.runbook',
+        'runbooks_runs.parameters',
+        'runbooks_runs.definition_digest',
+        'runbooks_definitions.files',
+      );
     if (!row) throw new NotFoundError(`No run ${runId}`);
     return {
       runbook: JSON.parse(row.runbook),
       parameters: JSON.parse(row.parameters),
+      files: row.files ? decodeFiles(row.files) : undefined,
+      digest: (row.definition_digest as string | null) ?? undefined,
     };
   }
 
@@ -937,6 +974,13 @@ export class RunStore {
         runbook?.spec?.approval?.approvers,
         runbook?.metadata?.namespace,
       ),
+      definition: row.definition_digest
+        ? {
+            digest: row.definition_digest,
+            commit: row.definition_commit ?? undefined,
+            source: row.definition_source ?? undefined,
+          }
+        : undefined,
     };
   }
 

@@ -14,6 +14,13 @@ export interface NewRun {
   /** A warning for the run's own log, written with the run (e.g. targets a schedule left out). */
   note?: string;
   targets: { entityRef: string; entity: Entity; needsApproval: boolean }[];
+  /** The runbook's files, pinned for the whole run. */
+  definition?: {
+    digest: string;
+    commit?: string;
+    source: string;
+    files: Map<string, Buffer>;
+  };
 }
 
 /** A step's result as stored in its target's row. */

@@ -3,6 +3,8 @@ import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
 import { RunStore } from '../database/RunStore';
 import { RunWorker } from './RunWorker';
 import { cluster, runbook } from './testUtils';
+import { SecretScopes } from '../trust/SecretScopes';
+import { ConfigReader } from '@backstage/config';
 
 jest.setTimeout(60_000);
 
@@ -292,7 +294,17 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
       },
       { password: 'p4ssw0rd-from-the-form' },
     );
-    worker(executor, { secrets: { apiToken: secret } });
+    worker(executor, {
+      secrets: SecretScopes.fromConfig(
+        new ConfigReader({
+          runbooks: {
+            secrets: {
+              apiToken: { value: secret, owners: ['platform-kafka'] },
+            },
+          },
+        }),
+      ),
+    });
     await waitFor(finished(runId));
     const logs = await store.listLogs({ runId, limit: 100 });
     const everything = JSON.stringify([

@@ -1,5 +1,14 @@
 import { Entity } from '@backstage/catalog-model';
 import { RunbookEntityV1alpha1 } from '@fleetdeck/plugin-runbooks-common';
+import { TrustPolicy } from '../trust/TrustPolicy';
+
+/** The catalog location in app-config the test runbooks come from. */
+const RUNBOOKS_LOCATION = 'file:/srv/fleetdeck/runbooks/locations.yaml';
+
+/** Trusts what the test fixtures come from, as the plugin's default policy would. */
+export const testTrustPolicy = new TrustPolicy({
+  configLocations: [RUNBOOKS_LOCATION],
+});
 
 /** A Cluster entity as the fleet catalog has them. */
 export function cluster(
@@ -9,7 +18,16 @@ export function cluster(
   return {
     apiVersion: 'fleetdeck.io/v1alpha1',
     kind: 'Cluster',
-    metadata: { name, namespace: 'default' },
+    metadata: {
+      name,
+      namespace: 'default',
+      // as the inventory provider emits them
+      annotations: {
+        'backstage.io/managed-by-location': 'fleet-inventory:ansible/test',
+        'backstage.io/managed-by-origin-location':
+          'fleet-inventory:ansible/test',
+      },
+    },
     spec: {
       engine: 'kafka',
       version: '3.6.0',
@@ -30,7 +48,15 @@ export function runbook(
   return {
     apiVersion: 'fleetdeck.io/v1alpha1',
     kind: 'Runbook',
-    metadata: { name, namespace: 'default', title: `Runbook ${name}` },
+    metadata: {
+      name,
+      namespace: 'default',
+      title: `Runbook ${name}`,
+      annotations: {
+        'backstage.io/managed-by-location': `file:/srv/fleetdeck/runbooks/${name}/catalog-info.yaml`,
+        'backstage.io/managed-by-origin-location': RUNBOOKS_LOCATION,
+      },
+    },
     spec: {
       owner: 'group:default/platform-kafka',
       targets: { kind: 'Cluster', 'spec.engine': 'kafka' },

@@ -7,7 +7,7 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
 import { RunStore } from '../database/RunStore';
-import { cluster, runbook } from '../engine/testUtils';
+import { cluster, runbook, testTrustPolicy } from '../engine/testUtils';
 import { RunbooksService } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
 
@@ -202,6 +202,7 @@ describe.each(databases.eachSupportedId())(
         notifier: new RunNotifier({ logger, notifications: { send }, store }),
         wake: () => {},
         abortRun: () => {},
+        trust: testTrustPolicy,
       });
 
       const started = await service.startScheduledRun(backup, {

@@ -6,7 +6,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { RunStore } from '../database/RunStore';
-import { cluster, runbook } from '../engine/testUtils';
+import { cluster, runbook, testTrustPolicy } from '../engine/testUtils';
 import { RunWorker } from '../engine/RunWorker';
 import { ParameterVault } from '../engine/secrets';
 import { RunbooksService } from './RunbooksService';
@@ -48,6 +48,7 @@ describe.each(databases.eachSupportedId())(
         notifier: new RunNotifier({ logger, store }),
         wake: () => {},
         abortRun: () => {},
+        trust: testTrustPolicy,
       });
       const amelie = {
         credentials: mockCredentials.user('user:default/amelie'),
@@ -151,6 +152,7 @@ describe.each(databases.eachSupportedId())(
           notifier: new RunNotifier({ logger, store }),
           wake: () => {},
           abortRun: () => {},
+          trust: testTrustPolicy,
           vault,
         });
       const amelie = {
@@ -280,6 +282,7 @@ describe('RunbooksService.listRunbooks', () => {
       notifier: new RunNotifier({ logger, store: {} as RunStore }),
       wake: () => {},
       abortRun: () => {},
+      trust: testTrustPolicy,
     });
     const caller = { credentials: mockCredentials.user('user:default/amelie') };
 

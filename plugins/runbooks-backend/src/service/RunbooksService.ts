@@ -30,6 +30,7 @@ import {
   isRunbookEntity,
   RunbookEntityV1alpha1,
   RunbookSummary,
+  RunbookTrust,
   runbooksApprovePermission,
   runbooksCancelPermission,
   runbooksReadPermission,
@@ -48,6 +49,9 @@ import { maskParameters, ParameterVault } from '../engine/secrets';
 import { RunNotifier } from './RunNotifier';
 import { nextOccurrence } from './nextOccurrence';
 import { approverRefs, ownerRef } from '../lib/ownerRef';
+import { TrustPolicy } from '../trust/TrustPolicy';
+import { SecretScopes } from '../trust/SecretScopes';
+import { DefinitionSnapshots } from '../trust/DefinitionSnapshots';
 
 function nextRunAt(cron: string): string | undefined {
   try {
@@ -131,8 +135,34 @@ export class RunbooksService {
       abortRun(runId: string): void;
       /** Encrypts secret parameters where runs are stored (none: such runs are refused). */
       vault?: ParameterVault;
+      /** Which runbooks may run, on which targets. */
+      trust: TrustPolicy;
+      /** Which configured secrets each runbook may use. */
+      secrets?: SecretScopes;
+      /** Pins a run's runbook files at its start (none: executors read them live). */
+      snapshots?: DefinitionSnapshots;
     },
   ) {}
+
+  /** Whether a runbook may run: a 403 naming the setting when it may not. */
+  private assertRunnable(runbook: RunbookEntityV1alpha1) {
+    const trust = this.deps.trust.runbook(runbook);
+    if (!trust.trusted) throw new NotAllowedError(trust.reason);
+    const problem = (this.deps.secrets ?? SecretScopes.none()).problem(runbook);
+    if (problem) throw new NotAllowedError(problem);
+  }
+
+  /** Whether a runbook may act on an entity, for the entity's Runbooks tab. */
+  async targetTrust(entityRef: string, caller: Caller): Promise<RunbookTrust> {
+    const entity = await this.deps.catalog.getEntityByRef(entityRef, {
+      credentials: caller.credentials,
+    });
+    if (!entity) throw new NotFoundError(`No entity ${entityRef}`);
+    const trust = this.deps.trust.target(entity);
+    return trust.trusted
+      ? { trusted: true }
+      : { trusted: false, reason: trust.reason };
+  }
 
   async getRunbook(
     ref: string,
@@ -180,11 +210,21 @@ export class RunbooksService {
       );
     }
     // by title, as people look for them (the catalog returns no fixed order)
-    return runbooks.map(toRunbookSummary).sort((a, b) =>
-      (a.title ?? a.name).localeCompare(b.title ?? b.name, 'en', {
-        sensitivity: 'base',
-      }),
-    );
+    return runbooks
+      .map(r => toRunbookSummary(r, this.runbookTrust(r)))
+      .sort((a, b) =>
+        (a.title ?? a.name).localeCompare(b.title ?? b.name, 'en', {
+          sensitivity: 'base',
+        }),
+      );
+  }
+
+  /** A runbook's trust as the API shows it. */
+  runbookTrust(runbook: RunbookEntityV1alpha1): RunbookTrust {
+    const trust = this.deps.trust.runbook(runbook);
+    if (!trust.trusted) return { trusted: false, reason: trust.reason };
+    const problem = (this.deps.secrets ?? SecretScopes.none()).problem(runbook);
+    return problem ? { trusted: false, reason: problem } : { trusted: true };
   }
 
   private async authorizeEach(
@@ -304,11 +344,17 @@ export class RunbooksService {
         },
       },
       async outcome => {
+        this.assertRunnable(runbook);
         const parameters = this.validateParameters(runbook, request);
-        const targets = await this.resolveTargets(
+        const resolved = await this.resolveTargets(
           runbook,
           request.targets,
           caller,
+        );
+        const { targets, note } = this.trustedTargets(
+          resolved,
+          Boolean(request.targets),
+          outcome,
         );
         const refs = targets.map(t => stringifyEntityRef(t));
         const denied = await this.authorizeEach(
@@ -321,12 +367,17 @@ export class RunbooksService {
             `You may not run ${runbookRef} on ${nameSome(denied)}`,
           );
         }
-        const run = await this.writeRun(runbook, targets, {
-          parameters,
-          requestedBy: userRef(caller.credentials),
-          dryRun: Boolean(request.dryRun),
-          retryOf: request.retryOf,
-        });
+        const run = await this.writeRun(
+          runbook,
+          targets,
+          {
+            parameters,
+            requestedBy: userRef(caller.credentials),
+            dryRun: Boolean(request.dryRun),
+            retryOf: request.retryOf,
+          },
+          note,
+        );
         Object.assign(outcome, { runId: run.id, targetCount: refs.length });
         return run;
       },
@@ -374,32 +425,38 @@ export class RunbooksService {
           runbook.metadata.namespace ?? 'default',
         );
         outcome.onBehalfOf = owner;
+        this.assertRunnable(runbook);
         const parameters = this.validateParameters(runbook, {
           parameters: schedule.parameters,
           dryRun: schedule.dryRun,
         });
-        const matched = await this.resolveTargets(
+        const found = await this.resolveTargets(
           runbook,
           undefined,
           caller,
           schedule.targets,
         );
-        assertWithinFilter(runbook, matched);
+        assertWithinFilter(runbook, found);
+        const { targets: matched, note: untrustedNote } = this.trustedTargets(
+          found,
+          false,
+          outcome,
+        );
         const owned = matched.filter(e => entityOwners(e).includes(owner));
         const skipped = matched
           .filter(e => !owned.includes(e))
           .map(e => stringifyEntityRef(e));
-        let note: string | undefined;
+        let note = untrustedNote;
         if (skipped.length) {
           Object.assign(outcome, {
             skippedTargets: skipped.slice(0, 20),
             skippedCount: skipped.length,
           });
-          note = `The schedule acts for ${owner} and leaves out ${
-            skipped.length
-          } of ${matched.length} matching targets owned by others: ${nameSome(
-            skipped,
-          )}`;
+          note = `${
+            note ? `${note}\n` : ''
+          }The schedule acts for ${owner} and leaves out ${skipped.length} of ${
+            matched.length
+          } matching targets owned by others: ${nameSome(skipped)}`;
           this.deps.logger.warn(`Schedule of ${runbookRef}: ${note}`);
         }
         if (owned.length === 0) {
@@ -425,6 +482,47 @@ export class RunbooksService {
       },
     );
     return this.askApprovers(summary);
+  }
+
+  /**
+   * The targets a runbook may act on. Named targets that are not trusted
+   * refuse the whole start; of those a filter matched, untrusted ones are
+   * left out (named in the audit event and the run's log).
+   */
+  private trustedTargets(
+    entities: Entity[],
+    named: boolean,
+    outcome: JsonObject,
+  ): { targets: Entity[]; note?: string } {
+    const refused: { ref: string; reason: string }[] = [];
+    const targets = entities.filter(e => {
+      const trust = this.deps.trust.target(e);
+      if (!trust.trusted)
+        refused.push({ ref: stringifyEntityRef(e), reason: trust.reason });
+      return trust.trusted;
+    });
+    if (refused.length === 0) return { targets };
+    Object.assign(outcome, {
+      untrustedTargets: refused.slice(0, 20).map(r => r.ref),
+      untrustedCount: refused.length,
+    });
+    if (named || targets.length === 0) {
+      throw new NotAllowedError(
+        refused
+          .slice(0, 5)
+          .map(r => r.reason)
+          .join('; ') +
+          (refused.length > 5 ? ` (and ${refused.length - 5} more)` : ''),
+      );
+    }
+    return {
+      targets,
+      note: `Left out ${refused.length} of ${
+        entities.length
+      } matching targets that do not come from an inventory provider or a trusted location: ${nameSome(
+        refused.map(r => r.ref),
+      )}`,
+    };
   }
 
   /** Tells the approver groups when a new run has targets waiting for them. */
@@ -472,6 +570,8 @@ export class RunbooksService {
     note?: string,
   ): Promise<RunSummary> {
     const approval = runbook.spec.approval;
+    // what the run executes, read once: a push during the run changes nothing
+    const definition = await this.deps.snapshots?.snapshot(runbook);
     const parameters = (this.deps.vault ?? new ParameterVault()).seal(
       runbook.spec.parameters,
       run.parameters,
@@ -486,6 +586,7 @@ export class RunbooksService {
       retryOf: run.retryOf,
       schedule: run.schedule,
       note,
+      definition,
       targets: targets.map(entity => ({
         entityRef: stringifyEntityRef(entity),
         entity,
@@ -731,7 +832,10 @@ function assertWithinFilter(
 }
 
 /** The API view of a Runbook entity. */
-export function toRunbookSummary(r: RunbookEntityV1alpha1): RunbookSummary {
+export function toRunbookSummary(
+  r: RunbookEntityV1alpha1,
+  trust: RunbookTrust,
+): RunbookSummary {
   return {
     entityRef: stringifyEntityRef(r),
     name: r.metadata.name,
@@ -757,5 +861,6 @@ export function toRunbookSummary(r: RunbookEntityV1alpha1): RunbookSummary {
       nextRunAt: nextRunAt(r.spec.schedule.cron),
     },
     dryRunSupported: r.spec.dryRun !== false,
+    trust,
   };
 }

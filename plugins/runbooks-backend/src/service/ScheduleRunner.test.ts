@@ -3,7 +3,7 @@ import { Entity, RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RunbookEntityV1alpha1 } from '@fleetdeck/plugin-runbooks-common';
 import { RunStore } from '../database/RunStore';
-import { cluster, runbook } from '../engine/testUtils';
+import { cluster, runbook, testTrustPolicy } from '../engine/testUtils';
 import { RunbooksService, toRunbookSummary } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
 import { nextOccurrence, ScheduleRunner } from './ScheduleRunner';
@@ -35,6 +35,7 @@ function scheduleRunner(store: RunStore, entities: Entity[]) {
     notifier: new RunNotifier({ logger, store }),
     wake: () => {},
     abortRun: () => {},
+    trust: testTrustPolicy,
   });
   const runner = new ScheduleRunner({
     store,
@@ -126,6 +127,7 @@ describe.each(databases.eachSupportedId())(
             notifier: new RunNotifier({ logger, store }),
             wake: () => {},
             abortRun: () => {},
+            trust: testTrustPolicy,
           }),
         });
       const [a, b] = [replica(), replica()];
@@ -164,7 +166,9 @@ describe.each(databases.eachSupportedId())(
         ).toISOString(),
       ).toBe('2026-11-23T02:00:00.000Z');
       // the API tells the portal when the schedule fires next
-      const next = new Date(toRunbookSummary(backup).schedule!.nextRunAt!);
+      const next = new Date(
+        toRunbookSummary(backup, { trusted: true }).schedule!.nextRunAt!,
+      );
       expect(next.getUTCHours()).toBe(2);
       expect(next.getTime()).toBeGreaterThan(Date.now());
     });

@@ -1,6 +1,7 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
+  ListRunbooksResponse,
   RunStreamEvent,
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
@@ -94,7 +95,12 @@ export async function createRouter(options: {
 
   router.get('/runbooks', async (req, res) => {
     const query = parse(schemas.listRunbooks, req.query);
-    res.json({ items: await service.listRunbooks(query, await caller(req)) });
+    const who = await caller(req);
+    const items = await service.listRunbooks(query, who);
+    const response: ListRunbooksResponse = query.entityRef
+      ? { items, target: await service.targetTrust(query.entityRef, who) }
+      : { items };
+    res.json(response);
   });
 
   router.get('/runbooks/:namespace/:name', async (req, res) => {
@@ -102,7 +108,7 @@ export async function createRouter(options: {
       `runbook:${req.params.namespace}/${req.params.name}`,
       await caller(req),
     );
-    res.json(toRunbookSummary(runbook));
+    res.json(toRunbookSummary(runbook, service.runbookTrust(runbook)));
   });
 
   router.post('/runs', async (req, res) => {

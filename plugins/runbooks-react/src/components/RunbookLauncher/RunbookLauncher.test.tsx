@@ -32,6 +32,7 @@ const keyRotation: RunbookSummary = {
     approvers: ['group:default/sre'],
   },
   dryRunSupported: true,
+  trust: { trusted: true },
 };
 
 describe('RunbookLauncher', () => {

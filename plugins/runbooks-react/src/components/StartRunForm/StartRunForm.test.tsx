@@ -15,6 +15,7 @@ const runbook: RunbookSummary = {
   steps: [{ id: 'rotate', executor: 'ansible' }],
   concurrency: 10,
   dryRunSupported: true,
+  trust: { trusted: true },
 };
 
 const target = {

@@ -12,6 +12,7 @@ import Dialog from '@material-ui/core/Dialog';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Grid from '@material-ui/core/Grid';
+import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
@@ -42,8 +43,15 @@ export function EntityRunbooksContent() {
       />
     );
   }
+  const untrustedTarget =
+    value.target?.trusted === false ? value.target.reason : undefined;
   return (
     <>
+      {untrustedTarget && (
+        <Alert severity="warning" style={{ marginBottom: 16 }}>
+          Runbooks cannot act on this entity. {untrustedTarget}
+        </Alert>
+      )}
       <Grid container spacing={2}>
         {value.items.map(runbook => (
           <Grid item xs={12} md={6} key={runbook.entityRef}>
@@ -51,6 +59,7 @@ export function EntityRunbooksContent() {
               runbook={runbook}
               entity={entity}
               entityRef={entityRef}
+              untrustedTarget={untrustedTarget}
               onRun={() => setRunning(runbook)}
             />
           </Grid>

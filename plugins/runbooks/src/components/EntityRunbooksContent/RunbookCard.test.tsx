@@ -29,6 +29,7 @@ const runbook: RunbookSummary = {
     approvers: ['group:default/sre'],
   },
   dryRunSupported: true,
+  trust: { trusted: true },
 };
 
 const entity = {
@@ -38,7 +39,11 @@ const entity = {
   spec: { engine: 'kafka', environment: 'production' },
 };
 
-async function renderCard(entityRef: string, allow: boolean) {
+async function renderCard(
+  entityRef: string,
+  allow: boolean,
+  options: { runbook?: RunbookSummary; untrustedTarget?: string } = {},
+) {
   const api = mockRunbooksApi(makeRun(), []);
   api.listRuns.mockResolvedValue({
     items: [
@@ -62,9 +67,10 @@ async function renderCard(entityRef: string, allow: boolean) {
       ]}
     >
       <RunbookCard
-        runbook={runbook}
+        runbook={options.runbook ?? runbook}
         entity={entity}
         entityRef={entityRef}
+        untrustedTarget={options.untrustedTarget}
         onRun={() => {}}
       />
     </TestApiProvider>,
@@ -103,6 +109,29 @@ describe('RunbookCard', () => {
 
   it('hides Run when the permission framework denies runbooks.run', async () => {
     await renderCard('cluster:default/kafka-cards-prod', false);
+    expect(await screen.findByText(/jonas\.weber/)).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Run' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says why an untrusted runbook cannot run, and offers no Run', async () => {
+    const reason =
+      'Not trusted: runbook:default/kafka-rolling-patch was read from url:https://git.example/guest/x/catalog-info.yaml, which is neither a catalog location in app-config nor under runbooks.trustedSources';
+    await renderCard('cluster:default/kafka-payments-prod', true, {
+      runbook: { ...runbook, trust: { trusted: false, reason } },
+    });
+    expect(await screen.findByText(reason)).toBeInTheDocument();
+    expect(await screen.findByText(/jonas\.weber/)).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Run' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('offers no Run on an entity runbooks may not act on', async () => {
+    await renderCard('cluster:default/kafka-payments-prod', true, {
+      untrustedTarget: 'Not a trusted target',
+    });
     expect(await screen.findByText(/jonas\.weber/)).toBeInTheDocument();
     expect(
       screen.queryByRole('button', { name: 'Run' }),

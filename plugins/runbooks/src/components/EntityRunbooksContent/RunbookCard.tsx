@@ -19,6 +19,7 @@ import Card from '@material-ui/core/Card';
 import CardActions from '@material-ui/core/CardActions';
 import CardContent from '@material-ui/core/CardContent';
 import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
 import useAsync from 'react-use/esm/useAsync';
 import { formatDuration, formatTime } from '../shared/format';
 import { GroupLinks } from '../shared/GroupLinks';
@@ -29,9 +30,13 @@ export function RunbookCard(props: {
   runbook: RunbookSummary;
   entity: Entity;
   entityRef: string;
+  /** Why no runbook may act on this entity, if so. */
+  untrustedTarget?: string;
   onRun(): void;
 }) {
-  const { runbook, entity, entityRef, onRun } = props;
+  const { runbook, entity, entityRef, untrustedTarget, onRun } = props;
+  const notRunnable =
+    runbook.trust?.trusted === false ? runbook.trust.reason : untrustedTarget;
   const api = useApi(runbooksApiRef);
   const runRoute = useRouteRef(runbookRunRouteRef);
   const { allowed } = usePermission({
@@ -62,6 +67,11 @@ export function RunbookCard(props: {
             </>
           )}
         </Typography>
+        {runbook.trust?.trusted === false && (
+          <Alert severity="warning" style={{ marginBottom: 8 }}>
+            {runbook.trust.reason ?? 'Not trusted'}
+          </Alert>
+        )}
         {runbook.description && (
           <Typography variant="body2" paragraph>
             {runbook.description}
@@ -101,7 +111,7 @@ export function RunbookCard(props: {
           </Box>
         ))}
       </CardContent>
-      {allowed && (
+      {allowed && !notRunnable && (
         <CardActions>
           <Button color="primary" variant="contained" onClick={onRun}>
             Run

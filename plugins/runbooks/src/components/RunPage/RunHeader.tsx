@@ -66,6 +66,27 @@ export function RunHeader(props: { run: RunSummary }) {
           {params.map(([k, v]) => `${k} = ${formatValue(v)}`).join(' · ')}
         </Typography>
       )}
+      {run.definition && (
+        <Typography
+          variant="body2"
+          color="textSecondary"
+          title={`${run.definition.digest}${
+            run.definition.source ? ` from ${run.definition.source}` : ''
+          }`}
+        >
+          Pinned definition:{' '}
+          {run.definition.commit
+            ? `commit ${run.definition.commit.slice(0, 12)}${
+                run.definition.commit.length > 40
+                  ? run.definition.commit.slice(40)
+                  : ''
+              }`
+            : run.definition.digest.slice(0, 19)}
+          {run.definition.commit
+            ? ` · ${run.definition.digest.slice(0, 19)}`
+            : ''}
+        </Typography>
+      )}
       {/* The server names approver groups for any runbook with approvals;
           they matter while a target waits. */}
       {run.approvers &&

@@ -199,6 +199,22 @@ describe('RunPage', () => {
     );
   });
 
+  it('shows the commit the run pinned its runbook at', async () => {
+    const run = makeRun({
+      definition: {
+        digest: `sha256:${'ab'.repeat(32)}`,
+        commit: '3f2c1d9e8b7a65432100fedcba9876543210abcd',
+        source: 'https://git.example/ops/runbooks/-/blob/main/kafka/',
+      },
+    });
+    await renderRunPage(mockRunbooksApi(run, []));
+    expect(
+      await screen.findByText(
+        'Pinned definition: commit 3f2c1d9e8b7a · sha256:abababababab',
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('shows a not-found panel for a run id that does not exist', async () => {
     const api = mockRunbooksApi(makeRun(), []);
     api.getRun.mockRejectedValue(

@@ -1,0 +1,157 @@
+import { Config } from '@backstage/config';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { ownerRef } from '../lib/ownerRef';
+
+/** One configured secret and who may use it. */
+interface ScopedSecret {
+  value: string;
+  /** Full, lower-case Runbook refs. */
+  runbooks: string[];
+  /** Full, lower-case group refs: runbooks they own may use the secret. */
+  owners: string[];
+}
+
+/** Shortest secret the engine accepts: shorter values cannot be redacted without mangling ordinary output. */
+export const MIN_SECRET_LENGTH = 8;
+
+// `secrets.name`, `secrets['name']` and `secrets["name"]` inside `${{ }}`
+const reference =
+  /\bsecrets\s*(?:\.\s*([A-Za-z_$][\w$]*)|\[\s*(['"])([^'"\]]+)\2\s*\])/g;
+// the code of `${{ ... }}` and `{% ... %}`, where templates can name secrets
+const expression = /\$\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g;
+const wholeObject = /\bsecrets\b(?!\s*(?:\.\s*[A-Za-z_$]|\[\s*['"]))/;
+
+function refOf(value: string, defaultKind: string, namespace = 'default') {
+  return ownerRef(
+    value.includes(':') ? value : `${defaultKind}:${value}`,
+    namespace,
+  );
+}
+
+/**
+ * The secrets runbook steps may use as `${{ secrets.NAME }}`, each scoped to
+ * the runbooks (`runbooks`) or the runbook owners (`owners`) that may use it:
+ *
+ * ```yaml
+ * runbooks:
+ *   secrets:
+ *     kafkaAdminPassword:
+ *       value: ${KAFKA_ADMIN_PASSWORD}
+ *       runbooks: [runbook:default/kafka-rolling-patch]
+ *       owners: [group:default/platform-kafka]
+ * ```
+ *
+ * A runbook that refers to a secret outside its scope is refused when the
+ * catalog ingests it and when it is started, and a run's steps only ever see
+ * the secrets in scope.
+ */
+export class SecretScopes {
+  static fromConfig(config: Config): SecretScopes {
+    const secrets = new Map<string, ScopedSecret>();
+    const root = config.getOptionalConfig('runbooks.secrets');
+    for (const name of root?.keys() ?? []) {
+      const key = `runbooks.secrets.${name}`;
+      const raw = root!.getOptional(name);
+      if (raw === undefined || raw === null) continue;
+      if (typeof raw === 'string') {
+        throw new Error(
+          `${key} must name who may use it: write it as { value, runbooks: [runbook refs], owners: [group refs] }`,
+        );
+      }
+      const entry = root!.getConfig(name);
+      const value = entry.getOptionalString('value');
+      if (!value) {
+        // unset (e.g. an empty environment variable): nobody can use it
+        continue;
+      }
+      if (value.length < MIN_SECRET_LENGTH) {
+        throw new Error(
+          `${key}.value is ${value.length} characters long; secrets shorter than ${MIN_SECRET_LENGTH} cannot be redacted from run output reliably`,
+        );
+      }
+      const runbooks = (entry.getOptionalStringArray('runbooks') ?? []).map(r =>
+        refOf(r, 'runbook'),
+      );
+      const owners = (entry.getOptionalStringArray('owners') ?? []).map(o =>
+        refOf(o, 'group'),
+      );
+      if (runbooks.length === 0 && owners.length === 0) {
+        throw new Error(
+          `${key} is usable by no runbook: list the runbooks (runbooks) or the owner groups (owners) that may use it`,
+        );
+      }
+      secrets.set(name, { value, runbooks, owners });
+    }
+    return new SecretScopes(secrets);
+  }
+
+  static none(): SecretScopes {
+    return new SecretScopes(new Map());
+  }
+
+  constructor(private readonly secrets: Map<string, ScopedSecret>) {}
+
+  /** Every configured secret value, for redaction (whatever the scope). */
+  values(): string[] {
+    return [...this.secrets.values()].map(s => s.value);
+  }
+
+  private allowed(name: string, runbook: Entity): boolean {
+    const secret = this.secrets.get(name);
+    if (!secret) return false;
+    const self = stringifyEntityRef(runbook).toLocaleLowerCase('en-US');
+    if (secret.runbooks.includes(self)) return true;
+    const owner = runbook.spec?.owner;
+    if (typeof owner !== 'string') return false;
+    try {
+      return secret.owners.includes(
+        ownerRef(owner, runbook.metadata.namespace ?? 'default'),
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  /** The secrets a run of this runbook gets: only those in its scope. */
+  forRunbook(runbook: Entity): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const [name, secret] of this.secrets) {
+      if (this.allowed(name, runbook)) result[name] = secret.value;
+    }
+    return result;
+  }
+
+  /**
+   * Why this runbook may not be used as written: it refers to a secret that
+   * is not configured or not in its scope. Undefined when it may.
+   */
+  problem(runbook: Entity): string | undefined {
+    const names = new Set<string>();
+    let whole = false;
+    const walk = (v: unknown) => {
+      if (typeof v === 'string') {
+        if (!v.includes('secrets')) return;
+        for (const [, a, b] of v.matchAll(expression)) {
+          const code = a ?? b;
+          for (const m of code.matchAll(reference)) names.add(m[1] ?? m[3]);
+          if (wholeObject.test(code.replace(reference, ''))) whole = true;
+        }
+      } else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    const steps = (runbook.spec as any)?.steps;
+    if (Array.isArray(steps)) steps.forEach(s => walk(s?.input));
+    const ref = stringifyEntityRef(runbook);
+    if (whole) {
+      return `${ref} uses the secrets object as a whole; name each secret (secrets.NAME)`;
+    }
+    const refused = [...names].filter(n => !this.allowed(n, runbook));
+    if (refused.length === 0) return undefined;
+    const reasons = refused.map(n =>
+      this.secrets.has(n)
+        ? `'${n}' is not scoped to it (runbooks.secrets.${n}.runbooks / .owners)`
+        : `'${n}' is not configured (runbooks.secrets.${n})`,
+    );
+    return `${ref} may not use secret ${reasons.join('; ')}`;
+  }
+}
