@@ -1,4 +1,4 @@
-import { renderTemplates } from './templating';
+import { containsTemplate, renderTemplates } from './templating';
 
 describe('renderTemplates', () => {
   const context = {
@@ -52,6 +52,92 @@ describe('renderTemplates', () => {
     // a parameter's value is data: its own ${{ }} is not rendered again
     expect(renderTemplates({ v: '${{ parameters.version }}' }, evil)).toEqual({
       v: '${{ 7 * 7 }}; $(reboot)',
+    });
+  });
+
+  describe('treats values from the context as data, rendering once', () => {
+    const secret = 'S3cr3t-kafka-admin';
+    const payloads = [
+      '${{ secrets.kafkaAdmin }}',
+      '${{ secrets["kafkaAdmin"] | upper }}',
+      '{% for k, v in secrets %}${{ v }}{% endfor %}',
+      '{% if true %}${{ secrets.kafkaAdmin }}{% endif %}',
+      '{{ lookup("pipe", "id > /tmp/marker; echo injected") }}',
+      '{% raw %}${{ secrets.kafkaAdmin }}{% endraw %}',
+    ];
+    const hostile = (payload: string) => ({
+      target: {
+        metadata: {
+          name: 'kafka-prod-01',
+          description: payload,
+          labels: { ticket: payload },
+        },
+      },
+      parameters: { reason: payload, nested: { list: [payload] } },
+      steps: { a: { output: { x: payload, obj: { y: payload } } } },
+      secrets: { kafkaAdmin: secret },
+    });
+
+    it.each(payloads)('%s comes out literally', payload => {
+      const input = {
+        lone: '${{ parameters.reason }}',
+        padded: '  ${{ parameters.reason }}  ',
+        longer: 'rotated (${{ parameters.reason }}) on ${{ target.metadata.name }}',
+        twice: '${{ parameters.reason }}${{ parameters.reason }}',
+        description: '${{ target.metadata.description }}',
+        label: 'label: ${{ target.metadata.labels.ticket }}',
+        output: '${{ steps.a.output.x }}',
+        outputInText: 'previous said ${{ steps.a.output.x }}',
+        outputObject: '${{ steps.a.output.obj }}',
+        nested: '${{ parameters.nested }}',
+        inLoop: '{% for x in parameters.nested.list %}[${{ x }}]{% endfor %}',
+        filtered: '${{ parameters.reason | trim }}',
+      };
+      const rendered = renderTemplates(input, hostile(payload));
+      expect(rendered).toEqual({
+        lone: payload,
+        padded: payload,
+        longer: `rotated (${payload}) on kafka-prod-01`,
+        twice: `${payload}${payload}`,
+        description: payload,
+        label: `label: ${payload}`,
+        output: payload,
+        outputInText: `previous said ${payload}`,
+        outputObject: { y: payload },
+        nested: { list: [payload] },
+        inLoop: `[${payload}]`,
+        filtered: payload,
+      });
+      expect(JSON.stringify(rendered)).not.toContain(secret);
+    });
+
+    it('renders the runbook text itself, so the comparison above can fail', () => {
+      // the same payloads written by the runbook author are templates
+      expect(
+        renderTemplates(
+          { a: '${{ secrets.kafkaAdmin }}', b: 'x ${{ secrets.kafkaAdmin }}' },
+          hostile('ignored'),
+        ),
+      ).toEqual({ a: secret, b: `x ${secret}` });
+    });
+  });
+
+  describe('containsTemplate', () => {
+    it.each([
+      ['${{ parameters.x }}', true],
+      ['echo ${{ parameters.x }}', true],
+      ['{% if x %}y{% endif %}', true],
+      [['restart', 'x ${{ parameters.x }}'], true],
+      [{ a: { b: ['${{ x }}'] } }, true],
+      ['{{ jinja is not ours }}', false],
+      ['echo $HOME ${HOME} {}', false],
+      [['systemctl', 'restart', 'kafka'], false],
+      [{ a: 1, b: [true, null] }, false],
+    ])('%j -> %s', (value, expected) => {
+      expect(containsTemplate(value)).toBe(expected);
+      // exactly what renderTemplates renders: a value without one comes back as is
+      if (!expected)
+        expect(renderTemplates({ value }, {})).toEqual({ value });
     });
   });
 });
