@@ -7,8 +7,10 @@ import {
 } from '@fleetdeck/plugin-runbooks-common';
 import {
   Redactor,
+  redactingLogger,
   RunbookExecutor,
   RunbookExecutorContext,
+  StreamRedactor,
 } from '@fleetdeck/plugin-runbooks-node';
 import { mkdtempSync } from 'fs';
 import { rm } from 'fs/promises';
@@ -86,6 +88,40 @@ interface ActiveTarget {
   steps: (StoredStep | null)[];
 }
 
+/** A log line as buffered until it is stored. */
+type BufferedLine = NewLogLine & { taken?: boolean };
+
+/**
+ * The log stream of a target this worker runs: its lines pass through one
+ * stream redactor (made at the first line, with the run's secrets), which
+ * may hold the last ones back until the next show no secret continues in
+ * them; `held` keeps those lines' level and time, in order.
+ */
+interface TargetStream {
+  redactor?: StreamRedactor;
+  held: BufferedLine[];
+}
+
+/** The message of an error, whatever was thrown. */
+function messageOf(e: unknown): string {
+  try {
+    return typeof (e as Error)?.message === 'string'
+      ? (e as Error).message
+      : String(e);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
+/** An error as a message with its kind, whatever was thrown. */
+function describe(e: unknown): string {
+  try {
+    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {
+    return 'unprintable error';
+  }
+}
+
 interface QueuedWrite {
   completion: Completion;
   entry: ActiveTarget;
@@ -110,11 +146,10 @@ export class RunWorker {
   private stopped = true;
   private timers: NodeJS.Timeout[] = [];
   /** Lines not stored yet; those a target's write took are marked `taken`. */
-  private logBuffer: (NewLogLine & { taken?: boolean })[] = [];
-  private logsByTarget = new Map<
-    string,
-    (NewLogLine & { taken?: boolean })[]
-  >();
+  private logBuffer: BufferedLine[] = [];
+  private logsByTarget = new Map<string, BufferedLine[]>();
+  /** The log streams of the targets this worker runs, by target id. */
+  private readonly streams = new Map<string, TargetStream>();
   private queue: QueuedWrite[] = [];
   private wantClaim = false;
   private beatDue = false;
@@ -127,6 +162,29 @@ export class RunWorker {
 
   constructor(private readonly options: RunWorkerOptions) {
     this.baseRedactor = new Redactor(Object.values(options.secrets ?? {}));
+    // whatever the worker logs about runs passes the configured secrets' redactor
+    this.options = {
+      ...options,
+      logger: redactingLogger(options.logger, () => this.baseRedactor),
+    };
+  }
+
+  /** Redacts every configured secret (not a run's secret parameters). */
+  get redactor(): Redactor {
+    return this.baseRedactor;
+  }
+
+  /**
+   * Redacts what a run's output may hold: every configured secret and the
+   * run's secret parameters (the configured secrets alone when the run
+   * cannot be read).
+   */
+  async redactorFor(runId: string): Promise<Redactor> {
+    try {
+      return (await this.definition(runId)).redactor.union(this.baseRedactor);
+    } catch {
+      return this.baseRedactor;
+    }
   }
 
   get activeCount() {
@@ -378,18 +436,59 @@ export class RunWorker {
     }
   }
 
+  /**
+   * Buffers a line to store. A target's lines pass through its stream
+   * redactor, so a secret split over lines is redacted too; a line it holds
+   * back is buffered once the next lines (or the step's end) release it.
+   */
   private log(line: NewLogLine, redactor: Redactor) {
-    const stored = {
+    // NUL first (PostgreSQL text cannot hold it; tools do print it): a NUL
+    // inside a secret must not hide it from the redactor
+    const text =
+      typeof line.message === 'string' ? line.message : String(line.message);
+    const stored: BufferedLine = {
       ...line,
-      // PostgreSQL text cannot hold NUL; tools do print it
-      message: redactor.redact(line.message).split('\u0000').join(''),
+      message:
+        text.indexOf('\u0000') >= 0 ? text.split('\u0000').join('') : text,
       createdAt: Date.now(),
     };
+    const stream =
+      redactor.active && line.targetId
+        ? this.streams.get(line.targetId)
+        : undefined;
+    if (!stream) {
+      // no secrets, or a line after its target ended (an executor that
+      // ignored its abort): redacted alone
+      stored.message = redactor.redact(stored.message);
+      this.buffer(stored);
+      return;
+    }
+    stream.redactor ??= redactor.stream();
+    stream.held.push(stored);
+    for (const message of stream.redactor.push(stored.message)) {
+      const released = stream.held.shift()!;
+      released.message = message;
+      this.buffer(released);
+    }
+  }
+
+  /** Buffers the lines a target's stream still holds back (its step ended). */
+  private releaseHeld(targetId: string) {
+    const stream = this.streams.get(targetId);
+    if (!stream?.redactor) return;
+    for (const message of stream.redactor.flush()) {
+      const released = stream.held.shift()!;
+      released.message = message;
+      this.buffer(released);
+    }
+  }
+
+  private buffer(stored: BufferedLine) {
     this.logBuffer.push(stored);
-    if (line.targetId) {
-      const mine = this.logsByTarget.get(line.targetId);
+    if (stored.targetId) {
+      const mine = this.logsByTarget.get(stored.targetId);
       if (mine) mine.push(stored);
-      else this.logsByTarget.set(line.targetId, [stored]);
+      else this.logsByTarget.set(stored.targetId, [stored]);
     }
     if (this.logBuffer.length >= 200) {
       this.logsDue = true;
@@ -399,6 +498,8 @@ export class RunWorker {
 
   /** Takes the buffered lines of one target, to commit with its next write. */
   private takeLogs(targetId: string): NewLogLine[] {
+    // a step's lines are complete at its end: nothing waits for the next step
+    this.releaseHeld(targetId);
     const mine = this.logsByTarget.get(targetId) ?? [];
     this.logsByTarget.delete(targetId);
     for (const line of mine) line.taken = true;
@@ -463,13 +564,27 @@ export class RunWorker {
     const key = keyOf(claim);
     this.active.set(key, entry);
     this.options.events?.targetChanged(claim.runId, claim.targetId, 'running');
+    const stream: TargetStream = { held: [] };
+    this.streams.set(claim.targetId, stream);
     this.runTarget(entry)
-      .catch(e =>
+      .catch(async e => {
+        // the run's own secret parameters too, when it could be read
+        const redactor =
+          (await this.definitions
+            .get(claim.runId)
+            ?.then(d => d.redactor)
+            .catch(() => undefined)) ?? this.baseRedactor;
         this.options.logger.error(
-          `Runbook target ${claim.targetId} crashed: ${e}`,
-        ),
-      )
+          `Runbook target ${claim.targetId} crashed: ${redactor.redact(
+            describe(e),
+          )}`,
+        );
+      })
       .finally(() => {
+        if (this.streams.get(claim.targetId) === stream) {
+          this.releaseHeld(claim.targetId);
+          this.streams.delete(claim.targetId);
+        }
         // a target that ended through the pump already passed its slot on
         if (this.active.get(key) === entry) {
           this.active.delete(key);
@@ -553,7 +668,9 @@ export class RunWorker {
           !(controller.signal.reason instanceof LostClaimError)
         )
           this.options.logger.warn(
-            `Gave up runbook target ${claim.targetId}: ${(e as Error).message}`,
+            `Gave up runbook target ${claim.targetId}: ${redactor.redact(
+              messageOf(e),
+            )}`,
           );
         return;
       }
@@ -562,7 +679,7 @@ export class RunWorker {
         error = 'Run cancelled';
       } else {
         finalStatus = 'failed';
-        error = redactor.redact((e as Error).message);
+        error = redactor.redact(messageOf(e));
       }
     }
     await this.record(entry, {
@@ -701,7 +818,7 @@ export class RunWorker {
         ) {
           throw new LostClaimError('claim lost');
         }
-        const message = redactor.redact((e as Error)?.message ?? String(e));
+        const message = redactor.redact(messageOf(e));
         if (entry.cancelled) {
           log('warn', `Step ${step.id} cancelled`, step.id);
           await this.record(entry, {
