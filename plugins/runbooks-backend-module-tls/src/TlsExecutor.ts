@@ -1,10 +1,18 @@
-import { InputError } from '@backstage/errors';
+import { Config } from '@backstage/config';
+import { InputError, isError, NotAllowedError } from '@backstage/errors';
 import {
+  NetworkPolicy,
+  NetworkPolicyOptions,
+  PinnedHost,
   RunbookExecutor,
   RunbookExecutorContext,
 } from '@fleetdeck/plugin-runbooks-node';
+import { isIP } from 'net';
 import { connect, PeerCertificate } from 'tls';
 import { z } from 'zod';
+
+/** The config key of the tls executor's allow-list. @public */
+export const TLS_ALLOWED_HOSTS_SETTING = 'runbooks.tls.allowedHosts';
 
 /** Input of a `tls` step. */
 export const tlsInputSchema = z.object({
@@ -56,27 +64,61 @@ const name = (entry: PeerCertificate['subject'] | undefined) => {
   return Array.isArray(cn) ? cn.join(', ') : cn;
 };
 
-/** Connects to each endpoint and reports its certificate; fails under the threshold. */
+/** Options of the {@link TlsExecutor}. @public */
+export interface TlsExecutorOptions
+  extends Omit<NetworkPolicyOptions, 'setting'> {
+  /** Fail under this many days left unless a step says otherwise (default 14). */
+  minDaysLeft?: number;
+  /** Extra PEM CA certificates to trust. */
+  ca?: string[];
+}
+
+/**
+ * Connects to each endpoint and reports its certificate; fails under the
+ * threshold. Endpoints are checked by `runbooks.tls.allowedHosts` (see
+ * NetworkPolicy) before any is connected to, and each connection goes to the
+ * address that was checked.
+ */
 export class TlsExecutor implements RunbookExecutor {
   readonly id = 'tls';
   readonly description =
     'Checks the TLS certificate of each endpoint: subject, issuer and days to expiry';
 
-  constructor(
-    private readonly options: { minDaysLeft?: number; ca?: string[] } = {},
-  ) {}
+  private readonly policy: NetworkPolicy;
+
+  /**
+   * Reads `runbooks.tls.allowedHosts` (absent or empty: no endpoint may be
+   * checked), `runbooks.tls.minDaysLeft` and `runbooks.tls.ca`.
+   */
+  static fromConfig(config: Config): TlsExecutor {
+    return new TlsExecutor({
+      allowedHosts: config.getOptionalStringArray(TLS_ALLOWED_HOSTS_SETTING),
+      minDaysLeft: config.getOptionalNumber('runbooks.tls.minDaysLeft'),
+      ca: config.getOptionalStringArray('runbooks.tls.ca'),
+    });
+  }
+
+  constructor(private readonly options: TlsExecutorOptions = {}) {
+    this.policy = new NetworkPolicy({
+      allowedHosts: options.allowedHosts,
+      resolve: options.resolve,
+      setting: TLS_ALLOWED_HOSTS_SETTING,
+    });
+  }
 
   private check(
     endpoint: { host: string; port: number },
+    pinned: PinnedHost,
     timeoutMs: number,
     signal: AbortSignal,
   ): Promise<EndpointCertificate> {
     const label = `${endpoint.host}:${endpoint.port}`;
     return new Promise(resolve => {
       const socket = connect({
-        host: endpoint.host,
+        host: pinned.host,
         port: endpoint.port,
-        servername: /^[\d.:]+$/.test(endpoint.host) ? undefined : endpoint.host,
+        lookup: pinned.lookup,
+        servername: isIP(pinned.host) ? undefined : pinned.host,
         rejectUnauthorized: false,
         ca: this.options.ca,
         timeout: timeoutMs,
@@ -142,10 +184,34 @@ export class TlsExecutor implements RunbookExecutor {
       );
     }
     const minDays = input.minDaysLeft ?? this.options.minDaysLeft ?? 14;
-    const results = await Promise.all(
+    const timeoutMs = input.timeoutMs ?? 10_000;
+    // every endpoint passes the policy before any is connected to
+    const resolved = await Promise.all(
       endpoints.map(e =>
-        this.check(e.parsed!, input.timeoutMs ?? 10_000, ctx.signal),
+        this.policy.resolve(e.parsed!.host, { signal: ctx.signal }).then(
+          pinned => ({ pinned }),
+          (error: unknown) => ({ error }),
+        ),
       ),
+    );
+    const refused = resolved.flatMap(r =>
+      'error' in r && isError(r.error) && r.error.name === 'NotAllowedError'
+        ? [r.error.message]
+        : [],
+    );
+    if (refused.length) {
+      throw new NotAllowedError(`Refused: ${refused.join('; ')}`);
+    }
+    const results = await Promise.all(
+      endpoints.map((e, i) => {
+        const r = resolved[i];
+        if ('error' in r) {
+          const label = `${e.parsed!.host}:${e.parsed!.port}`;
+          const error = isError(r.error) ? r.error.message : String(r.error);
+          return { endpoint: label, error };
+        }
+        return this.check(e.parsed!, r.pinned, timeoutMs, ctx.signal);
+      }),
     );
     const problems: string[] = [];
     for (const r of results) {

@@ -4,5 +4,9 @@
  * @packageDocumentation
  */
 export { runbooksModuleTls as default } from './module';
-export { TlsExecutor, tlsInputSchema } from './TlsExecutor';
-export type { EndpointCertificate } from './TlsExecutor';
+export {
+  TlsExecutor,
+  tlsInputSchema,
+  TLS_ALLOWED_HOSTS_SETTING,
+} from './TlsExecutor';
+export type { EndpointCertificate, TlsExecutorOptions } from './TlsExecutor';

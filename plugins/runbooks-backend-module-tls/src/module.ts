@@ -6,8 +6,11 @@ import { runbooksExecutorsExtensionPoint } from '@fleetdeck/plugin-runbooks-node
 import { TlsExecutor } from './TlsExecutor';
 
 /**
- * The `tls` runbook executor. Config: `runbooks.tls.minDaysLeft` (default
- * 14), `runbooks.tls.ca` (extra PEM CA certificates to trust).
+ * The `tls` runbook executor. Config: `runbooks.tls.allowedHosts` (host
+ * names, `*.suffix`, IP addresses, CIDR ranges; absent or empty, no endpoint
+ * is reached; loopback, link-local and private addresses only where an
+ * address or range names them), `runbooks.tls.minDaysLeft` (default 14),
+ * `runbooks.tls.ca` (extra PEM CA certificates to trust).
  * @public
  */
 export const runbooksModuleTls = createBackendModule({
@@ -20,12 +23,7 @@ export const runbooksModuleTls = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ runbooks, config }) {
-        runbooks.addExecutor(
-          new TlsExecutor({
-            minDaysLeft: config.getOptionalNumber('runbooks.tls.minDaysLeft'),
-            ca: config.getOptionalStringArray('runbooks.tls.ca'),
-          }),
-        );
+        runbooks.addExecutor(TlsExecutor.fromConfig(config));
       },
     });
   },
