@@ -52,13 +52,32 @@ export interface Config {
       allowUnknownHostKeys?: boolean;
     };
     http?: {
-      /** Hosts the http executor may call: exact names or `*.suffix`. */
+      /**
+       * Where the http executor may connect, at every redirect hop: host names
+       * (exact, or `*.suffix` for subdomains), IP addresses and CIDR ranges,
+       * IPv4 or IPv6 (e.g. `api.example.com`, `*.ops.example.com`,
+       * `10.20.0.0/16`, `fd00:1::/32`). A name is resolved and every address
+       * it resolves to is checked: loopback, link-local (with the cloud
+       * metadata address 169.254.169.254), private, unspecified, CGNAT and
+       * other non-public addresses, IPv4-mapped forms included, are refused
+       * unless an entry names that address or a range containing it (naming
+       * `localhost` alone does not allow 127.0.0.1). Absent or empty: no host
+       * may be called.
+       */
       allowedHosts?: string[];
     };
     tls?: {
+      /** Fail a check when a certificate expires within this many days (default 14). */
       minDaysLeft?: number;
       /** Extra PEM CA certificates to trust. */
       ca?: string[];
+      /**
+       * Endpoints the tls executor may connect to (a step's `endpoints` or a
+       * target's `spec.endpoints`): the same entries and rules as
+       * `runbooks.http.allowedHosts`. Absent or empty: no endpoint may be
+       * checked.
+       */
+      allowedHosts?: string[];
     };
   };
 }
