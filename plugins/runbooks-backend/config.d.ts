@@ -37,9 +37,22 @@ export interface Config {
     secrets?: { [name: string]: string };
     ansible?: {
       command?: string;
+      /**
+       * Host variables for every host, e.g. `ansible_user` or
+       * `ansible_python_interpreter`: trusted operator config, the only place
+       * `ansible_*` variables can be set (a step's extraVars and inventoryVars
+       * cannot).
+       */
       inventoryVars?: { [name: string]: string | number | boolean };
       /** Environment variables for ansible-playbook (the runner's are not passed on). */
       env?: { [name: string]: string };
+      /**
+       * The OS user ansible-playbook runs as, e.g. `fleetdeck-runner`, when the
+       * backend runs as root (a root backend without it logs a warning at
+       * startup; a backend that is neither root nor this user fails to start).
+       * The playbook and its runbook's directory must be readable by it.
+       */
+      runAs?: string;
     };
     ssh?: {
       user: string;

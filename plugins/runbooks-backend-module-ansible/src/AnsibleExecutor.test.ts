@@ -182,6 +182,173 @@ describe('AnsibleExecutor', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  describe('step data reaches Ansible as data, never as a template', () => {
+    const dataPlaybook = `
+- hosts: all
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Show the data
+      ansible.builtin.debug:
+        msg: "reason=[{{ reason }}] target=[{{ fleetdeck_target }}] note=[{{ note }}] first=[{{ things[0] }}] deep=[{{ nested.deep }}] op=[{{ op_greeting | default('none') }}]"
+    - name: Show the keys
+      ansible.builtin.debug:
+        msg: "key=[{{ item.key }}]"
+      loop: "{{ keyed | dict2items }}"
+    - name: Write the reason
+      ansible.builtin.copy:
+        dest: "{{ out_file }}"
+        content: "rotated ({{ reason }})\\n"
+`;
+    let marker: string;
+    let payload: string;
+    // the debug module prints msg as JSON: quotes come out escaped
+    const printed = (text: string) => JSON.stringify(text).slice(1, -1);
+
+    beforeAll(() => {
+      writeFileSync(join(dir, 'data.yml'), dataPlaybook);
+    });
+    beforeEach(() => {
+      marker = join(outDir, `marker-${Date.now()}`);
+      payload = `{{ lookup("pipe","id > ${marker}; echo injected") }}`;
+    });
+
+    it.each([false, true])(
+      'a Jinja payload in extra vars, inventory vars, keys, lists and the target name stays text (dry run: %s)',
+      async dryRun => {
+        const outFile = join(outDir, `rotated-${dryRun}.txt`);
+        const ctx = context(
+          {
+            playbook: 'data.yml',
+            hosts: ['node-a'],
+            extraVars: {
+              reason: payload,
+              things: [payload, 2],
+              nested: { deep: payload },
+              keyed: { [payload]: 1 },
+              out_file: outFile,
+            },
+            inventoryVars: { note: payload },
+          },
+          { dryRun },
+        );
+        ctx.target.metadata.name = payload;
+        await executor.execute(ctx);
+        const log = lines.join('\n');
+        expect(existsSync(marker)).toBe(false);
+        expect(log).toContain(
+          printed(
+            `reason=[${payload}] target=[${payload}] note=[${payload}] first=[${payload}] deep=[${payload}] op=[none]`,
+          ),
+        );
+        expect(log).toContain(printed(`key=[${payload}]`));
+        expect(log).not.toMatch(/\[injected\]|\(injected\)/);
+        // a dry run shows the file's diff, a real run writes it
+        expect(log.includes(`+rotated (${payload})`)).toBe(dryRun);
+        expect(
+          existsSync(outFile) ? readFileSync(outFile, 'utf8') : 'not written',
+        ).toBe(dryRun ? 'not written' : `rotated (${payload})\n`);
+      },
+    );
+
+    it("templates the operator's own inventoryVars (trusted config), so the test above can fail", async () => {
+      const trusted = new AnsibleExecutor({
+        urlReader: mockServices.urlReader.mock() as any,
+        inventoryVars: { op_greeting: payload },
+      });
+      await trusted.execute(
+        context({
+          playbook: 'data.yml',
+          hosts: ['node-a'],
+          extraVars: {
+            reason: 'r',
+            things: [1],
+            nested: { deep: 1 },
+            keyed: {},
+            out_file: join(outDir, 'control.txt'),
+          },
+          inventoryVars: { note: 'n' },
+        }),
+      );
+      // plain text is a template to Ansible: this is what !unsafe prevents
+      expect(existsSync(marker)).toBe(true);
+      expect(lines.join('\n')).toContain('op=[injected]');
+    });
+
+    it.each([
+      ['extraVars', 'ansible_ssh_common_args', /ansible_\* variables/],
+      ['extraVars', 'ansible_become_exe', /ansible_\* variables/],
+      ['extraVars', 'ansible_connection', /ansible_\* variables/],
+      ['extraVars', 'ANSIBLE_python_interpreter', /ansible_\* variables/],
+      ['inventoryVars', 'ansible_host', /ansible_\* variables/],
+      ['inventoryVars', 'ansible_python_interpreter', /ansible_\* variables/],
+      ['extraVars', 'fleetdeck_target', /fleetdeck_\* variables/],
+      ['inventoryVars', 'fleetdeck_run_id', /fleetdeck_\* variables/],
+      ['extraVars', 'hostvars', /reserved by Ansible/],
+      ['extraVars', 'inventory_hostname', /reserved by Ansible/],
+      ['extraVars', 'environment', /reserved by Ansible/],
+      ['extraVars', 'become_user', /reserved by Ansible/],
+      ['extraVars', 'lookup', /reserved by Ansible/],
+      ['extraVars', 'op_greeting', /runbooks\.ansible\.inventoryVars sets it/],
+      [
+        'inventoryVars',
+        'op_greeting',
+        /runbooks\.ansible\.inventoryVars sets it/,
+      ],
+      ['extraVars', 'a b', /is not a variable name/],
+      ['extraVars', '{{ x }}', /is not a variable name/],
+    ])('refuses %s.%s from a step', async (field, name, reason) => {
+      const withOperatorVars = new AnsibleExecutor({
+        urlReader: mockServices.urlReader.mock() as any,
+        inventoryVars: { op_greeting: 'hello' },
+      });
+      const promise = withOperatorVars.execute(
+        context({
+          playbook: 'data.yml',
+          hosts: ['node-a'],
+          // a value that would run a command if Ansible used it
+          [field]: { [name]: `-o ProxyCommand=touch ${marker}` },
+        }),
+      );
+      await expect(promise).rejects.toThrow(reason);
+      await expect(promise).rejects.toMatchObject({ name: 'InputError' });
+      await expect(promise).rejects.toThrow(
+        name.startsWith('{') || name.includes(' ')
+          ? JSON.stringify(name)
+          : `${field}.${name}`,
+      );
+      expect(lines).toEqual([]); // ansible-playbook never started
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    it.each([
+      '-vvvv',
+      '--help',
+      'a:b',
+      '!a',
+      'a&b',
+      'a*',
+      'a,b',
+      '~a',
+      '@f',
+      'a b',
+      '{{x}}',
+    ])(
+      'refuses the host name %j, from the input and from the target',
+      async host => {
+        await expect(
+          executor.execute(context({ playbook: 'data.yml', hosts: [host] })),
+        ).rejects.toThrow(/invalid host name/i);
+        const ctx = context({ playbook: 'data.yml' });
+        ctx.target.spec = { nodes: ['ok-node', host] };
+        await expect(executor.execute(ctx)).rejects.toThrow(
+          `Invalid host name '${host}'`,
+        );
+        expect(lines).toEqual([]);
+      },
+    );
+  });
+
   describe.each(databases.eachSupportedId())(
     'through the engine on %s',
     databaseId => {

@@ -5,11 +5,17 @@ import {
   RunbookExecutorContext,
   spawnProcess,
 } from '@fleetdeck/plugin-runbooks-node';
-import { writeFile } from 'fs/promises';
+import { execFile } from 'child_process';
+import { chown, lstat, mkdir, readdir, stat, writeFile } from 'fs/promises';
 import { join } from 'path';
 import { z } from 'zod';
 import { resolvePlaybook } from './resolvePlaybook';
+import { RunAsUser } from './runAs';
+import { quoteYamlString, toYaml } from './unsafeYaml';
+import { assertStepVarName } from './varNames';
 
+// Host names reach `--limit` and the inventory: no leading '-' (an option),
+// and none of Ansible's pattern characters (`,:!&*~[]@` and spaces).
 const hostPattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$/;
 
 /** Input of an `ansible` step. */
@@ -21,9 +27,13 @@ export const ansibleInputSchema = z.object({
     .array(z.string().regex(hostPattern, 'invalid host name'))
     .min(1)
     .optional(),
-  /** Extra vars (`-e`), passed as a JSON file: never through a shell. */
+  /**
+   * Extra vars (`-e @file`), written as YAML with every string tagged
+   * `!unsafe`: data Ansible never templates. Names `ansible_*`,
+   * `fleetdeck_*` and Ansible's reserved names are refused.
+   */
   extraVars: z.record(z.string(), z.unknown()).optional(),
-  /** Host variables for every host of the generated inventory. */
+  /** Host variables for every host of the generated inventory (as data, like extraVars). */
   inventoryVars: z.record(z.string(), z.unknown()).optional(),
   tags: z.array(z.string().regex(/^[A-Za-z0-9_-]+$/)).optional(),
   verbosity: z.number().int().min(0).max(4).optional(),
@@ -37,10 +47,37 @@ export interface AnsibleExecutorOptions {
   urlReader: UrlReaderService;
   /** The ansible-playbook binary. */
   command?: string;
-  /** Host variables added for every host (e.g. `ansible_user`). */
+  /**
+   * Host variables added for every host (e.g. `ansible_user`): the operator's
+   * trusted config, written as is (Ansible may template them).
+   */
   inventoryVars?: Record<string, unknown>;
   /** Environment variables passed on (the runner's environment is not, except PATH and HOME). */
   env?: Record<string, string>;
+  /** The OS user ansible-playbook runs as (`runbooks.ansible.runAs`), see resolveRunAs. */
+  runAs?: RunAsUser;
+}
+
+/** Changes the owner of a directory and everything in it (not following links). */
+async function chownTree(path: string, uid: number, gid: number) {
+  await chown(path, uid, gid);
+  if ((await lstat(path)).isDirectory()) {
+    for (const entry of await readdir(path)) {
+      await chownTree(join(path, entry), uid, gid);
+    }
+  }
+}
+
+/** Whether `user` can read `path`, asked as that user (ACLs included). */
+function readableAs(path: string, user: RunAsUser): Promise<boolean> {
+  return new Promise(resolve => {
+    execFile(
+      'test',
+      ['-r', path],
+      { uid: user.uid, gid: user.gid, env: { PATH: process.env.PATH } },
+      error => resolve(!error),
+    );
+  });
 }
 
 /** Runs the runbook's playbook with ansible-playbook, limited to the target's hosts. */
@@ -59,6 +96,11 @@ export class AnsibleExecutor implements RunbookExecutor {
       );
     }
     const input = parsed.data;
+    const operatorVars = this.options.inventoryVars ?? {};
+    for (const name of Object.keys(input.extraVars ?? {}))
+      assertStepVarName(name, 'extraVars', operatorVars);
+    for (const name of Object.keys(input.inventoryVars ?? {}))
+      assertStepVarName(name, 'inventoryVars', operatorVars);
     const nodes = (ctx.target.spec as any)?.nodes;
     const hosts =
       input.hosts ??
@@ -74,29 +116,85 @@ export class AnsibleExecutor implements RunbookExecutor {
       playbook: input.playbook,
       urlReader: this.options.urlReader,
       workingDirectory: ctx.workingDirectory,
+      // the files the run pinned when it started, not what is pushed since
+      definitionDirectory: ctx.definitionDirectory,
     });
 
-    const inventory = {
-      all: {
-        hosts: Object.fromEntries(
-          hosts.map(h => [
-            h,
-            { ...this.options.inventoryVars, ...input.inventoryVars },
-          ]),
+    // Everything from the step input, the target and the run is data: every
+    // string in it is tagged !unsafe, so Ansible never templates it (a
+    // parameter `{{ lookup('pipe', ...) }}` stays that text). Only the
+    // operator's inventoryVars are written plain.
+    const data = (value: unknown, path: string) =>
+      toYaml(value, { unsafe: true, path });
+    const hostVars = [
+      ...Object.entries(operatorVars).map(
+        ([k, v]) =>
+          `${quoteYamlString(k)}: ${toYaml(v, {
+            unsafe: false,
+            path: `runbooks.ansible.inventoryVars.${k}`,
+          })}`,
+      ),
+      ...Object.entries(input.inventoryVars ?? {})
+        .filter(([, v]) => v !== undefined)
+        .map(
+          ([k, v]) => `${quoteYamlString(k)}: ${data(v, `inventoryVars.${k}`)}`,
         ),
-        vars: {
-          fleetdeck_target: ctx.target.metadata.name,
-          fleetdeck_run_id: ctx.runId,
-          fleetdeck_idempotency_key: ctx.idempotencyKey,
-        },
-      },
-    };
-    const inventoryPath = join(ctx.workingDirectory, 'inventory.json');
-    const varsPath = join(ctx.workingDirectory, 'extra-vars.json');
-    await writeFile(inventoryPath, JSON.stringify(inventory), { mode: 0o600 });
-    await writeFile(varsPath, JSON.stringify(input.extraVars ?? {}), {
-      mode: 0o600,
-    });
+    ].join(', ');
+    const inventory = [
+      '# Written by Fleetdeck. Strings tagged !unsafe are data: Ansible does not template them.',
+      'all:',
+      '  hosts:',
+      ...hosts.map(h => `    ${quoteYamlString(h)}: {${hostVars}}`),
+      '  vars:',
+      `    fleetdeck_target: ${data(ctx.target.metadata.name, 'target')}`,
+      `    fleetdeck_run_id: ${data(ctx.runId, 'runId')}`,
+      `    fleetdeck_idempotency_key: ${data(
+        ctx.idempotencyKey,
+        'idempotencyKey',
+      )}`,
+      '',
+    ].join('\n');
+    const extraVars = Object.entries(input.extraVars ?? {}).filter(
+      ([, v]) => v !== undefined,
+    );
+    const varsFile = [
+      '# Written by Fleetdeck from the step input. Every string is tagged !unsafe: Ansible does not template it.',
+      ...(extraVars.length
+        ? extraVars.map(
+            ([k, v]) => `${quoteYamlString(k)}: ${data(v, `extraVars.${k}`)}`,
+          )
+        : ['{}']),
+      '',
+    ].join('\n');
+    const inventoryPath = join(ctx.workingDirectory, 'inventory.yml');
+    const varsPath = join(ctx.workingDirectory, 'extra-vars.yml');
+    await writeFile(inventoryPath, inventory, { mode: 0o600 });
+    await writeFile(varsPath, varsFile, { mode: 0o600 });
+
+    const runAs = this.options.runAs;
+    let home = process.env.HOME;
+    let remoteTemp: string | undefined;
+    if (runAs) {
+      // the user's own home when it has one, else one in the step's directory
+      const own = await stat(runAs.home).catch(() => undefined);
+      if (own?.isDirectory() && own.uid === runAs.uid) {
+        home = runAs.home;
+      } else {
+        home = join(ctx.workingDirectory, 'home');
+        await mkdir(home, { mode: 0o700 });
+        // Ansible's default remote_tmp is ~<user>/.ansible/tmp, the passwd
+        // home, not $HOME
+        remoteTemp = join(home, '.ansible', 'tmp');
+      }
+      if (runAs.switchUser) {
+        await chownTree(ctx.workingDirectory, runAs.uid, runAs.gid);
+        if (!(await readableAs(playbookPath, runAs))) {
+          throw new InputError(
+            `The playbook ${playbookPath} is not readable by '${runAs.name}' (runbooks.ansible.runAs): make the runbook's directory readable by that user`,
+          );
+        }
+      }
+    }
 
     const args = [
       '-i',
@@ -119,15 +217,18 @@ export class AnsibleExecutor implements RunbookExecutor {
       args,
       cwd: baseDir,
       signal: ctx.signal,
+      ...(runAs?.switchUser ? { uid: runAs.uid, gid: runAs.gid } : {}),
       env: {
         PATH: process.env.PATH,
-        HOME: process.env.HOME,
+        HOME: home,
+        ...(runAs ? { USER: runAs.name, LOGNAME: runAs.name } : {}),
         LANG: 'C.UTF-8',
         PYTHONUNBUFFERED: '1',
         ANSIBLE_NOCOLOR: '1',
         ANSIBLE_FORCE_COLOR: '0',
         ANSIBLE_RETRY_FILES_ENABLED: '0',
         ANSIBLE_LOCAL_TEMP: join(ctx.workingDirectory, '.ansible-tmp'),
+        ...(remoteTemp ? { ANSIBLE_REMOTE_TEMP: remoteTemp } : {}),
         ANSIBLE_HOST_KEY_CHECKING: 'True',
         ...this.options.env,
       },

@@ -6,3 +6,5 @@
 export { runbooksModuleAnsible as default } from './module';
 export { AnsibleExecutor, ansibleInputSchema } from './AnsibleExecutor';
 export type { AnsibleExecutorOptions } from './AnsibleExecutor';
+export { resolveRunAs } from './runAs';
+export type { RunAsUser } from './runAs';

@@ -12,6 +12,10 @@ export interface SpawnProcessOptions {
   onLine(line: string, stream: 'stdout' | 'stderr'): void;
   /** Time between SIGTERM and SIGKILL when aborted. */
   killGraceMs?: number;
+  /** Run as this user id (the caller must be root to switch). */
+  uid?: number;
+  /** Run with this group id (supplementary groups are dropped). */
+  gid?: number;
 }
 
 /**
@@ -29,6 +33,8 @@ export function spawnProcess(options: SpawnProcessOptions): Promise<number> {
     }
     const child = spawn(options.command, options.args, {
       cwd: options.cwd,
+      uid: options.uid,
+      gid: options.gid,
       env: options.env as NodeJS.ProcessEnv | undefined,
       shell: false,
       detached: true, // own process group, so that grandchildren die too
