@@ -203,15 +203,17 @@ export class TlsExecutor implements RunbookExecutor {
       throw new NotAllowedError(`Refused: ${refused.join('; ')}`);
     }
     const results = await Promise.all(
-      endpoints.map((e, i) => {
-        const r = resolved[i];
-        if ('error' in r) {
-          const label = `${e.parsed!.host}:${e.parsed!.port}`;
-          const error = isError(r.error) ? r.error.message : String(r.error);
-          return { endpoint: label, error };
-        }
-        return this.check(e.parsed!, r.pinned, timeoutMs, ctx.signal);
-      }),
+      endpoints.map(
+        (e, i): EndpointCertificate | Promise<EndpointCertificate> => {
+          const r = resolved[i];
+          if ('error' in r) {
+            const label = `${e.parsed!.host}:${e.parsed!.port}`;
+            const error = isError(r.error) ? r.error.message : String(r.error);
+            return { endpoint: label, error };
+          }
+          return this.check(e.parsed!, r.pinned, timeoutMs, ctx.signal);
+        },
+      ),
     );
     const problems: string[] = [];
     for (const r of results) {

@@ -1,5 +1,10 @@
-import { connect, createServer, Server } from 'net';
-import { AddressInfo } from 'net';
+import {
+  AddressInfo,
+  connect,
+  createServer,
+  NetConnectOpts,
+  Server,
+} from 'net';
 import { classifyAddress, NetworkPolicy } from './networkPolicy';
 
 describe('classifyAddress', () => {
@@ -209,7 +214,7 @@ describe('NetworkPolicy', () => {
     });
     afterAll(() => server.close());
 
-    const read = (options: Parameters<typeof connect>[0]) =>
+    const read = (options: NetConnectOpts) =>
       new Promise<string>((resolve, reject) => {
         let text = '';
         connect(options)
