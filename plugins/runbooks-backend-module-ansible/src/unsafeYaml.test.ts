@@ -1,5 +1,4 @@
-import { execFileSync } from 'child_process';
-import { readFileSync } from 'fs';
+import { runAnsiblePython } from './__testUtils__/ansiblePython';
 import { toYaml } from './unsafeYaml';
 
 /**
@@ -7,17 +6,6 @@ import { toYaml } from './unsafeYaml';
  * with) and reports the value and every string that is NOT marked unsafe.
  */
 function ansibleLoad(yaml: string): { value: unknown; plain: string[] } {
-  const ansiblePlaybook = execFileSync('sh', [
-    '-c',
-    'command -v ansible-playbook',
-  ])
-    .toString()
-    .trim();
-  const python = readFileSync(ansiblePlaybook, 'utf8')
-    .split('\n')[0]
-    .replace(/^#!\s*/, '')
-    .split(' ')
-    .filter(Boolean);
   const script = `
 import json, sys
 from ansible.parsing.yaml.loader import AnsibleLoader
@@ -38,10 +26,7 @@ def walk(v):
 walk(value)
 print(json.dumps({"value": value, "plain": plain}))
 `;
-  const [bin, ...args] = python;
-  return JSON.parse(
-    execFileSync(bin, [...args, '-c', script], { input: yaml }).toString(),
-  );
+  return JSON.parse(runAnsiblePython(script, yaml));
 }
 
 const payload = '{{ lookup("pipe", "id > /tmp/marker; echo injected") }}';
