@@ -1,10 +1,12 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 // the engine itself: it renders ${{ }} in the step input exactly as in production
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import { RunStore, RunWorker } from '@fleetdeck/plugin-runbooks-backend';
 import { RunbookEntityV1alpha1 } from '@fleetdeck/plugin-runbooks-common';
-import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
+import {
+  RunbookExecutor,
+  RunbookExecutorContext,
+} from '@fleetdeck/plugin-runbooks-node';
 import {
   existsSync,
   mkdtempSync,
@@ -53,7 +55,7 @@ async function runToEnd(options: {
   store: RunStore;
   executors: RunbookExecutor[];
   runbook: RunbookEntityV1alpha1;
-  target: Entity;
+  target: RunbookExecutorContext['target'];
   parameters: Record<string, unknown>;
   dryRun: boolean;
 }) {
