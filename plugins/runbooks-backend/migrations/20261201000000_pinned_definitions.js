@@ -9,7 +9,7 @@
  */
 exports.up = async function up(knex) {
   await knex.schema.createTable('runbooks_definitions', table => {
-    table.comment("A runbook folder's files as a run pinned them");
+    table.comment('The files of a runbook folder as a run pinned them');
     table
       .string('digest', 80)
       .primary()
