@@ -82,7 +82,8 @@ describe('renderTemplates', () => {
       const input = {
         lone: '${{ parameters.reason }}',
         padded: '  ${{ parameters.reason }}  ',
-        longer: 'rotated (${{ parameters.reason }}) on ${{ target.metadata.name }}',
+        longer:
+          'rotated (${{ parameters.reason }}) on ${{ target.metadata.name }}',
         twice: '${{ parameters.reason }}${{ parameters.reason }}',
         description: '${{ target.metadata.description }}',
         label: 'label: ${{ target.metadata.labels.ticket }}',
@@ -135,9 +136,16 @@ describe('renderTemplates', () => {
       [{ a: 1, b: [true, null] }, false],
     ])('%j -> %s', (value, expected) => {
       expect(containsTemplate(value)).toBe(expected);
-      // exactly what renderTemplates renders: a value without one comes back as is
-      if (!expected)
-        expect(renderTemplates({ value }, {})).toEqual({ value });
+    });
+
+    it('is exactly what renderTemplates renders: other text comes back as is', () => {
+      const input = {
+        a: '{{ jinja is not ours }}',
+        b: 'echo $HOME ${HOME} {} {# #}',
+        c: ['systemctl', 'restart', 'kafka'],
+      };
+      expect(containsTemplate(input)).toBe(false);
+      expect(renderTemplates(input, {})).toEqual(input);
     });
   });
 });
