@@ -30,11 +30,29 @@ export interface Config {
      */
     encryptionKey?: string;
     /**
-     * Secrets steps can use as `${{ secrets.NAME }}`; redacted from logs,
-     * outputs and errors.
-     * @visibility secret
+     * Where runbooks may come from besides the catalog locations of
+     * app-config (`catalog.locations`), which are always trusted: location
+     * refs such as `url:https://github.com/bank/ops-runbooks/blob/main/` (a
+     * ref ending in `/` covers everything below it). Runbooks from anywhere
+     * else are listed but cannot run; targets must come from the same
+     * places or from an inventory provider.
      */
-    secrets?: { [name: string]: string };
+    trustedSources?: string[];
+    /**
+     * Secrets steps can use as `${{ secrets.NAME }}`, each with the runbooks
+     * or runbook owner groups that may use it; at least 8 characters;
+     * redacted from logs, outputs and errors.
+     */
+    secrets?: {
+      [name: string]: {
+        /** @visibility secret */
+        value: string;
+        /** Runbook refs that may use the secret, e.g. `runbook:default/kafka-rolling-patch`. */
+        runbooks?: string[];
+        /** Groups whose runbooks may use the secret, e.g. `group:default/platform-kafka`. */
+        owners?: string[];
+      };
+    };
     ansible?: {
       command?: string;
       /**

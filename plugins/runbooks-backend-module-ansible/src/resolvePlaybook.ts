@@ -36,14 +36,20 @@ export async function resolvePlaybook(options: {
   playbook: string;
   urlReader: UrlReaderService;
   workingDirectory: string;
+  /** The runbook's folder as the run pinned it; preferred to the live location. */
+  definitionDirectory?: string;
 }): Promise<{ playbookPath: string; baseDir: string }> {
   assertRelative(options.playbook);
-  const location = runbookLocation(options.annotations);
-  if (location.type === 'file') {
+  const location = options.definitionDirectory
+    ? { type: 'pinned', target: options.definitionDirectory }
+    : runbookLocation(options.annotations);
+  if (location.type === 'file' || location.type === 'pinned') {
     const file = location.target.startsWith('file:')
       ? fileURLToPath(location.target)
       : location.target;
-    const baseDir = await realpath(dirname(resolve(file)));
+    const baseDir = await realpath(
+      location.type === 'pinned' ? file : dirname(resolve(file)),
+    );
     let playbookPath: string;
     try {
       playbookPath = await realpath(join(baseDir, options.playbook));

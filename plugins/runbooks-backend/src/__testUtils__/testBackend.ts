@@ -178,7 +178,9 @@ export async function startRunbooksTestBackend(options: {
       permissionPlugin,
       permissionModuleFleetdeckPolicy,
       runbooksPlugin,
-      executorsModule(...options.executors),
+      ...(options.executors.length
+        ? [executorsModule(...options.executors)]
+        : []),
       userInfoFromMemberships(memberships),
       httpAuthWithActors,
       recordingAuditor(auditEvents),

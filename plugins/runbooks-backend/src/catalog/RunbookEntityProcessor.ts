@@ -18,9 +18,17 @@ import {
   runbookSpecSchema,
 } from '@fleetdeck/plugin-runbooks-common';
 import { z } from 'zod';
+import { SecretScopes } from '../trust/SecretScopes';
 
 /** Validates Runbook entities and emits their ownership and system relations. */
 export class RunbookEntityProcessor implements CatalogProcessor {
+  constructor(
+    private readonly options: {
+      /** Which configured secrets each runbook may use. */
+      secrets?: SecretScopes;
+    } = {},
+  ) {}
+
   getProcessorName() {
     return 'RunbookEntityProcessor';
   }
@@ -35,6 +43,8 @@ export class RunbookEntityProcessor implements CatalogProcessor {
         )}`,
       );
     }
+    const problem = this.options.secrets?.problem(entity);
+    if (problem) throw new InputError(`Invalid Runbook: ${problem}`);
     return true;
   }
 

@@ -1,6 +1,10 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { RunbookEntityProcessor } from './RunbookEntityProcessor';
+import { SecretScopes } from '../trust/SecretScopes';
 
 /**
  * Teaches the catalog the Runbook kind. It ships with the runbooks backend
@@ -13,9 +17,18 @@ export const catalogModuleRunbookKind = createBackendModule({
   moduleId: 'runbook-kind',
   register(reg) {
     reg.registerInit({
-      deps: { catalog: catalogProcessingExtensionPoint },
-      async init({ catalog }) {
-        catalog.addProcessor(new RunbookEntityProcessor());
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+      },
+      async init({ catalog, config }) {
+        // a runbook that names a secret outside its scope is refused here
+        // already, with the reason on its location
+        catalog.addProcessor(
+          new RunbookEntityProcessor({
+            secrets: SecretScopes.fromConfig(config),
+          }),
+        );
       },
     });
   },

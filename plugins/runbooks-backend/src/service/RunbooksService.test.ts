@@ -11,6 +11,9 @@ import { RunWorker } from '../engine/RunWorker';
 import { ParameterVault } from '../engine/secrets';
 import { RunbooksService } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
+import { ConfigReader } from '@backstage/config';
+import { SecretScopes } from '../trust/SecretScopes';
+import { TrustPolicy } from '../trust/TrustPolicy';
 
 const databases = TestDatabases.create();
 
@@ -249,6 +252,107 @@ describe.each(databases.eachSupportedId())(
         status: 'failed',
         error:
           "Secret parameter 'adminPassword' cannot be decrypted: was runbooks.encryptionKey changed since the run started?",
+      });
+    });
+
+    it('refuses a runbook that names a secret outside its scope at start, and a worker refuses what is no longer trusted', async () => {
+      const store = await RunStore.fromKnex(await databases.init(databaseId));
+      const logger = mockServices.logger.mock();
+      const secrets = SecretScopes.fromConfig(
+        new ConfigReader({
+          runbooks: {
+            secrets: {
+              backupKey: {
+                value: 'backup-key-0123456789',
+                runbooks: ['nightly-backup'],
+              },
+            },
+          },
+        }),
+      );
+      const greedy = runbook('kafka-patch', {
+        steps: [
+          {
+            id: 'work',
+            executor: 'test',
+            input: { key: '${{ secrets.backupKey }}' },
+          },
+        ],
+      });
+      const plain = runbook('kafka-check');
+      const service = new RunbooksService({
+        store,
+        catalog: catalogServiceMock({
+          entities: [greedy as any, plain as any, cluster('kafka-payments-01')],
+        }),
+        permissions: mockServices.permissions(),
+        userInfo: mockServices.userInfo(),
+        auditor: mockServices.auditor.mock(),
+        logger,
+        notifier: new RunNotifier({ logger, store }),
+        wake: () => {},
+        abortRun: () => {},
+        trust: testTrustPolicy,
+        secrets,
+      });
+      const amelie = {
+        credentials: mockCredentials.user('user:default/amelie'),
+      };
+      await expect(
+        service.startRun(
+          { runbookRef: 'kafka-patch', targets: ['kafka-payments-01'] },
+          amelie,
+        ),
+      ).rejects.toThrow(
+        "runbook:default/kafka-patch may not use secret 'backupKey' is not scoped to it (runbooks.secrets.backupKey.runbooks / .owners)",
+      );
+      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(0);
+
+      // started while trusted; by the time a worker picks it up, the
+      // operators no longer trust where it came from
+      const run = await service.startRun(
+        { runbookRef: 'kafka-check', targets: ['kafka-payments-01'] },
+        amelie,
+      );
+      const executed: string[] = [];
+      const worker = new RunWorker({
+        store,
+        executors: new Map([
+          [
+            'test',
+            {
+              id: 'test',
+              execute: async ctx => {
+                executed.push(ctx.target.metadata.name);
+              },
+            },
+          ],
+        ]),
+        logger,
+        workerId: 'w',
+        pollIntervalMs: 20,
+        trust: new TrustPolicy({ configLocations: [] }),
+      });
+      worker.start();
+      try {
+        for (let i = 0; i < 400; i++) {
+          if ((await store.getRunRow(run.id)).status !== 'running') break;
+          await new Promise(r => setTimeout(r, 25));
+        }
+      } finally {
+        await worker.stop();
+      }
+      expect(executed).toEqual([]);
+      const { items } = await store.listTargets({
+        runId: run.id,
+        offset: 0,
+        limit: 1,
+      });
+      expect(items[0]).toMatchObject({
+        status: 'failed',
+        error: expect.stringMatching(
+          /^Not trusted: runbook:default\/kafka-check was read from file:\/srv\/fleetdeck\/runbooks\/kafka-check\/catalog-info\.yaml/,
+        ),
       });
     });
   },

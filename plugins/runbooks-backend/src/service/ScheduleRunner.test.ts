@@ -267,6 +267,40 @@ describe.each(databases.eachSupportedId())(
       expect(rows.map(r => r.id)).toEqual([run.id]);
     });
 
+    it('starts no run of a runbook from an untrusted source, and says which setting would allow it', async () => {
+      const store = await RunStore.fromKnex(await databases.init(databaseId));
+      const registered = backupOwnedBy('group:default/sre');
+      // read from a location a user registered through the catalog API
+      registered.metadata.annotations = {
+        'backstage.io/managed-by-location':
+          'url:https://git.example/guest/x/-/blob/main/catalog-info.yaml',
+        'backstage.io/managed-by-origin-location':
+          'url:https://git.example/guest/x/-/blob/main/catalog-info.yaml',
+      };
+      const { runner, logger, events } = scheduleRunner(store, [
+        registered as Entity,
+        processed(
+          cluster('pg-prod-01', {
+            engine: 'postgresql',
+            owner: 'group:default/sre',
+          }),
+        ),
+      ]);
+
+      expect(await fireOnce(runner)).toEqual([]);
+      expect((await store.listRuns({ limit: 10 })).rows).toEqual([]);
+      const [event] = await events();
+      expect(event.success).toEqual([]);
+      expect(event.fail[0][0].error.message).toBe(
+        'Not trusted: runbook:default/nightly-backup was read from url:https://git.example/guest/x/-/blob/main/catalog-info.yaml, which is neither a catalog location in app-config nor under runbooks.trustedSources',
+      );
+      expect(logger.error).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'Scheduled run of runbook:default/nightly-backup failed to start: NotAllowedError: Not trusted',
+        ),
+      );
+    });
+
     it('starts no run when every target of the schedule belongs to others, once per occurrence', async () => {
       const store = await RunStore.fromKnex(await databases.init(databaseId));
       const others = Array.from({ length: 23 }, (_, i) =>

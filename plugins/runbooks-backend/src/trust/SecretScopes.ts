@@ -59,7 +59,10 @@ export class SecretScopes {
         );
       }
       const entry = root!.getConfig(name);
-      const value = entry.getOptionalString('value');
+      const value = entry.getOptional('value');
+      if (value !== undefined && value !== null && typeof value !== 'string') {
+        throw new Error(`${key}.value must be a string`);
+      }
       if (!value) {
         // unset (e.g. an empty environment variable): nobody can use it
         continue;

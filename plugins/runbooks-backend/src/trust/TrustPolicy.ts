@@ -63,7 +63,12 @@ export class TrustPolicy {
       config.getOptionalStringArray('runbooks.trustedSources') ?? []
     ).map((source, i) => {
       const { type, target } = splitRef(source.trim());
-      if (!type || !target || !/^[a-z][a-z0-9+.-]*$/i.test(type)) {
+      if (
+        !type ||
+        !target ||
+        !/^[a-z][a-z0-9+.-]*$/i.test(type) ||
+        /^https?$/i.test(type)
+      ) {
         throw new Error(
           `runbooks.trustedSources[${i}] '${source}' is not a location ref: write it as <type>:<target>, e.g. url:https://git.example/ops/runbooks/ or file:/srv/runbooks/`,
         );
@@ -84,7 +89,9 @@ export class TrustPolicy {
           );
         }
       }
-      return locationRef(type, target) + (target.endsWith('/') ? '/' : '');
+      const ref = locationRef(type, target);
+      // a folder stays a folder (a resolved file path loses its slash)
+      return target.endsWith('/') && !ref.endsWith('/') ? `${ref}/` : ref;
     });
     return new TrustPolicy({ configLocations, trustedSources: sources });
   }
