@@ -11,6 +11,7 @@ import {
   runbooksPermissions,
 } from '@fleetdeck/plugin-runbooks-common';
 import {
+  Redactor,
   RunbookExecutor,
   runbooksExecutorsExtensionPoint,
 } from '@fleetdeck/plugin-runbooks-node';
@@ -84,6 +85,7 @@ export const runbooksPlugin = createBackendPlugin({
           signals: deps.signals,
           notifications: deps.notifications,
           store,
+          redactor: new Redactor(secrets.values()),
         });
         // the worker reports finished runs through the service (defined below)
         const finishedRuns = {
@@ -133,7 +135,12 @@ export const runbooksPlugin = createBackendPlugin({
             .catch(e => logger.warn(`Run ${runId} finished, but: ${e}`));
         };
         deps.httpRouter.use(
-          await createRouter({ service, store, httpAuth: deps.httpAuth }),
+          await createRouter({
+            service,
+            store,
+            httpAuth: deps.httpAuth,
+            redaction: worker,
+          }),
         );
         registerRunbookActions({
           actionsRegistry: deps.actionsRegistry,

@@ -6,6 +6,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
+import { Redactor } from '@fleetdeck/plugin-runbooks-node';
 import { RunStore } from '../database/RunStore';
 import { cluster, runbook, testTrustPolicy } from '../engine/testUtils';
 import { RunbooksService } from './RunbooksService';
@@ -125,6 +126,63 @@ describe('RunNotifier', () => {
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringContaining('Could not find the owner of run r1'),
     );
+  });
+
+  it('quotes the first failure, and says no secret in notifications or logs', async () => {
+    const secret = 'Zx9-very-secret-token';
+    const send = jest.fn().mockImplementation(async ({ payload }) => {
+      // a notification service that refuses, quoting what it was given
+      throw new Error(`refused ${JSON.stringify(payload)}`);
+    });
+    const logger = mockServices.logger.mock();
+    const listTargets = jest.fn(async () => ({
+      totalCount: 1,
+      items: [
+        {
+          entityRef: 'cluster:default/kafka-1',
+          // stored before redaction held on every path
+          error: `Step patch failed: login refused for ${secret}`,
+        },
+      ],
+    }));
+    const notifier = new RunNotifier({
+      logger,
+      notifications: { send },
+      store: { ...storeOf(), listTargets } as any,
+      redactor: new Redactor([secret]),
+    });
+    const hostile = {
+      ...run('failed'),
+      runbookTitle: `Rotate ${Buffer.from(secret).toString('base64')}`,
+    };
+    await notifier.runFinished(hostile);
+    await notifier.approvalNeeded({
+      ...hostile,
+      counts: { ...hostile.counts, awaiting_approval: 1 },
+    });
+    expect(listTargets).toHaveBeenCalledWith({
+      runId: 'r1',
+      status: ['failed'],
+      offset: 0,
+      limit: 1,
+    });
+    expect(send.mock.calls.map(([n]) => n.payload)).toEqual([
+      expect.objectContaining({
+        title: 'Runbook run failed on 2 of 3 targets',
+        description:
+          'Rotate *** · cluster:default/kafka-1: Step patch failed: login refused for ***',
+      }),
+      expect.objectContaining({ title: 'Approval needed: Rotate ***' }),
+    ]);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('Could not send notification: Error: refused'),
+    );
+    const everything = JSON.stringify([
+      send.mock.calls,
+      logger.warn.mock.calls,
+    ]);
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(Buffer.from(secret).toString('base64'));
   });
 
   it('asks the approver groups when targets wait', async () => {

@@ -9,23 +9,55 @@ import {
   scheduledRunbookRef,
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
+import { Redactor, redactingLogger } from '@fleetdeck/plugin-runbooks-node';
 import type { RunStore } from '../database/RunStore';
 import { ownerRef } from '../lib/ownerRef';
 
 /** ` (cron)` of a scheduled run, for messages. */
 const cron = (run: RunSummary) => (run.schedule ? ` (${run.schedule})` : '');
 
-/** Signals for live pages, notifications for people; failures here never fail a run. */
+/** The longest failure reason a notification quotes. */
+const MAX_REASON = 300;
+
+/**
+ * Signals for live pages, notifications for people; failures here never
+ * fail a run. What a notification says, and what this logs, passes the
+ * redactor of the configured secrets.
+ */
 export class RunNotifier {
+  private readonly redactor: Redactor;
+  private readonly logger: LoggerService;
+
   constructor(
     private readonly deps: {
       logger: LoggerService;
       signals?: SignalsService;
       notifications?: NotificationService;
-      /** Reads the runbook a run stored, whose owner a schedule acts for. */
-      store: Pick<RunStore, 'getRunDefinition'>;
+      /**
+       * Reads the runbook a run stored, whose owner a schedule acts for,
+       * and (when it can list targets) the first failure to quote.
+       */
+      store: Pick<RunStore, 'getRunDefinition'> &
+        Partial<Pick<RunStore, 'listTargets'>>;
+      /** Redacts every configured secret. */
+      redactor?: Redactor;
     },
-  ) {}
+  ) {
+    this.redactor = deps.redactor ?? new Redactor();
+    this.logger = redactingLogger(deps.logger, this.redactor);
+  }
+
+  /** Sends one notification, redacted; a failure is logged, never thrown. */
+  private async send(entityRef: string, payload: Record<string, unknown>) {
+    try {
+      await this.deps.notifications?.send({
+        recipients: { type: 'entity', entityRef },
+        payload: this.redactor.redactJson(payload) as any,
+      });
+    } catch (e) {
+      this.logger.warn(`Could not send notification: ${e}`);
+    }
+  }
 
   private signal(message: RunSignal) {
     this.deps.signals
@@ -34,7 +66,7 @@ export class RunNotifier {
         channel: runSignalChannel(message.runId),
         message: message as any,
       })
-      .catch(e => this.deps.logger.debug(`Signal failed: ${e}`));
+      .catch(e => this.logger.debug(`Signal failed: ${e}`));
   }
 
   targetChanged(runId: string, targetId: string, status: TargetStatus) {
@@ -45,14 +77,27 @@ export class RunNotifier {
     this.signal({ type: 'run', runId, status });
   }
 
-  private async notify(entityRef: string, payload: any) {
+  /**
+   * The first failed target and its error, for a failure notification
+   * (the worker redacted the error when it stored it).
+   */
+  private async firstFailure(runId: string): Promise<string | undefined> {
     try {
-      await this.deps.notifications?.send({
-        recipients: { type: 'entity', entityRef },
-        payload,
+      const failed = await this.deps.store.listTargets?.({
+        runId,
+        status: ['failed'],
+        offset: 0,
+        limit: 1,
       });
+      const target = failed?.items[0];
+      if (!target) return undefined;
+      const reason = `${target.entityRef}: ${target.error ?? 'failed'}`;
+      return reason.length > MAX_REASON
+        ? `${reason.slice(0, MAX_REASON - 1)}…`
+        : reason;
     } catch (e) {
-      this.deps.logger.warn(`Could not send notification: ${e}`);
+      this.logger.warn(`Could not read the failures of run ${runId}: ${e}`);
+      return undefined;
     }
   }
 
@@ -67,7 +112,7 @@ export class RunNotifier {
       if (typeof owner !== 'string' || !owner) return undefined;
       return ownerRef(owner, runbook?.metadata?.namespace ?? 'default');
     } catch (e) {
-      this.deps.logger.warn(
+      this.logger.warn(
         `Could not find the owner of run ${runId} to notify: ${e}`,
       );
       return undefined;
@@ -89,13 +134,16 @@ export class RunNotifier {
     if (!recipient) return;
     const failed = run.counts.failed + run.counts.rejected;
     const title = run.runbookTitle ?? run.runbookRef;
-    await this.notify(recipient, {
+    const reason = run.counts.failed
+      ? await this.firstFailure(run.id)
+      : undefined;
+    await this.send(recipient, {
       title: scheduled
         ? `Scheduled run of ${title} failed on ${failed} of ${run.total} targets`
         : `Runbook run failed on ${failed} of ${run.total} targets`,
       description: `${title}${run.dryRun ? ' (dry run)' : ''}${
         scheduled ? ` · started by its schedule${cron(run)}` : ''
-      }`,
+      }${reason ? ` · ${reason}` : ''}`,
       link: `/runbooks/runs/${run.id}`,
       severity: 'high',
       topic: `runbooks:${run.runbookRef}`,
@@ -106,26 +154,19 @@ export class RunNotifier {
   async approvalNeeded(run: RunSummary) {
     const scheduled = scheduledRunbookRef(run.requestedBy) !== undefined;
     for (const group of run.approvers ?? []) {
-      try {
-        await this.deps.notifications?.send({
-          recipients: { type: 'entity', entityRef: group },
-          payload: {
-            title: `Approval needed: ${scheduled ? 'scheduled run of ' : ''}${
-              run.runbookTitle ?? run.runbookRef
-            }`,
-            description: `${run.counts.awaiting_approval} target(s) ${
-              scheduled
-                ? `started by its schedule${cron(run)}`
-                : `requested by ${run.requestedBy}`
-            }`,
-            link: `/runbooks/runs/${run.id}`,
-            severity: 'normal',
-            topic: `runbooks:${run.runbookRef}`,
-          },
-        });
-      } catch (e) {
-        this.deps.logger.warn(`Could not send notification: ${e}`);
-      }
+      await this.send(group, {
+        title: `Approval needed: ${scheduled ? 'scheduled run of ' : ''}${
+          run.runbookTitle ?? run.runbookRef
+        }`,
+        description: `${run.counts.awaiting_approval} target(s) ${
+          scheduled
+            ? `started by its schedule${cron(run)}`
+            : `requested by ${run.requestedBy}`
+        }`,
+        link: `/runbooks/runs/${run.id}`,
+        severity: 'normal',
+        topic: `runbooks:${run.runbookRef}`,
+      });
     }
   }
 }

@@ -44,6 +44,7 @@ import { JsonObject } from '@backstage/types';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Request } from 'express';
+import { Redactor } from '@fleetdeck/plugin-runbooks-node';
 import { RunStore } from '../database/RunStore';
 import { maskParameters, ParameterVault } from '../engine/secrets';
 import { RunNotifier } from './RunNotifier';
@@ -52,6 +53,17 @@ import { approverRefs, ownerRef } from '../lib/ownerRef';
 import { TrustPolicy } from '../trust/TrustPolicy';
 import { SecretScopes } from '../trust/SecretScopes';
 import { DefinitionSnapshots } from '../trust/DefinitionSnapshots';
+
+/** The message of an error, whatever was thrown. */
+function messageOf(e: unknown): string {
+  try {
+    return typeof (e as Error)?.message === 'string'
+      ? (e as Error).message
+      : String(e);
+  } catch {
+    return 'unprintable error';
+  }
+}
 
 function nextRunAt(cron: string): string | undefined {
   try {
@@ -143,6 +155,9 @@ export class RunbooksService {
       snapshots?: DefinitionSnapshots;
     },
   ) {}
+
+  /** Redacts every configured secret from audit events (made at first use). */
+  private auditRedactor?: Redactor;
 
   /** Whether a runbook may run: a 403 naming the setting when it may not. */
   private assertRunnable(runbook: RunbookEntityV1alpha1) {
@@ -308,14 +323,51 @@ export class RunbooksService {
     options: AuditorServiceCreateEventOptions,
     fn: (outcome: JsonObject) => Promise<T>,
   ): Promise<T> {
-    const event = await this.deps.auditor.createEvent(options);
+    // what a request named (targets) and an error quoted may hold a secret
+    const redactor = (this.auditRedactor ??= new Redactor(
+      this.deps.secrets?.values() ?? [],
+    ));
+    const redactedMeta = options.meta && redactor.redactJson(options.meta);
+    const event = await this.deps.auditor.createEvent(
+      options.meta ? { ...options, meta: redactedMeta } : options,
+    );
+    if (
+      redactedMeta !== options.meta &&
+      JSON.stringify(redactedMeta) !== JSON.stringify(options.meta)
+    ) {
+      // a secret typed into a target ref or an id: refused before it
+      // reaches the catalog (whose own audit events would name it)
+      const error = new InputError(
+        'The request holds the value of a configured secret (shown as *** in the audit event); no target or id may',
+      );
+      await event.fail({ error });
+      throw error;
+    }
     const outcome: JsonObject = {};
-    const meta = () => (Object.keys(outcome).length ? { meta: outcome } : {});
+    const meta = () =>
+      Object.keys(outcome).length ? { meta: redactor.redactJson(outcome) } : {};
     let result: T;
     try {
       result = await fn(outcome);
     } catch (e) {
-      await event.fail({ error: e as Error, ...meta() });
+      // redacted for every caller: the API, the scaffolder's task log, agents
+      if (e instanceof Error && redactor.active) {
+        try {
+          e.message = redactor.redact(e.message);
+          if (e.stack) e.stack = redactor.redact(e.stack);
+        } catch {
+          // a read-only message: the audit event gets a redacted copy below
+        }
+      }
+      const message = messageOf(e);
+      const redacted = redactor.redact(message);
+      const error =
+        e instanceof Error && redacted === message
+          ? e
+          : Object.assign(new Error(redacted), {
+              name: (e as Error)?.name ?? 'Error',
+            });
+      await event.fail({ error, ...meta() });
       throw e;
     }
     if (Object.keys(outcome).length) await event.success(meta());

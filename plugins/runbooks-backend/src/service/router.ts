@@ -5,6 +5,7 @@ import {
   RunStreamEvent,
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
+import { Redactor } from '@fleetdeck/plugin-runbooks-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -75,16 +76,38 @@ function parse<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
   return result.data;
 }
 
+/**
+ * What responses pass before they leave: the worker redacted run output
+ * when it stored it; this catches what was stored otherwise (older runs,
+ * notes, comments) and errors quoting input.
+ */
+export interface ResponseRedaction {
+  /** Redacts every configured secret. */
+  redactor: Redactor;
+  /** Redacts every configured secret and the run's secret parameters. */
+  redactorFor(runId: string): Promise<Redactor>;
+}
+
+const noRedaction: ResponseRedaction = {
+  redactor: new Redactor(),
+  redactorFor: async () => new Redactor(),
+};
+
 /** The runbooks HTTP API (see `@fleetdeck/plugin-runbooks-common` for the types). */
 export async function createRouter(options: {
   service: RunbooksService;
   store: RunStore;
   httpAuth: HttpAuthService;
   streamPollIntervalMs?: number;
+  redaction?: ResponseRedaction;
 }): Promise<express.Router> {
   const { service, store, httpAuth } = options;
+  const redaction = options.redaction ?? noRedaction;
   const router = Router();
   router.use(express.json({ limit: '2mb' }));
+  /** Sends a run's data, redacted with the run's secrets. */
+  const sendRun = async (res: express.Response, runId: string, body: any) =>
+    res.json((await redaction.redactorFor(runId)).redactJson(body));
 
   const caller = async (req: express.Request) => ({
     credentials: await httpAuth.credentials(req, {
@@ -113,30 +136,41 @@ export async function createRouter(options: {
 
   router.post('/runs', async (req, res) => {
     const body = parse(schemas.startRun, req.body);
-    res.status(201).json(await service.startRun(body, await caller(req)));
+    res
+      .status(201)
+      .json(
+        redaction.redactor.redactJson(
+          await service.startRun(body, await caller(req)),
+        ),
+      );
   });
 
   router.get('/runs', async (req, res) => {
     const query = parse(schemas.listRuns, req.query);
     res.json(
-      await service.listRuns(
-        {
-          ...query,
-          runbookRefs: query.runbookRef ? [query.runbookRef] : undefined,
-        },
-        await caller(req),
+      redaction.redactor.redactJson(
+        await service.listRuns(
+          {
+            ...query,
+            runbookRefs: query.runbookRef ? [query.runbookRef] : undefined,
+          },
+          await caller(req),
+        ),
       ),
     );
   });
 
   router.get('/runs/:runId', async (req, res) => {
-    res.json(await service.getRun(req.params.runId, await caller(req)));
+    const run = await service.getRun(req.params.runId, await caller(req));
+    await sendRun(res, req.params.runId, run);
   });
 
   router.get('/runs/:runId/targets', async (req, res) => {
     const query = parse(schemas.listTargets, req.query);
     await service.getRun(req.params.runId, await caller(req));
-    res.json(
+    await sendRun(
+      res,
+      req.params.runId,
       await store.listTargets({
         runId: req.params.runId,
         status: query.status as TargetStatus[] | undefined,
@@ -157,13 +191,15 @@ export async function createRouter(options: {
     if (!items.length) {
       throw new NotFoundError(`No target ${req.params.targetId} in this run`);
     }
-    res.json(items[0]);
+    await sendRun(res, req.params.runId, items[0]);
   });
 
   router.get('/runs/:runId/logs', async (req, res) => {
     const { scope, ...query } = parse(schemas.listLogs, req.query);
     await service.getRun(req.params.runId, await caller(req));
-    res.json(
+    await sendRun(
+      res,
+      req.params.runId,
       await store.listLogs({
         runId: req.params.runId,
         ...query,
@@ -178,6 +214,7 @@ export async function createRouter(options: {
     const query = parse(schemas.streamRun, req.query);
     const { runId } = req.params;
     let run = await service.getRun(runId, await caller(req));
+    const redactor = await redaction.redactorFor(runId);
     let after = Number(req.header('last-event-id')) || query.after;
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -190,7 +227,7 @@ export async function createRouter(options: {
       res.write(
         `event: ${event.type}\n${
           id !== undefined ? `id: ${id}\n` : ''
-        }data: ${JSON.stringify(event)}\n\n`,
+        }data: ${JSON.stringify(redactor.redactJson(event))}\n\n`,
       );
       (res as any).flush?.();
     };
@@ -242,7 +279,9 @@ export async function createRouter(options: {
 
   router.post('/runs/:runId/approve', async (req, res) => {
     const body = parse(schemas.decide, req.body);
-    res.json(
+    await sendRun(
+      res,
+      req.params.runId,
       await service.decide(
         req.params.runId,
         { ...body, approve: true },
@@ -253,7 +292,9 @@ export async function createRouter(options: {
 
   router.post('/runs/:runId/reject', async (req, res) => {
     const body = parse(schemas.decide, req.body);
-    res.json(
+    await sendRun(
+      res,
+      req.params.runId,
       await service.decide(
         req.params.runId,
         { ...body, approve: false },
@@ -263,14 +304,40 @@ export async function createRouter(options: {
   });
 
   router.post('/runs/:runId/cancel', async (req, res) => {
-    res.json(await service.cancel(req.params.runId, await caller(req)));
+    await sendRun(
+      res,
+      req.params.runId,
+      await service.cancel(req.params.runId, await caller(req)),
+    );
   });
 
   router.post('/runs/:runId/retry', async (req, res) => {
-    res
-      .status(201)
-      .json(await service.retryFailed(req.params.runId, await caller(req)));
+    const retry = await service.retryFailed(
+      req.params.runId,
+      await caller(req),
+    );
+    res.status(201).json(redaction.redactor.redactJson(retry));
   });
+
+  // an error may quote input or stored text: its message is redacted too
+  router.use(
+    (
+      error: unknown,
+      _req: express.Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (error instanceof Error && redaction.redactor.active) {
+        try {
+          error.message = redaction.redactor.redact(error.message);
+          if (error.stack) error.stack = redaction.redactor.redact(error.stack);
+        } catch {
+          // a read-only message: the error goes on as it is
+        }
+      }
+      next(error);
+    },
+  );
 
   return router;
 }
