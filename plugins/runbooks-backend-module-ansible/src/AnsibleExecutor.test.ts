@@ -1,7 +1,12 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 // the engine itself, to show ansible output streaming into a run's log
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import { RunStore, RunWorker } from '@fleetdeck/plugin-runbooks-backend';
+import {
+  RunStore,
+  RunWorker,
+  SecretScopes,
+} from '@fleetdeck/plugin-runbooks-backend';
+import { ConfigReader } from '@backstage/config';
 import { RunbookExecutorContext } from '@fleetdeck/plugin-runbooks-node';
 import {
   existsSync,
@@ -361,7 +366,18 @@ describe('AnsibleExecutor', () => {
           logger: mockServices.logger.mock(),
           workerId: 'w1',
           pollIntervalMs: 50,
-          secrets: { kafkaAdmin: secret },
+          secrets: SecretScopes.fromConfig(
+            new ConfigReader({
+              runbooks: {
+                secrets: {
+                  kafkaAdmin: {
+                    value: secret,
+                    owners: ['group:default/platform-kafka'],
+                  },
+                },
+              },
+            }),
+          ),
         });
         const runbook = context({}).runbook;
         runbook.spec = {
