@@ -57,4 +57,52 @@ describe('RunbookEntityProcessor', () => {
       }),
     ).resolves.toBe(false);
   });
+
+  it('refuses steps that would turn data into code, saying how to write them', async () => {
+    const withStep = (step: object) => ({
+      apiVersion: 'fleetdeck.io/v1alpha1',
+      kind: 'Runbook',
+      metadata: { name: 'r' },
+      spec: {
+        owner: 'group:default/sre',
+        targets: { kind: 'Cluster' },
+        steps: [{ id: 'a', ...step }],
+      },
+    });
+    await expect(
+      processor.validateEntityKind(
+        withStep({
+          executor: 'ssh',
+          input: { command: 'systemctl restart ${{ parameters.unit }}' },
+        }),
+      ),
+    ).rejects.toThrow(
+      "Invalid Runbook: step a: the ssh command must be the runbook's own text; pass values as args or env",
+    );
+    await expect(
+      processor.validateEntityKind(
+        withStep({
+          executor: 'ansible',
+          input: {
+            playbook: 'p.yml',
+            extraVars: { ansible_ssh_common_args: '-o ProxyCommand=x' },
+          },
+        }),
+      ),
+    ).rejects.toThrow(
+      /extraVars.ansible_ssh_common_args would change how Ansible connects/,
+    );
+    // values as arguments are fine
+    await expect(
+      processor.validateEntityKind(
+        withStep({
+          executor: 'ssh',
+          input: {
+            command: 'systemctl restart',
+            args: ['${{ parameters.unit }}'],
+          },
+        }),
+      ),
+    ).resolves.toBe(true);
+  });
 });

@@ -15,10 +15,37 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   isRunbookEntity,
+  RunbookEntityV1alpha1,
   runbookSpecSchema,
 } from '@fleetdeck/plugin-runbooks-common';
+import { containsTemplate } from '../engine/templating';
 import { z } from 'zod';
 import { SecretScopes } from '../trust/SecretScopes';
+
+/**
+ * Step inputs whose executor would run templated text as code: refused when
+ * the catalog reads the runbook, so authors learn it there, not at run time
+ * (the executors refuse them again).
+ */
+function codeFromData(runbook: RunbookEntityV1alpha1): string | undefined {
+  for (const step of runbook.spec.steps) {
+    const input = step.input ?? {};
+    if (step.executor === 'ssh' && containsTemplate(input.command)) {
+      return `step ${step.id}: the ssh command must be the runbook's own text; pass values as args or env`;
+    }
+    if (step.executor === 'ansible') {
+      for (const field of ['extraVars', 'inventoryVars']) {
+        const vars = input[field];
+        if (!vars || typeof vars !== 'object') continue;
+        const key = Object.keys(vars).find(k => /^ansible_/i.test(k));
+        if (key) {
+          return `step ${step.id}: ${field}.${key} would change how Ansible connects or escalates; only the operator's runbooks.ansible.inventoryVars may set ansible_* variables`;
+        }
+      }
+    }
+  }
+  return undefined;
+}
 
 /** Validates Runbook entities and emits their ownership and system relations. */
 export class RunbookEntityProcessor implements CatalogProcessor {
@@ -43,7 +70,8 @@ export class RunbookEntityProcessor implements CatalogProcessor {
         )}`,
       );
     }
-    const problem = this.options.secrets?.problem(entity);
+    const problem =
+      codeFromData(entity) ?? this.options.secrets?.problem(entity);
     if (problem) throw new InputError(`Invalid Runbook: ${problem}`);
     return true;
   }
