@@ -110,6 +110,16 @@ export class ProcessHarness {
           listen: { port, host: '127.0.0.1' },
           database: this.database,
         },
+        // where the test runbooks say they come from (engine/testUtils.ts):
+        // a catalog location in app-config, so the workers trust them
+        catalog: {
+          locations: [
+            {
+              type: 'file',
+              target: '/srv/fleetdeck/runbooks/locations.yaml',
+            },
+          ],
+        },
         runbooks: {
           worker: {
             pollInterval: '100ms',

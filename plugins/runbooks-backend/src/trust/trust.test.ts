@@ -36,6 +36,7 @@ const databases = TestDatabases.create();
 const git = (args: string[], cwd: string) =>
   execFileSync('git', args, {
     cwd,
+    stdio: 'pipe',
     env: {
       ...process.env,
       GIT_AUTHOR_NAME: 'Test',
