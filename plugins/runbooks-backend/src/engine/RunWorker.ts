@@ -25,6 +25,9 @@ import {
 } from '../database/types';
 import { renderTemplates } from './templating';
 import { ParameterVault, runRedactor } from './secrets';
+import { SecretScopes } from '../trust/SecretScopes';
+import { TrustPolicy } from '../trust/TrustPolicy';
+import { materialize } from '../trust/DefinitionSnapshots';
 
 /** Hooks the worker calls when states change (signals, notifications). */
 export interface RunEvents {
@@ -38,7 +41,13 @@ export interface RunWorkerOptions {
   executors: Map<string, RunbookExecutor>;
   logger: LoggerService;
   workerId: string;
-  secrets?: Record<string, string>;
+  /** Configured secrets; each run gets those its runbook may use. */
+  secrets?: SecretScopes;
+  /**
+   * Checked again when a target is picked up: a runbook or target that is
+   * not trusted (any more) fails instead of running.
+   */
+  trust?: TrustPolicy;
   /** Decrypts the runs' secret parameters. */
   vault?: ParameterVault;
   events?: RunEvents;
@@ -73,6 +82,10 @@ interface RunDefinition {
   runbook: RunbookEntityV1alpha1;
   parameters: Record<string, unknown>;
   redactor: Redactor;
+  /** The secrets the runbook may use. */
+  secrets: Record<string, string>;
+  /** The runbook's files as the run pinned them. */
+  files?: Map<string, Buffer>;
   /** Why the run's parameters cannot be used (its targets fail with it). */
   problem?: string;
 }
@@ -161,7 +174,7 @@ export class RunWorker {
   private workers = 1;
 
   constructor(private readonly options: RunWorkerOptions) {
-    this.baseRedactor = new Redactor(Object.values(options.secrets ?? {}));
+    this.baseRedactor = new Redactor(options.secrets?.values() ?? []);
     // whatever the worker logs about runs passes the configured secrets' redactor
     this.options = {
       ...options,
@@ -533,10 +546,14 @@ export class RunWorker {
         } catch (e) {
           problem = (e as Error).message;
         }
+        const trust = this.options.trust?.runbook(d.runbook);
+        if (trust && !trust.trusted) problem = trust.reason;
+        problem ??= this.options.secrets?.problem(d.runbook);
         return {
           ...d,
           parameters,
           problem,
+          secrets: this.options.secrets?.forRunbook(d.runbook) ?? {},
           redactor: runRedactor(
             this.baseRedactor,
             d.runbook?.spec?.parameters,
@@ -622,6 +639,10 @@ export class RunWorker {
     let error: string;
     try {
       if (def.problem) throw new StepFailedError(def.problem);
+      const targetTrust = this.options.trust?.target(claim.entity);
+      if (targetTrust && !targetTrust.trusted) {
+        throw new StepFailedError(targetTrust.reason);
+      }
       if (claim.claims > 1) {
         log(
           'info',
@@ -651,7 +672,7 @@ export class RunWorker {
               dryRun: claim.dryRun,
               requestedBy: claim.requestedBy,
             },
-            secrets: this.options.secrets ?? {},
+            secrets: def.secrets,
           },
         });
       }
@@ -772,7 +793,7 @@ export class RunWorker {
           attempt,
           dryRun: claim.dryRun,
           signal,
-          secrets: this.options.secrets ?? {},
+          secrets: def.secrets,
           logger: {
             info: (m: string) => log('info', m, step.id),
             warn: (m: string) => log('warn', m, step.id),
@@ -780,10 +801,21 @@ export class RunWorker {
           },
         };
         // the step's directory is made when an executor first asks for it
+        const workDir = () =>
+          (workingDirectory ??= mkdtempSync(join(tmpdir(), 'runbook-step-')));
         Object.defineProperty(context, 'workingDirectory', {
           enumerable: true,
+          get: workDir,
+        });
+        let definitionDirectory: string | undefined;
+        Object.defineProperty(context, 'definitionDirectory', {
+          enumerable: true,
           get: () =>
-            (workingDirectory ??= mkdtempSync(join(tmpdir(), 'runbook-step-'))),
+            def.files &&
+            (definitionDirectory ??= materialize(
+              def.files,
+              join(workDir(), 'runbook'),
+            )),
         });
         const result = await Promise.race([
           executor.execute(context as RunbookExecutorContext),
