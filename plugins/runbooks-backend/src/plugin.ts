@@ -11,6 +11,7 @@ import {
   runbooksPermissions,
 } from '@fleetdeck/plugin-runbooks-common';
 import {
+  redactingLogger,
   Redactor,
   RunbookExecutor,
   runbooksExecutorsExtensionPoint,
@@ -72,13 +73,18 @@ export const runbooksPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
-        const { config, logger } = deps;
+        const { config } = deps;
         deps.permissionsRegistry.addPermissions(runbooksPermissions);
         const store = await RunStore.create({ database: deps.database });
         const workerConfig = config.getOptionalConfig('runbooks.worker');
         const duration = (key: string, fallback: number) =>
           parseDuration(workerConfig?.getOptionalString(key), fallback);
         const secrets = SecretScopes.fromConfig(config);
+        // whatever the plugin logs (schedules, finished runs) is redacted too
+        const logger = redactingLogger(
+          deps.logger,
+          new Redactor(secrets.values()),
+        );
         const trust = TrustPolicy.fromConfig(config);
         const notifier = new RunNotifier({
           logger,

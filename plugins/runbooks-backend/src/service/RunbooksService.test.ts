@@ -174,6 +174,16 @@ describe.each(databases.eachSupportedId())(
       expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(0);
 
       const service = make(new ParameterVault(key));
+      // too short to redact from output: refused, nothing stored
+      await expect(
+        service.startRun(
+          { ...request, parameters: { adminPassword: 'pin1' } },
+          amelie,
+        ),
+      ).rejects.toThrow(
+        "Secret 'parameters.adminPassword' is 4 characters; secrets shorter than 8 cannot be redacted reliably",
+      );
+      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(0);
       const run = await service.startRun(request, amelie);
       expect(run.parameters).toEqual({ keyLength: 4096, adminPassword: '***' });
       const rows = await store.db('runbooks_runs').select('parameters');

@@ -44,9 +44,13 @@ import { JsonObject } from '@backstage/types';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Request } from 'express';
-import { Redactor } from '@fleetdeck/plugin-runbooks-node';
+import { assertRedactable, Redactor } from '@fleetdeck/plugin-runbooks-node';
 import { RunStore } from '../database/RunStore';
-import { maskParameters, ParameterVault } from '../engine/secrets';
+import {
+  maskParameters,
+  ParameterVault,
+  secretParameterNames,
+} from '../engine/secrets';
 import { RunNotifier } from './RunNotifier';
 import { nextOccurrence } from './nextOccurrence';
 import { approverRefs, ownerRef } from '../lib/ownerRef';
@@ -604,6 +608,17 @@ export class RunbooksService {
           dataVar: 'parameters',
         })}`,
       );
+    }
+    // a secret parameter is redacted from every output: too short a value
+    // cannot be, without mangling ordinary text
+    for (const name of secretParameterNames(schema)) {
+      const value = (parameters as Record<string, unknown>)[name];
+      if (value === undefined) continue;
+      try {
+        assertRedactable(value, `parameters.${name}`);
+      } catch (e) {
+        throw new InputError((e as Error).message);
+      }
     }
     return parameters as Record<string, unknown>;
   }

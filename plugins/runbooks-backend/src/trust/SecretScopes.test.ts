@@ -71,7 +71,10 @@ describe('SecretScopes', () => {
       /runbooks.secrets.a is usable by no runbook/,
     );
     expect(() => load({ a: { value: 'abc', owners: ['sre'] } })).toThrow(
-      'runbooks.secrets.a.value is 3 characters long; secrets shorter than 8 cannot be redacted from run output reliably',
+      "Secret 'runbooks.secrets.a.value' is 3 characters; secrets shorter than 8 cannot be redacted reliably",
+    );
+    expect(() => load({ a: { value: '       a', owners: ['sre'] } })).toThrow(
+      /is 1 characters \(without surrounding whitespace\)/,
     );
     // an unset value (empty environment variable) is simply not available
     expect(load({ a: { value: '', owners: ['sre'] } }).values()).toEqual([]);

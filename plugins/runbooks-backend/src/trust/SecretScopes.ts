@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { assertRedactable } from '@fleetdeck/plugin-runbooks-node';
 import { ownerRef } from '../lib/ownerRef';
 
 /** One configured secret and who may use it. */
@@ -10,9 +11,6 @@ interface ScopedSecret {
   /** Full, lower-case group refs: runbooks they own may use the secret. */
   owners: string[];
 }
-
-/** Shortest secret the engine accepts: shorter values cannot be redacted without mangling ordinary output. */
-export const MIN_SECRET_LENGTH = 8;
 
 // `secrets.name`, `secrets['name']` and `secrets["name"]` inside `${{ }}`
 const reference =
@@ -67,11 +65,8 @@ export class SecretScopes {
         // unset (e.g. an empty environment variable): nobody can use it
         continue;
       }
-      if (value.length < MIN_SECRET_LENGTH) {
-        throw new Error(
-          `${key}.value is ${value.length} characters long; secrets shorter than ${MIN_SECRET_LENGTH} cannot be redacted from run output reliably`,
-        );
-      }
+      // shorter values cannot be redacted without mangling ordinary output
+      assertRedactable(value, `${key}.value`);
       const runbooks = (entry.getOptionalStringArray('runbooks') ?? []).map(r =>
         refOf(r, 'runbook'),
       );

@@ -219,7 +219,7 @@ spec:
           .post('/api/catalog/locations')
           .set('Authorization', backend.as('user:default/amelie'))
           .send({ type: 'url', target: blob(repo) });
-        expect(res.status).toBe(201);
+        if (res.status !== 201) throw new Error(JSON.stringify(res.body));
       }
       const res = await request(backend.server)
         .post('/api/catalog/locations')
@@ -230,7 +230,7 @@ spec:
             'ops-runbooks.git',
           )}/-/blob/main/greedy/catalog-info.yaml`,
         });
-      expect(res.status).toBe(201);
+      if (res.status !== 201) throw new Error(JSON.stringify(res.body));
       await waitForEntities([
         'runbook/default/guest-marker',
         'cluster/default/guest-cluster',
