@@ -110,4 +110,53 @@ describe('RunbookLauncher', () => {
     expect(onStarted).toHaveBeenCalledWith({ id: 'run-9' });
     expect(within(excluded).queryByText(/mongodb-orders/)).toBeNull();
   });
+
+  it('lists a runbook from an untrusted source with the reason, and it cannot be picked', async () => {
+    const reason =
+      'Not trusted: runbook:default/guest-rotation was read from url:https://git.example/guest/x/catalog-info.yaml, which is neither a catalog location in app-config nor under runbooks.trustedSources';
+    const api = {
+      listRunbooks: jest.fn(async () => ({
+        items: [
+          {
+            ...keyRotation,
+            entityRef: 'runbook:default/guest-rotation',
+            name: 'guest-rotation',
+            title: 'Guest rotation',
+            trust: { trusted: false, reason },
+          },
+          keyRotation,
+        ],
+      })),
+      startRun: jest.fn(),
+    } as Partial<RunbooksApi> as RunbooksApi;
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [runbooksApiRef, api],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [
+                cluster('mongodb-orders-staging', 'mongodb', 'staging'),
+              ],
+            }),
+          ],
+        ]}
+      >
+        <RunbookLauncher
+          entityRefs={['cluster:default/mongodb-orders-staging']}
+          onStarted={jest.fn()}
+        />
+      </TestApiProvider>,
+    );
+    const guest = await screen.findByRole('button', { name: /Guest rotation/ });
+    expect(guest).toHaveTextContent(reason);
+    expect(guest).toHaveAttribute('aria-disabled', 'true');
+    // the trusted one comes first
+    const items = within(
+      screen.getByRole('list', { name: 'Runbooks for the selection' }),
+    ).getAllByRole('button');
+    expect(items[0]).toHaveTextContent('MongoDB key rotation');
+    expect(screen.queryByRole('button', { name: /Start/ })).toBeNull();
+  });
 });

@@ -50,6 +50,9 @@ export function RunbookLauncher(props: RunbookLauncherProps) {
       .filter(p => p.targets.length > 0)
       .sort(
         (a, b) =>
+          // runbooks that cannot run (untrusted source) come last
+          Number(a.runbook.trust?.trusted === false) -
+            Number(b.runbook.trust?.trusted === false) ||
           a.excluded.length - b.excluded.length ||
           a.runbook.name.localeCompare(b.runbook.name),
       );
@@ -84,13 +87,16 @@ export function RunbookLauncher(props: RunbookLauncherProps) {
           <ListItem
             key={p.runbook.entityRef}
             button
+            disabled={p.runbook.trust?.trusted === false}
             selected={p.runbook.entityRef === selectedRef}
             onClick={() => setSelectedRef(p.runbook.entityRef)}
           >
             <ListItemText
               primary={p.runbook.title ?? p.runbook.name}
               secondary={
-                p.excluded.length === 0
+                p.runbook.trust?.trusted === false
+                  ? p.runbook.trust.reason ?? 'Not trusted'
+                  : p.excluded.length === 0
                   ? `applies to all ${p.targets.length}`
                   : `applies to ${p.targets.length} of ${value.total} (${p.excluded.length} excluded)`
               }
