@@ -136,7 +136,8 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     if (!verdict.allowed) return this.surface('refused', verdict.reason);
 
     const entities = valid.map(draft => {
-      const own: string[] = [];
+      const own: string[] = [...(draft.problems ?? [])];
+      own.forEach(problem => problems.push(`${draft.origin}: ${problem}`));
       const owner = this.ownerRef(draft.owner);
       if (owner && owners && !owners.has(owner)) {
         const problem = `spec.owner: ${owner} is not a Group or User in the catalog`;

@@ -32,6 +32,8 @@ export interface ClusterDraft {
   labels?: unknown;
   annotations?: unknown;
   tags?: unknown;
+  /** Problems the inventory found in the record (named by field, never by value). */
+  problems?: string[];
 }
 
 /** Fields every inventory reads the same way, by a source-specific getter. */
