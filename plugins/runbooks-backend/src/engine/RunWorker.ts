@@ -28,6 +28,7 @@ import { ParameterVault, runRedactor } from './secrets';
 import { SecretScopes } from '../trust/SecretScopes';
 import { TrustPolicy } from '../trust/TrustPolicy';
 import { materialize } from '../trust/DefinitionSnapshots';
+import { describeError, messageOf } from '../lib/errors';
 
 /** Hooks the worker calls when states change (signals, notifications). */
 export interface RunEvents {
@@ -113,26 +114,6 @@ type BufferedLine = NewLogLine & { taken?: boolean };
 interface TargetStream {
   redactor?: StreamRedactor;
   held: BufferedLine[];
-}
-
-/** The message of an error, whatever was thrown. */
-function messageOf(e: unknown): string {
-  try {
-    return typeof (e as Error)?.message === 'string'
-      ? (e as Error).message
-      : String(e);
-  } catch {
-    return 'unprintable error';
-  }
-}
-
-/** An error as a message with its kind, whatever was thrown. */
-function describe(e: unknown): string {
-  try {
-    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  } catch {
-    return 'unprintable error';
-  }
 }
 
 interface QueuedWrite {
@@ -593,7 +574,7 @@ export class RunWorker {
             .catch(() => undefined)) ?? this.baseRedactor;
         this.options.logger.error(
           `Runbook target ${claim.targetId} crashed: ${redactor.redact(
-            describe(e),
+            describeError(e),
           )}`,
         );
       })

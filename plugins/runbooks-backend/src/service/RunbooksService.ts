@@ -57,17 +57,7 @@ import { approverRefs, ownerRef } from '../lib/ownerRef';
 import { TrustPolicy } from '../trust/TrustPolicy';
 import { SecretScopes } from '../trust/SecretScopes';
 import { DefinitionSnapshots } from '../trust/DefinitionSnapshots';
-
-/** The message of an error, whatever was thrown. */
-function messageOf(e: unknown): string {
-  try {
-    return typeof (e as Error)?.message === 'string'
-      ? (e as Error).message
-      : String(e);
-  } catch {
-    return 'unprintable error';
-  }
-}
+import { messageOf } from '../lib/errors';
 
 function nextRunAt(cron: string): string | undefined {
   try {
