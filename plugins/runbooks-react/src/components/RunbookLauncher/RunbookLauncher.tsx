@@ -2,7 +2,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { EmptyState, ErrorPanel, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
-import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
+import { RunbookSummary, RunSummary } from '@fleetdeck/plugin-runbooks-common';
 import Box from '@material-ui/core/Box';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
@@ -93,13 +93,7 @@ export function RunbookLauncher(props: RunbookLauncherProps) {
           >
             <ListItemText
               primary={p.runbook.title ?? p.runbook.name}
-              secondary={
-                p.runbook.trust?.trusted === false
-                  ? p.runbook.trust.reason ?? 'Not trusted'
-                  : p.excluded.length === 0
-                  ? `applies to all ${p.targets.length}`
-                  : `applies to ${p.targets.length} of ${value.total} (${p.excluded.length} excluded)`
-              }
+              secondary={describePlan(p, value.total)}
             />
           </ListItem>
         ))}
@@ -139,6 +133,19 @@ export function RunbookLauncher(props: RunbookLauncherProps) {
       )}
     </Box>
   );
+}
+
+/** What a runbook in the list would do with the selection, or why it cannot. */
+function describePlan(
+  plan: { runbook: RunbookSummary; targets: unknown[]; excluded: unknown[] },
+  total: number,
+): string {
+  if (plan.runbook.trust?.trusted === false) {
+    return plan.runbook.trust.reason ?? 'Not trusted';
+  }
+  if (plan.excluded.length === 0)
+    return `applies to all ${plan.targets.length}`;
+  return `applies to ${plan.targets.length} of ${total} (${plan.excluded.length} excluded)`;
 }
 
 /** Entity refs of entities, for {@link RunbookLauncher}. @public */
