@@ -80,18 +80,17 @@ export const runbooksPlugin = createBackendPlugin({
         const duration = (key: string, fallback: number) =>
           parseDuration(workerConfig?.getOptionalString(key), fallback);
         const secrets = SecretScopes.fromConfig(config);
-        // whatever the plugin logs (schedules, finished runs) is redacted too
-        const logger = redactingLogger(
-          deps.logger,
-          new Redactor(secrets.values()),
-        );
+        // every configured secret, whatever its scope, is redacted from what
+        // the plugin logs (schedules, finished runs) and notifies
+        const redactor = new Redactor(secrets.values());
+        const logger = redactingLogger(deps.logger, redactor);
         const trust = TrustPolicy.fromConfig(config);
         const notifier = new RunNotifier({
           logger,
           signals: deps.signals,
           notifications: deps.notifications,
           store,
-          redactor: new Redactor(secrets.values()),
+          redactor,
         });
         // the worker reports finished runs through the service (defined below)
         const finishedRuns = {

@@ -764,30 +764,27 @@ export class RunStore {
   async getRunDefinition(runId: string): Promise<{
     runbook: any;
     parameters: Record<string, unknown>;
-    /** The runbook's files as the run pinned them (runs from before pinning have none). */
-    files?: Map<string, Buffer>;
+    /** The digest of the runbook's files as the run pinned them (runs from before pinning have none). */
     digest?: string;
   }> {
     const row = await this.db('runbooks_runs')
-      .leftJoin(
-        'runbooks_definitions',
-        'runbooks_definitions.digest',
-        'runbooks_runs.definition_digest',
-      )
-      .where('runbooks_runs.id', runId)
-      .first(
-        'runbooks_runs.runbook',
-        'runbooks_runs.parameters',
-        'runbooks_runs.definition_digest',
-        'runbooks_definitions.files',
-      );
+      .where('id', runId)
+      .first('runbook', 'parameters', 'definition_digest');
     if (!row) throw new NotFoundError(`No run ${runId}`);
     return {
       runbook: JSON.parse(row.runbook),
       parameters: JSON.parse(row.parameters),
-      files: row.files ? decodeFiles(row.files) : undefined,
       digest: (row.definition_digest as string | null) ?? undefined,
     };
+  }
+
+  /** A pinned runbook folder's files, by digest. */
+  async getDefinitionFiles(digest: string): Promise<Map<string, Buffer>> {
+    const row = await this.db('runbooks_definitions')
+      .where('digest', digest)
+      .first('files');
+    if (!row) throw new NotFoundError(`No pinned runbook files ${digest}`);
+    return decodeFiles(row.files);
   }
 
   /** Renews the claims a worker holds; returns the claim ids it still holds. */

@@ -85,8 +85,8 @@ interface RunDefinition {
   redactor: Redactor;
   /** The secrets the runbook may use. */
   secrets: Record<string, string>;
-  /** The runbook's files as the run pinned them. */
-  files?: Map<string, Buffer>;
+  /** The digest of the runbook's files as the run pinned them. */
+  digest?: string;
   /** Why the run's parameters cannot be used (its targets fail with it). */
   problem?: string;
 }
@@ -136,6 +136,7 @@ interface QueuedWrite {
 export class RunWorker {
   private readonly active = new Map<string, ActiveTarget>();
   private readonly definitions = new Map<string, Promise<RunDefinition>>();
+  private readonly pinned = new Map<string, Promise<Map<string, Buffer>>>();
   private readonly baseRedactor: Redactor;
   private stopped = true;
   private timers: NodeJS.Timeout[] = [];
@@ -514,6 +515,20 @@ export class RunWorker {
     }
   }
 
+  /** Pinned runbook folders by digest: shared by every run of the same files. */
+  private pinnedFiles(digest: string): Promise<Map<string, Buffer>> {
+    let found = this.pinned.get(digest);
+    if (!found) {
+      found = this.options.store.getDefinitionFiles(digest);
+      this.pinned.set(digest, found);
+      if (this.pinned.size > 20) {
+        this.pinned.delete(this.pinned.keys().next().value!);
+      }
+      found.catch(() => this.pinned.delete(digest));
+    }
+    return found;
+  }
+
   private definition(runId: string): Promise<RunDefinition> {
     let found = this.definitions.get(runId);
     if (!found) {
@@ -782,6 +797,9 @@ export class RunWorker {
           },
         };
         // the step's directory is made when an executor first asks for it
+        // the pinned folder: read once per worker and digest, written out
+        // only for an executor that reads it
+        const files = def.digest && (await this.pinnedFiles(def.digest));
         const workDir = () =>
           (workingDirectory ??= mkdtempSync(join(tmpdir(), 'runbook-step-')));
         Object.defineProperty(context, 'workingDirectory', {
@@ -792,9 +810,9 @@ export class RunWorker {
         Object.defineProperty(context, 'definitionDirectory', {
           enumerable: true,
           get: () =>
-            def.files &&
+            files &&
             (definitionDirectory ??= materialize(
-              def.files,
+              files,
               join(workDir(), 'runbook'),
             )),
         });
