@@ -26,7 +26,10 @@ exports.up = async function up(knex) {
     table.unique(['entity_ref', 'environment', 'commit_sha', 'deployed_at'], {
       indexName: 'deployments_idempotency_key',
     });
-    table.index(['entity_ref', 'environment', 'deployed_at'], 'deployments_entity_env_idx');
+    table.index(
+      ['entity_ref', 'environment', 'deployed_at'],
+      'deployments_entity_env_idx',
+    );
   });
 
   await knex.schema.createTable('deployments_diff_ranges', table => {
@@ -41,13 +44,20 @@ exports.up = async function up(knex) {
     table.string('merge_base', 64).nullable();
     table.bigInteger('oldest_commit_at').nullable();
     table.boolean('truncated').notNullable().defaultTo(false);
-    table.text('files').nullable().comment('JSON: files changed over the range');
+    table
+      .text('files')
+      .nullable()
+      .comment('JSON: files changed over the range');
     table.bigInteger('computed_at').notNullable();
-    table.unique(['repo_key', 'base_sha', 'head_sha'], { indexName: 'deployments_diff_ranges_key' });
+    table.unique(['repo_key', 'base_sha', 'head_sha'], {
+      indexName: 'deployments_diff_ranges_key',
+    });
   });
 
   await knex.schema.createTable('deployments_diff_chunks', table => {
-    table.comment('Commits of a cached range, in git log order, in fixed-size chunks');
+    table.comment(
+      'Commits of a cached range, in git log order, in fixed-size chunks',
+    );
     table
       .integer('range_id')
       .notNullable()
@@ -69,7 +79,9 @@ exports.up = async function up(knex) {
   });
 
   await knex.schema.createTable('deployments_pull_requests', table => {
-    table.comment('Pull request details fetched from GitHub, with the ETag for conditional refreshes');
+    table.comment(
+      'Pull request details fetched from GitHub, with the ETag for conditional refreshes',
+    );
     table.string('repo_key', 40).notNullable();
     table.integer('number').notNullable();
     table.string('state', 16).notNullable();

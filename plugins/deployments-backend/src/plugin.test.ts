@@ -34,7 +34,10 @@ describe('deployments ingestion API', () => {
         permissionsServiceFactory,
         auditor.factory,
         catalogServiceMock.factory({
-          entities: [component('payments-api', 'payments-api'), component('no-repo')],
+          entities: [
+            component('payments-api', 'payments-api'),
+            component('no-repo'),
+          ],
         }),
         mockServices.rootConfig.factory({
           data: {
@@ -45,14 +48,20 @@ describe('deployments ingestion API', () => {
                     type: 'static',
                     options: { token: PIPELINE_TOKEN, subject: 'ci-pipeline' },
                     accessRestrictions: [
-                      { plugin: 'deployments', permission: 'deployments.deployment.create' },
+                      {
+                        plugin: 'deployments',
+                        permission: 'deployments.deployment.create',
+                      },
                     ],
                   },
                   {
                     type: 'static',
                     options: { token: READER_TOKEN, subject: 'dashboard' },
                     accessRestrictions: [
-                      { plugin: 'deployments', permission: 'deployments.deployment.read' },
+                      {
+                        plugin: 'deployments',
+                        permission: 'deployments.deployment.read',
+                      },
                     ],
                   },
                 ],
@@ -116,7 +125,11 @@ describe('deployments ingestion API', () => {
       },
     });
     expect(auditor.events).toContainEqual(
-      expect.objectContaining({ eventId: 'deployment-record', status: 'succeeded', actor: 'ci-pipeline' }),
+      expect.objectContaining({
+        eventId: 'deployment-record',
+        status: 'succeeded',
+        actor: 'ci-pipeline',
+      }),
     );
   });
 
@@ -126,21 +139,35 @@ describe('deployments ingestion API', () => {
     expect(again.body.created).toBe(false);
     const history = await request(server)
       .get('/api/deployments/v1/entity/history')
-      .query({ entityRef: 'component:default/payments-api', environment: 'production' })
+      .query({
+        entityRef: 'component:default/payments-api',
+        environment: 'production',
+      })
       .set('authorization', `Bearer ${READER_TOKEN}`);
     expect(history.status).toBe(200);
     expect(history.body.items).toHaveLength(1);
   });
 
   it('keeps history: a later deployment becomes current, the earlier stays', async () => {
-    expect((await post(body({ commitSha: c3, deployedAt: '2026-03-02T10:00:00Z' }))).status).toBe(201);
+    expect(
+      (await post(body({ commitSha: c3, deployedAt: '2026-03-02T10:00:00Z' })))
+        .status,
+    ).toBe(201);
     // A rollback to the earlier commit is a new record, not an overwrite.
-    expect((await post(body({ commitSha: c2, deployedAt: '2026-03-03T10:00:00Z' }))).status).toBe(201);
+    expect(
+      (await post(body({ commitSha: c2, deployedAt: '2026-03-03T10:00:00Z' })))
+        .status,
+    ).toBe(201);
     const history = await request(server)
       .get('/api/deployments/v1/entity/history')
-      .query({ entityRef: 'component:default/payments-api', environment: 'production' })
+      .query({
+        entityRef: 'component:default/payments-api',
+        environment: 'production',
+      })
       .set('authorization', `Bearer ${READER_TOKEN}`);
-    expect(history.body.items.map((d: any) => [d.commitSha, d.deployedAt])).toEqual([
+    expect(
+      history.body.items.map((d: any) => [d.commitSha, d.deployedAt]),
+    ).toEqual([
       [c2, '2026-03-03T10:00:00.000Z'],
       [c3, '2026-03-02T10:00:00.000Z'],
       [c2, '2026-03-01T10:00:00.000Z'],
@@ -152,7 +179,11 @@ describe('deployments ingestion API', () => {
     ['a missing entityRef', { entityRef: undefined }, /entityRef/],
     ['an unknown field', { colour: 'blue' }, /colour/],
     ['a malformed time', { deployedAt: 'yesterday' }, /deployedAt/],
-    ['an environment not configured', { environment: 'qa' }, /Unknown environment 'qa'.*dev, staging, production/],
+    [
+      'an environment not configured',
+      { environment: 'qa' },
+      /Unknown environment 'qa'.*dev, staging, production/,
+    ],
   ])('rejects %s with 400 and says why', async (_, over, message) => {
     const res = await post(body(over));
     expect(res.status).toBe(400);
@@ -162,18 +193,26 @@ describe('deployments ingestion API', () => {
   it('answers 404 for an entity that is not in the catalog', async () => {
     const res = await post(body({ entityRef: 'component:default/ghost' }));
     expect(res.status).toBe(404);
-    expect(res.body.error.message).toMatch(/component:default\/ghost not found/);
+    expect(res.body.error.message).toMatch(
+      /component:default\/ghost not found/,
+    );
   });
 
   it('keeps a deployment of a SHA the repository lacks, with a warning', async () => {
     const ghost = 'e'.repeat(40);
     const res = await post(body({ environment: 'staging', commitSha: ghost }));
     expect(res.status).toBe(201);
-    expect(res.body.warnings[0]).toMatch(new RegExp(`Commit ${ghost} was not found`));
+    expect(res.body.warnings[0]).toMatch(
+      new RegExp(`Commit ${ghost} was not found`),
+    );
     expect(res.body.deployment.warning).toBe(res.body.warnings[0]);
     const diff = await request(server)
       .get('/api/deployments/v1/entity/diff')
-      .query({ entityRef: 'component:default/payments-api', base: 'production', head: 'staging' })
+      .query({
+        entityRef: 'component:default/payments-api',
+        base: 'production',
+        head: 'staging',
+      })
       .set('authorization', `Bearer ${READER_TOKEN}`);
     expect(diff.status).toBe(404);
     expect(diff.body.error.message).toMatch(`Commit ${ghost} not found`);
@@ -189,26 +228,51 @@ describe('deployments ingestion API', () => {
   });
 
   it('serves the overview and the diff between environments', async () => {
-    await post(body({ environment: 'staging', commitSha: c3, deployedAt: '2026-03-04T10:00:00Z' }));
+    await post(
+      body({
+        environment: 'staging',
+        commitSha: c3,
+        deployedAt: '2026-03-04T10:00:00Z',
+      }),
+    );
     const overview = await request(server)
       .get('/api/deployments/v1/entity/deployments')
       .query({ entityRef: 'component:default/payments-api' })
       .set('authorization', `Bearer ${READER_TOKEN}`);
     expect(overview.status).toBe(200);
-    expect(overview.body.environments.map((e: any) => [e.environment, e.current?.commitSha])).toEqual([
+    expect(
+      overview.body.environments.map((e: any) => [
+        e.environment,
+        e.current?.commitSha,
+      ]),
+    ).toEqual([
       ['dev', undefined],
       ['staging', c3],
       ['production', c2],
     ]);
     expect(overview.body.comparisons).toEqual([
-      expect.objectContaining({ head: 'staging', base: 'production', summary: expect.objectContaining({ status: 'ahead', ahead: 1, behind: 0 }) }),
+      expect.objectContaining({
+        head: 'staging',
+        base: 'production',
+        summary: expect.objectContaining({
+          status: 'ahead',
+          ahead: 1,
+          behind: 0,
+        }),
+      }),
     ]);
     const diff = await request(server)
       .get('/api/deployments/v1/entity/diff')
-      .query({ entityRef: 'component:default/payments-api', base: 'production', head: 'staging' })
+      .query({
+        entityRef: 'component:default/payments-api',
+        base: 'production',
+        head: 'staging',
+      })
       .set('authorization', `Bearer ${READER_TOKEN}`);
     expect(diff.status).toBe(200);
-    expect(diff.body.commits.map((c: any) => c.sha)).toEqual(repo.revList(`${c2}..${c3}`));
+    expect(diff.body.commits.map((c: any) => c.sha)).toEqual(
+      repo.revList(`${c2}..${c3}`),
+    );
     expect(diff.body.commits[0].references).toEqual([
       expect.objectContaining({ type: 'pull-request', key: '#22' }),
       expect.objectContaining({ type: 'ticket', key: 'PAY-142' }),
@@ -220,7 +284,9 @@ describe('deployments ingestion API', () => {
   });
 
   it('refuses a repository outside the allowed roots (SSRF guard)', async () => {
-    const res = await post(body({ entityRef: 'component:default/no-repo', environment: 'dev' }));
+    const res = await post(
+      body({ entityRef: 'component:default/no-repo', environment: 'dev' }),
+    );
     expect(res.status).toBe(201);
     expect(res.body.warnings[0]).toMatch(/neither a fleetdeck.io\/git-repo/);
   });

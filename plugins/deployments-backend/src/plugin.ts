@@ -1,4 +1,7 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { deploymentsPermissions } from '@fleetdeck/plugin-deployments-common';
@@ -71,7 +74,11 @@ export const deploymentsPlugin = createBackendPlugin({
           cache,
           pulls,
           linker: CommitLinker.fromConfig(config),
-          github: new GitHubPullRequests({ integrations, store: pulls, logger }),
+          github: new GitHubPullRequests({
+            integrations,
+            store: pulls,
+            logger,
+          }),
           maxCommits: settings.maxCommits,
         });
         const warmer = new DiffWarmer(diff, logger);
@@ -84,24 +91,43 @@ export const deploymentsPlugin = createBackendPlugin({
           environments: settings.environments,
           productionEnvironment: settings.productionEnvironment,
         };
-        const service = new DeploymentsService({ ...common, mirrors, diff, logger });
+        const service = new DeploymentsService({
+          ...common,
+          mirrors,
+          diff,
+          logger,
+        });
         const drift = new DriftService({ ...common, cache });
 
         deps.permissionsRegistry.addPermissions(deploymentsPermissions);
         deps.httpRouter.use(
           await createRouter({ ...deps, service, store, diff, drift }),
         );
-        deps.httpRouter.addAuthPolicy({ path: '/v1/deployments', allow: 'unauthenticated' });
+        deps.httpRouter.addAuthPolicy({
+          path: '/v1/deployments',
+          allow: 'unauthenticated',
+        });
 
         if (settings.importFiles) {
-          sources.push(new FileDeploymentSource(settings.importFiles.paths, settings.importFiles.schedule));
+          sources.push(
+            new FileDeploymentSource(
+              settings.importFiles.paths,
+              settings.importFiles.schedule,
+            ),
+          );
         }
         for (const source of sources) {
           await scheduler.scheduleTask({
             id: `deployments-pull-${source.id}`,
             ...source.schedule,
             fn: async signal => {
-              await runPullSource(source, service, logger, deps.auditor, signal);
+              await runPullSource(
+                source,
+                service,
+                logger,
+                deps.auditor,
+                signal,
+              );
             },
           });
         }

@@ -13,26 +13,67 @@ describe.each(databases.eachSupportedId())('stores on %s', databaseId => {
   async function setup() {
     const knex = await databases.init(databaseId);
     await migrate(knex);
-    return { store: new DeploymentStore(knex), cache: new DiffCacheStore(knex) };
+    return {
+      store: new DeploymentStore(knex),
+      cache: new DiffCacheStore(knex),
+    };
   }
 
   it('records idempotently, keeps history and picks the newest successful as current', async () => {
     const { store } = await setup();
-    const d = { entityRef: 'component:default/a', environment: 'production', status: 'succeeded' as const, source: 'api' };
-    expect((await store.record({ ...d, commitSha: sha('1'), deployedAt: at(1) })).created).toBe(true);
-    expect((await store.record({ ...d, commitSha: sha('1'), deployedAt: at(1) })).created).toBe(false);
-    await store.record({ ...d, commitSha: sha('2'), deployedAt: at(2), version: '1.1.0' });
-    await store.record({ ...d, commitSha: sha('3'), deployedAt: at(3), status: 'failed' });
-    await store.record({ ...d, environment: 'staging', commitSha: sha('3'), deployedAt: at(3) });
-    await store.record({ ...d, entityRef: 'component:default/b', commitSha: sha('4'), deployedAt: at(1) });
+    const d = {
+      entityRef: 'component:default/a',
+      environment: 'production',
+      status: 'succeeded' as const,
+      source: 'api',
+    };
+    expect(
+      (await store.record({ ...d, commitSha: sha('1'), deployedAt: at(1) }))
+        .created,
+    ).toBe(true);
+    expect(
+      (await store.record({ ...d, commitSha: sha('1'), deployedAt: at(1) }))
+        .created,
+    ).toBe(false);
+    await store.record({
+      ...d,
+      commitSha: sha('2'),
+      deployedAt: at(2),
+      version: '1.1.0',
+    });
+    await store.record({
+      ...d,
+      commitSha: sha('3'),
+      deployedAt: at(3),
+      status: 'failed',
+    });
+    await store.record({
+      ...d,
+      environment: 'staging',
+      commitSha: sha('3'),
+      deployedAt: at(3),
+    });
+    await store.record({
+      ...d,
+      entityRef: 'component:default/b',
+      commitSha: sha('4'),
+      deployedAt: at(1),
+    });
 
-    const history = await store.history({ entityRef: 'component:default/a', environment: 'production', limit: 10 });
+    const history = await store.history({
+      entityRef: 'component:default/a',
+      environment: 'production',
+      limit: 10,
+    });
     expect(history.map(h => [h.commitSha[0], h.status])).toEqual([
       ['3', 'failed'],
       ['2', 'succeeded'],
       ['1', 'succeeded'],
     ]);
-    expect(history[1]).toMatchObject({ version: '1.1.0', deployedAt: '2026-03-02T00:00:00.000Z' });
+    expect(history[1]).toMatchObject({
+      version: '1.1.0',
+      deployedAt: '2026-03-02T00:00:00.000Z',
+    });
 
     const current = await store.current(['component:default/a']);
     expect(current.map(c => [c.environment, c.commitSha[0]]).sort()).toEqual([
@@ -54,15 +95,34 @@ describe.each(databases.eachSupportedId())('stores on %s', databaseId => {
       body: '',
     });
     const ahead = Array.from({ length: 2500 }, (_, i) => commit(i));
-    const summary = { base: sha('a'), head: sha('b'), status: 'ahead' as const, ahead: 2500, behind: 0, oldestCommitAt: '2026-03-01T00:00:00.000Z' };
+    const summary = {
+      base: sha('a'),
+      head: sha('b'),
+      status: 'ahead' as const,
+      ahead: 2500,
+      behind: 0,
+      oldestCommitAt: '2026-03-01T00:00:00.000Z',
+    };
     await cache.put('repo', summary, { ahead, behind: [] }, false);
-    await cache.put('repo', { ...summary, ahead: 1 }, { ahead: [commit(9)], behind: [] }, false);
-    const range = (await cache.get('repo', sha('a'), sha('b')))!;
-    expect(range).toMatchObject({ status: 'ahead', ahead: 2500, truncated: false, oldestCommitAt: '2026-03-01T00:00:00.000Z' });
-    expect((await cache.chunk(range.id, 'ahead', 2)).map(c => c.subject)).toEqual(
-      ahead.slice(2000).map(c => c.subject),
+    await cache.put(
+      'repo',
+      { ...summary, ahead: 1 },
+      { ahead: [commit(9)], behind: [] },
+      false,
     );
-    const many = await cache.getMany([{ repoKey: 'repo', base: sha('a'), head: sha('b') }]);
+    const range = (await cache.get('repo', sha('a'), sha('b')))!;
+    expect(range).toMatchObject({
+      status: 'ahead',
+      ahead: 2500,
+      truncated: false,
+      oldestCommitAt: '2026-03-01T00:00:00.000Z',
+    });
+    expect(
+      (await cache.chunk(range.id, 'ahead', 2)).map(c => c.subject),
+    ).toEqual(ahead.slice(2000).map(c => c.subject));
+    const many = await cache.getMany([
+      { repoKey: 'repo', base: sha('a'), head: sha('b') },
+    ]);
     expect(many.get(`repo:${sha('a')}:${sha('b')}`)?.ahead).toBe(2500);
   });
 });

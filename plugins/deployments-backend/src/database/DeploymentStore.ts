@@ -1,4 +1,7 @@
-import { Deployment, DeploymentStatus } from '@fleetdeck/plugin-deployments-common';
+import {
+  Deployment,
+  DeploymentStatus,
+} from '@fleetdeck/plugin-deployments-common';
 import { Knex } from 'knex';
 
 interface Row {
@@ -54,7 +57,9 @@ export class DeploymentStore {
    * Inserts a deployment unless one with the same (entity, environment, SHA,
    * time) exists; returns the stored record and whether it is new.
    */
-  async record(d: NewDeployment): Promise<{ deployment: Deployment; created: boolean }> {
+  async record(
+    d: NewDeployment,
+  ): Promise<{ deployment: Deployment; created: boolean }> {
     const key = {
       entity_ref: d.entityRef,
       environment: d.environment,
@@ -79,7 +84,12 @@ export class DeploymentStore {
   }
 
   /** The record with this idempotency key, if kept. */
-  async find(key: { entityRef: string; environment: string; commitSha: string; deployedAt: number }) {
+  async find(key: {
+    entityRef: string;
+    environment: string;
+    commitSha: string;
+    deployedAt: number;
+  }) {
     const row = await this.db<Row>('deployments')
       .where({
         entity_ref: key.entityRef,
@@ -102,7 +112,9 @@ export class DeploymentStore {
     limit: number;
     offset?: number;
   }): Promise<Deployment[]> {
-    const q = this.db<Row>('deployments').where({ entity_ref: options.entityRef });
+    const q = this.db<Row>('deployments').where({
+      entity_ref: options.entityRef,
+    });
     if (options.environment) q.where({ environment: options.environment });
     const rows = await q
       .orderBy([

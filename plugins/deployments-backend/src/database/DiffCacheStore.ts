@@ -1,4 +1,8 @@
-import { ChangedFile, DiffStatus, DiffSummary } from '@fleetdeck/plugin-deployments-common';
+import {
+  ChangedFile,
+  DiffStatus,
+  DiffSummary,
+} from '@fleetdeck/plugin-deployments-common';
 import { Knex } from 'knex';
 import { RawCommit } from '../git/GitRange';
 
@@ -50,7 +54,11 @@ function toRange(row: RangeRow): CachedRange {
 export class DiffCacheStore {
   constructor(private readonly db: Knex) {}
 
-  async get(repoKey: string, base: string, head: string): Promise<CachedRange | undefined> {
+  async get(
+    repoKey: string,
+    base: string,
+    head: string,
+  ): Promise<CachedRange | undefined> {
     const row = await this.db<RangeRow>('deployments_diff_ranges')
       .where({ repo_key: repoKey, base_sha: base, head_sha: head })
       .first();
@@ -69,7 +77,10 @@ export class DiffCacheStore {
         heads.slice(i, i + 500),
       );
       for (const row of rows) {
-        result.set(`${row.repo_key}:${row.base_sha}:${row.head_sha}`, toRange(row));
+        result.set(
+          `${row.repo_key}:${row.base_sha}:${row.head_sha}`,
+          toRange(row),
+        );
       }
     }
     return result;
@@ -111,7 +122,9 @@ export class DiffCacheStore {
             range_id: rangeId,
             side,
             chunk: i,
-            commits: JSON.stringify(list.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE)),
+            commits: JSON.stringify(
+              list.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE),
+            ),
           });
         }
       }
@@ -121,7 +134,11 @@ export class DiffCacheStore {
     });
   }
 
-  async chunk(rangeId: number, side: 'ahead' | 'behind', chunk: number): Promise<RawCommit[]> {
+  async chunk(
+    rangeId: number,
+    side: 'ahead' | 'behind',
+    chunk: number,
+  ): Promise<RawCommit[]> {
     const row = await this.db('deployments_diff_chunks')
       .where({ range_id: rangeId, side, chunk })
       .first();
@@ -129,7 +146,10 @@ export class DiffCacheStore {
   }
 
   async getRangeFiles(rangeId: number): Promise<ChangedFile[] | undefined> {
-    const row = await this.db('deployments_diff_ranges').where({ id: rangeId }).select('files').first();
+    const row = await this.db('deployments_diff_ranges')
+      .where({ id: rangeId })
+      .select('files')
+      .first();
     return row?.files ? JSON.parse(row.files) : undefined;
   }
 
@@ -139,15 +159,24 @@ export class DiffCacheStore {
       .update({ files: JSON.stringify(files) });
   }
 
-  async getCommitFiles(repoKey: string, shas: string[]): Promise<Map<string, ChangedFile[]>> {
+  async getCommitFiles(
+    repoKey: string,
+    shas: string[],
+  ): Promise<Map<string, ChangedFile[]>> {
     const rows = shas.length
-      ? await this.db('deployments_commit_files').where({ repo_key: repoKey }).whereIn('sha', shas)
+      ? await this.db('deployments_commit_files')
+          .where({ repo_key: repoKey })
+          .whereIn('sha', shas)
       : [];
     return new Map(rows.map(r => [r.sha, JSON.parse(r.files)]));
   }
 
   async putCommitFiles(repoKey: string, files: Map<string, ChangedFile[]>) {
-    const rows = [...files].map(([sha, f]) => ({ repo_key: repoKey, sha, files: JSON.stringify(f) }));
+    const rows = [...files].map(([sha, f]) => ({
+      repo_key: repoKey,
+      sha,
+      files: JSON.stringify(f),
+    }));
     for (let i = 0; i < rows.length; i += 100) {
       await this.db('deployments_commit_files')
         .insert(rows.slice(i, i + 100))

@@ -16,7 +16,10 @@ export interface PullRequestInfo {
 export class PullRequestStore {
   constructor(private readonly db: Knex) {}
 
-  async get(repoKey: string, numbers: number[]): Promise<Map<number, PullRequestInfo>> {
+  async get(
+    repoKey: string,
+    numbers: number[],
+  ): Promise<Map<number, PullRequestInfo>> {
     if (numbers.length === 0) return new Map();
     const rows = await this.db('deployments_pull_requests')
       .where({ repo_key: repoKey })

@@ -8,7 +8,8 @@ interface TicketRule {
 }
 
 /** Pull request numbers in squash-merge subjects `(#123)` and merge commits `Merge pull request #123`. */
-const DEFAULT_PR_PATTERN = '\\(#(\\d+)\\)|Merge pull request #(\\d+)|See merge request [^!\\s]*!(\\d+)';
+const DEFAULT_PR_PATTERN =
+  '\\(#(\\d+)\\)|Merge pull request #(\\d+)|See merge request [^!\\s]*!(\\d+)';
 /** Jira-style keys such as PAY-142. */
 const DEFAULT_TICKET_PATTERN = '\\b[A-Z][A-Z0-9]{1,9}-\\d+\\b';
 
@@ -33,7 +34,10 @@ export class CommitLinker {
       tickets: tickets.length
         ? tickets
         : [{ pattern: new RegExp(DEFAULT_TICKET_PATTERN, 'g') }],
-      pullRequestPattern: new RegExp(pr?.getOptionalString('pattern') ?? DEFAULT_PR_PATTERN, 'g'),
+      pullRequestPattern: new RegExp(
+        pr?.getOptionalString('pattern') ?? DEFAULT_PR_PATTERN,
+        'g',
+      ),
       pullRequestUrl: pr?.getOptionalString('url'),
     });
   }
@@ -50,14 +54,19 @@ export class CommitLinker {
   pullRequestNumbers(message: string): number[] {
     const numbers = new Set<number>();
     for (const m of message.matchAll(this.options.pullRequestPattern)) {
-      const n = m.slice(1).find(g => g !== undefined) ?? m[0].replace(/\D/g, '');
+      const n =
+        m.slice(1).find(g => g !== undefined) ?? m[0].replace(/\D/g, '');
       if (n) numbers.add(Number(n));
     }
     return [...numbers];
   }
 
   /** PR and ticket references of a commit, linked where a URL is known. */
-  references(repo: Repository | undefined, subject: string, body: string): CommitReference[] {
+  references(
+    repo: Repository | undefined,
+    subject: string,
+    body: string,
+  ): CommitReference[] {
     const message = body ? `${subject}\n${body}` : subject;
     const vars = { repo: repo?.name, webUrl: repo?.webUrl };
     const refs: CommitReference[] = [];
@@ -74,17 +83,27 @@ export class CommitLinker {
         const key = m[1] ?? m[0];
         if (seen.has(key)) continue;
         seen.add(key);
-        refs.push({ type: 'ticket', key, url: rule.url ? fill(rule.url, { ...vars, key }) : undefined });
+        refs.push({
+          type: 'ticket',
+          key,
+          url: rule.url ? fill(rule.url, { ...vars, key }) : undefined,
+        });
       }
     }
     return refs;
   }
 
   private pullRequestUrl(repo: Repository | undefined, number: number) {
-    const vars = { repo: repo?.name, webUrl: repo?.webUrl, number: String(number) };
-    if (this.options.pullRequestUrl) return fill(this.options.pullRequestUrl, vars);
+    const vars = {
+      repo: repo?.name,
+      webUrl: repo?.webUrl,
+      number: String(number),
+    };
+    if (this.options.pullRequestUrl)
+      return fill(this.options.pullRequestUrl, vars);
     if (repo?.github && repo.webUrl) return `${repo.webUrl}/pull/${number}`;
-    if (repo?.gitlab && repo.webUrl) return `${repo.webUrl}/-/merge_requests/${number}`;
+    if (repo?.gitlab && repo.webUrl)
+      return `${repo.webUrl}/-/merge_requests/${number}`;
     return undefined;
   }
 }

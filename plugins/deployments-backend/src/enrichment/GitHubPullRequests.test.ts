@@ -12,7 +12,12 @@ import { GitHubPullRequests } from './GitHubPullRequests';
 jest.setTimeout(60_000);
 
 /** A pull request as GitHub's REST API returns it (trimmed to realistic fields). */
-function githubPull(number: number, title: string, login: string, merged = true) {
+function githubPull(
+  number: number,
+  title: string,
+  login: string,
+  merged = true,
+) {
   return {
     url: `https://api.github.com/repos/fleetdeck-bank/payments-api/pulls/${number}`,
     id: 1800000000 + number,
@@ -45,8 +50,13 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests.push(req);
-      const m = /^\/repos\/fleetdeck-bank\/payments-api\/pulls\/(\d+)$/.exec(req.url ?? '');
-      const common = { 'content-type': 'application/json; charset=utf-8', 'x-github-media-type': 'github.v3' };
+      const m = /^\/repos\/fleetdeck-bank\/payments-api\/pulls\/(\d+)$/.exec(
+        req.url ?? '',
+      );
+      const common = {
+        'content-type': 'application/json; charset=utf-8',
+        'x-github-media-type': 'github.v3',
+      };
       if (rateLimitOnce) {
         rateLimitOnce = false;
         res.writeHead(403, {
@@ -57,12 +67,24 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
           'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 2),
           'x-ratelimit-resource': 'core',
         });
-        res.end(JSON.stringify({ message: 'API rate limit exceeded for user ID 4242.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' }));
+        res.end(
+          JSON.stringify({
+            message: 'API rate limit exceeded for user ID 4242.',
+            documentation_url:
+              'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+          }),
+        );
         return;
       }
       if (!m || m[1] === '999') {
         res.writeHead(404, common);
-        res.end(JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest/pulls/pulls#get-a-pull-request' }));
+        res.end(
+          JSON.stringify({
+            message: 'Not Found',
+            documentation_url:
+              'https://docs.github.com/rest/pulls/pulls#get-a-pull-request',
+          }),
+        );
         return;
       }
       const etag = `W/"etag-${m[1]}"`;
@@ -72,7 +94,15 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
         return;
       }
       res.writeHead(200, { ...common, etag, 'x-ratelimit-remaining': '4998' });
-      res.end(JSON.stringify(githubPull(Number(m[1]), `Instant payments #${m[1]}`, 'emma-payments')));
+      res.end(
+        JSON.stringify(
+          githubPull(
+            Number(m[1]),
+            `Instant payments #${m[1]}`,
+            'emma-payments',
+          ),
+        ),
+      );
     });
     await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
     apiBaseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -83,7 +113,9 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
     const knex = await databases.init('SQLITE_3');
     await migrate(knex);
     const config = new ConfigReader({
-      integrations: { github: [{ host: 'github.com', apiBaseUrl, token: 'ghp_test' }] },
+      integrations: {
+        github: [{ host: 'github.com', apiBaseUrl, token: 'ghp_test' }],
+      },
     });
     const store = new PullRequestStore(knex);
     let now = Date.parse('2026-03-05T00:00:00Z');
@@ -106,7 +138,11 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
 
   it('fetches titles and authors once, then refreshes with If-None-Match', async () => {
     const { prs, store, repo, advance } = await setup();
-    expect(repo.github).toEqual({ host: 'github.com', owner: 'fleetdeck-bank', repo: 'payments-api' });
+    expect(repo.github).toEqual({
+      host: 'github.com',
+      owner: 'fleetdeck-bank',
+      repo: 'payments-api',
+    });
     requests.length = 0;
     await prs.enqueue(repo, [21, 22, 999]);
     await prs.idle();
@@ -137,7 +173,9 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
     await prs.idle();
     expect(requests).toHaveLength(1);
     expect(requests[0].headers['if-none-match']).toBe('W/"etag-21"');
-    expect((await store.get(repo.key, [21])).get(21)).toMatchObject({ title: 'Instant payments #21' });
+    expect((await store.get(repo.key, [21])).get(21)).toMatchObject({
+      title: 'Instant payments #21',
+    });
   });
 
   it('waits for the rate limit reset, then carries on', async () => {
@@ -148,7 +186,9 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
     await prs.idle();
     expect(requests).toHaveLength(2);
     expect(sleeps.length).toBeGreaterThan(0);
-    expect((await store.get(repo.key, [31])).get(31)).toMatchObject({ title: 'Instant payments #31' });
+    expect((await store.get(repo.key, [31])).get(31)).toMatchObject({
+      title: 'Instant payments #31',
+    });
   });
 
   it('links PRs and tickets with configured templates', () => {
@@ -156,17 +196,46 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
       new ConfigReader({
         deployments: {
           links: {
-            tickets: [{ pattern: '\\bPAY-\\d+\\b', url: 'https://jira.fleetdeck.example/browse/{key}' }],
-            pullRequests: { url: 'https://git.fleetdeck.example/{repo}/pull/{number}' },
+            tickets: [
+              {
+                pattern: '\\bPAY-\\d+\\b',
+                url: 'https://jira.fleetdeck.example/browse/{key}',
+              },
+            ],
+            pullRequests: {
+              url: 'https://git.fleetdeck.example/{repo}/pull/{number}',
+            },
           },
         },
       }),
     );
-    const repo = { url: 'file:///x/payments-api', key: 'k', name: 'payments-api' };
-    expect(linker.references(repo, 'Instant payments (#22)', 'Refs PAY-142 and PAY-142, not CARD-1')).toEqual([
-      { type: 'pull-request', key: '#22', url: 'https://git.fleetdeck.example/payments-api/pull/22' },
-      { type: 'ticket', key: 'PAY-142', url: 'https://jira.fleetdeck.example/browse/PAY-142' },
+    const repo = {
+      url: 'file:///x/payments-api',
+      key: 'k',
+      name: 'payments-api',
+    };
+    expect(
+      linker.references(
+        repo,
+        'Instant payments (#22)',
+        'Refs PAY-142 and PAY-142, not CARD-1',
+      ),
+    ).toEqual([
+      {
+        type: 'pull-request',
+        key: '#22',
+        url: 'https://git.fleetdeck.example/payments-api/pull/22',
+      },
+      {
+        type: 'ticket',
+        key: 'PAY-142',
+        url: 'https://jira.fleetdeck.example/browse/PAY-142',
+      },
     ]);
-    expect(linker.pullRequestNumbers('Merge pull request #13 from fleetdeck/feature')).toEqual([13]);
+    expect(
+      linker.pullRequestNumbers(
+        'Merge pull request #13 from fleetdeck/feature',
+      ),
+    ).toEqual([13]);
   });
 });

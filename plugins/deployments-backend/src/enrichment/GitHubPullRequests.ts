@@ -48,7 +48,11 @@ export class GitHubPullRequests {
     let added = 0;
     for (const number of numbers) {
       const stored = known.get(number);
-      if (stored && now - stored.fetchedAt < (this.options.refreshAfterMs ?? DAY)) continue;
+      if (
+        stored &&
+        now - stored.fetchedAt < (this.options.refreshAfterMs ?? DAY)
+      )
+        continue;
       const id = `${repo.key}#${number}`;
       if (this.queued.has(id)) continue;
       this.queued.add(id);
@@ -97,14 +101,19 @@ export class GitHubPullRequests {
       request: { retries: 0 },
       log: { debug() {}, info() {}, warn() {}, error() {} },
     });
-    const stored = (await this.options.store.get(job.repo.key, [job.number])).get(job.number);
+    const stored = (
+      await this.options.store.get(job.repo.key, [job.number])
+    ).get(job.number);
     try {
-      const res = await octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', {
-        owner,
-        repo,
-        pull_number: job.number,
-        headers: stored?.etag ? { 'if-none-match': stored.etag } : {},
-      });
+      const res = await octokit.request(
+        'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+        {
+          owner,
+          repo,
+          pull_number: job.number,
+          headers: stored?.etag ? { 'if-none-match': stored.etag } : {},
+        },
+      );
       const pr = res.data;
       await this.options.store.put(job.repo.key, {
         number: job.number,
@@ -133,20 +142,30 @@ export class GitHubPullRequests {
       const rateLimited =
         status === 429 ||
         (status === 403 &&
-          (headers['x-ratelimit-remaining'] === '0' || headers['retry-after'] !== undefined));
-      const retriable = rateLimited || (status >= 500 && status < 600) || status === undefined;
+          (headers['x-ratelimit-remaining'] === '0' ||
+            headers['retry-after'] !== undefined));
+      const retriable =
+        rateLimited || (status >= 500 && status < 600) || status === undefined;
       if (!retriable || attempt >= (this.options.maxRetries ?? 5)) throw e;
       let delay = Math.min(60_000, 1000 * 2 ** attempt);
       if (headers['retry-after'] !== undefined) {
         delay = Number(headers['retry-after']) * 1000;
-      } else if (headers['x-ratelimit-remaining'] === '0' && headers['x-ratelimit-reset']) {
+      } else if (
+        headers['x-ratelimit-remaining'] === '0' &&
+        headers['x-ratelimit-reset']
+      ) {
         delay = Number(headers['x-ratelimit-reset']) * 1000 - this.now();
       }
-      delay = Math.max(0, Math.min(delay, this.options.maxPauseMs ?? 60 * 60_000));
+      delay = Math.max(
+        0,
+        Math.min(delay, this.options.maxPauseMs ?? 60 * 60_000),
+      );
       if (rateLimited) {
         this.pausedUntil = this.now() + delay;
         this.options.logger.warn(
-          `GitHub rate limit reached on ${host}; pausing pull request enrichment for ${Math.round(delay / 1000)}s`,
+          `GitHub rate limit reached on ${host}; pausing pull request enrichment for ${Math.round(
+            delay / 1000,
+          )}s`,
         );
       }
       await this.sleep(delay);
@@ -159,6 +178,8 @@ export class GitHubPullRequests {
   }
 
   private sleep(ms: number) {
-    return (this.options.sleep ?? (t => new Promise(r => setTimeout(r, t))))(ms);
+    return (this.options.sleep ?? (t => new Promise(r => setTimeout(r, t))))(
+      ms,
+    );
   }
 }

@@ -8,13 +8,19 @@ describe('GitRange against git itself', () => {
   // feature:         c4 - c5
   const repo = new TestRepo();
   const c1 = repo.commit('Initial commit');
-  const c2 = repo.commit('Add payment orders (#11)\n\nRefs PAY-140', 'src/orders.ts');
+  const c2 = repo.commit(
+    'Add payment orders (#11)\n\nRefs PAY-140',
+    'src/orders.ts',
+  );
   repo.git('checkout', '--quiet', '-b', 'feature');
   const c4 = repo.commit('PAY-141 validate IBANs', 'src/iban.ts');
   const c5 = repo.commit('PAY-141 reject unknown BICs', 'src/iban.ts');
   repo.git('checkout', '--quiet', 'main');
   const c3 = repo.commit('Bump dependencies (#12)', 'package.json');
-  const m1 = repo.merge('feature', 'Merge pull request #13 from fleetdeck/feature');
+  const m1 = repo.merge(
+    'feature',
+    'Merge pull request #13 from fleetdeck/feature',
+  );
   const c6 = repo.commit('Release 1.4.0', 'CHANGELOG.md');
   const range = new GitRange(`${repo.dir}/.git`);
 
@@ -38,7 +44,14 @@ describe('GitRange against git itself', () => {
       .split('\n')
       .map(l => l.split('|'));
     expect(
-      commits.map(c => [c.sha, c.authorName, c.authorEmail, c.authoredAt, c.subject, c.parents.join(' ')]),
+      commits.map(c => [
+        c.sha,
+        c.authorName,
+        c.authorEmail,
+        c.authoredAt,
+        c.subject,
+        c.parents.join(' '),
+      ]),
     ).toEqual(oracle);
     expect(commits.find(c => c.sha === m1)!.parents).toEqual([c3, c5]);
     expect(commits.find(c => c.sha === c4)!.parents).toEqual([c2]);
@@ -52,9 +65,15 @@ describe('GitRange against git itself', () => {
 
   it('reports a rollback (head older than base) as behind, not as an error', async () => {
     const summary = await range.summary(c6, c3);
-    expect(summary).toMatchObject({ status: 'behind', ahead: 0, behind: repo.revList(`${c3}..${c6}`).length });
+    expect(summary).toMatchObject({
+      status: 'behind',
+      ahead: 0,
+      behind: repo.revList(`${c3}..${c6}`).length,
+    });
     expect(await range.log(c6, c3)).toEqual([]);
-    expect((await range.log(c3, c6)).map(c => c.sha)).toEqual(repo.revList(`${c3}..${c6}`));
+    expect((await range.log(c3, c6)).map(c => c.sha)).toEqual(
+      repo.revList(`${c3}..${c6}`),
+    );
   });
 
   it('reports a force-pushed (rewritten) head as diverged with its merge base', async () => {
@@ -81,7 +100,11 @@ describe('GitRange against git itself', () => {
   });
 
   it('says identical for the same commit', async () => {
-    expect(await range.summary(c3, c3)).toMatchObject({ status: 'identical', ahead: 0, behind: 0 });
+    expect(await range.summary(c3, c3)).toMatchObject({
+      status: 'identical',
+      ahead: 0,
+      behind: 0,
+    });
   });
 
   it('throws NotFoundError naming a SHA the repository lacks', async () => {
@@ -98,17 +121,27 @@ describe('GitRange against git itself', () => {
         .split('\n')
         .filter(Boolean)
         .map(l => l.split('\t'))
-        .map(([a, d, path]) => ({ path, additions: Number(a), deletions: Number(d) }));
+        .map(([a, d, path]) => ({
+          path,
+          additions: Number(a),
+          deletions: Number(d),
+        }));
     expect(files.get(c2)).toEqual(numstat(c2));
     expect(files.get(c4)).toEqual(numstat(c4));
-    expect(files.get(c2)).toEqual([{ path: 'src/orders.ts', additions: 4, deletions: 0 }]);
+    expect(files.get(c2)).toEqual([
+      { path: 'src/orders.ts', additions: 4, deletions: 0 },
+    ]);
     expect(files.get(m1)).toEqual([]);
     const rangeFiles = await range.rangeFiles(c2, c6);
     const oracle = repo
       .git('diff', '--numstat', '--no-renames', `${c2}...${c6}`)
       .split('\n')
       .map(l => l.split('\t'))
-      .map(([a, d, path]) => ({ path, additions: Number(a), deletions: Number(d) }));
+      .map(([a, d, path]) => ({
+        path,
+        additions: Number(a),
+        deletions: Number(d),
+      }));
     expect(rangeFiles).toEqual(oracle);
   });
 });

@@ -17,7 +17,15 @@ export interface RawCommit {
 const FIELD = '\x1f';
 const RECORD = '\x1e';
 /** SHA, parents, author, email, author date, subject, body; unit- and record-separated. */
-const LOG_FORMAT = `--format=${['%H', '%P', '%an', '%ae', '%aI', '%s', '%b'].join('%x1f')}%x1e`;
+const LOG_FORMAT = `--format=${[
+  '%H',
+  '%P',
+  '%an',
+  '%ae',
+  '%aI',
+  '%s',
+  '%b',
+].join('%x1f')}%x1e`;
 
 /**
  * The range primitives of the diff engine, run by git itself on a (bare)
@@ -54,11 +62,23 @@ export class GitRange {
   async summary(base: string, head: string): Promise<DiffSummary> {
     if (base === head) {
       await this.assertCommits([base]);
-      return { base, head, status: 'identical', ahead: 0, behind: 0, mergeBase: base };
+      return {
+        base,
+        head,
+        status: 'identical',
+        ahead: 0,
+        behind: 0,
+        mergeBase: base,
+      };
     }
     let out: string;
     try {
-      out = await this.git(['rev-list', '--left-right', '--count', `${base}...${head}`]);
+      out = await this.git([
+        'rev-list',
+        '--left-right',
+        '--count',
+        `${base}...${head}`,
+      ]);
     } catch (e) {
       await this.assertCommits([base, head]);
       throw e;
@@ -72,7 +92,8 @@ export class GitRange {
     }
     let mergeBase: string | undefined;
     try {
-      mergeBase = (await this.git(['merge-base', base, head])).trim() || undefined;
+      mergeBase =
+        (await this.git(['merge-base', base, head])).trim() || undefined;
     } catch {
       mergeBase = undefined; // unrelated histories
     }
@@ -90,7 +111,8 @@ export class GitRange {
   ): Promise<RawCommit[]> {
     const args = ['log', LOG_FORMAT];
     if (options.skip) args.push(`--skip=${options.skip}`);
-    if (options.maxCount !== undefined) args.push(`--max-count=${options.maxCount}`);
+    if (options.maxCount !== undefined)
+      args.push(`--max-count=${options.maxCount}`);
     args.push(`${from}..${to}`, '--');
     const out = await this.git(args);
     const commits: RawCommit[] = [];
@@ -117,13 +139,21 @@ export class GitRange {
     const result = new Map<string, ChangedFile[]>();
     if (shas.length === 0) return result;
     const out = await this.git([
-      'log', '--no-walk=unsorted', '--no-renames', '-z', '--numstat',
-      '--format=%x1e%H', ...shas, '--',
+      'log',
+      '--no-walk=unsorted',
+      '--no-renames',
+      '-z',
+      '--numstat',
+      '--format=%x1e%H',
+      ...shas,
+      '--',
     ]);
     for (const record of out.split(RECORD)) {
       if (!record) continue;
       const nl = record.indexOf('\n');
-      const sha = (nl === -1 ? record : record.slice(0, nl)).replace(/\0/g, '').trim();
+      const sha = (nl === -1 ? record : record.slice(0, nl))
+        .replace(/\0/g, '')
+        .trim();
       result.set(sha, nl === -1 ? [] : parseNumstatZ(record.slice(nl + 1)));
     }
     for (const sha of shas) if (!result.has(sha)) result.set(sha, []);
@@ -133,7 +163,12 @@ export class GitRange {
   /** Files changed between the merge base of base and head, and head. */
   async rangeFiles(base: string, head: string): Promise<ChangedFile[]> {
     const out = await this.git([
-      'diff', '--no-renames', '-z', '--numstat', `${base}...${head}`, '--',
+      'diff',
+      '--no-renames',
+      '-z',
+      '--numstat',
+      `${base}...${head}`,
+      '--',
     ]);
     return parseNumstatZ(out);
   }

@@ -57,7 +57,9 @@ export class MirrorManager {
       for (const sha of missing) {
         // A commit no ref points at any more (force-push) can still be
         // fetched by id from hosts that allow it.
-        await this.git(repo, ['fetch', '--quiet', 'origin', sha], dir).catch(() => {});
+        await this.git(repo, ['fetch', '--quiet', 'origin', sha], dir).catch(
+          () => {},
+        );
       }
       return missing.length ? range.missingCommits(missing) : missing;
     });
@@ -68,7 +70,14 @@ export class MirrorManager {
     const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     this.options.logger.info(`Cloning a mirror of ${repo.url}`);
     try {
-      await this.git(repo, ['clone', '--mirror', '--quiet', '--', repo.url, tmp]);
+      await this.git(repo, [
+        'clone',
+        '--mirror',
+        '--quiet',
+        '--',
+        repo.url,
+        tmp,
+      ]);
       await runGit(['config', 'gc.auto', '0'], { cwd: tmp });
       await runGit(['config', 'core.logAllRefUpdates', 'false'], { cwd: tmp });
       await rename(tmp, dir);

@@ -42,7 +42,11 @@ export class RepositoryResolver {
         i => i.config.host,
       );
     const roots = git?.getOptionalStringArray('allowedRoots') ?? [];
-    return new RepositoryResolver({ allowedHosts: hosts, allowedRoots: roots, integrations });
+    return new RepositoryResolver({
+      allowedHosts: hosts,
+      allowedRoots: roots,
+      integrations,
+    });
   }
 
   private readonly hosts: Set<string>;
@@ -122,14 +126,20 @@ export class RepositoryResolver {
         return false;
       }
       const rel = relative(realRoot, real);
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(sep));
+      return (
+        rel === '' ||
+        (!rel.startsWith('..') && !isAbsolute(rel) && !rel.startsWith(sep))
+      );
     });
     if (!allowed) {
       throw new NotAllowedError(
         `Local repository ${path} is outside deployments.git.allowedRoots`,
       );
     }
-    const name = real.split(sep).pop()!.replace(/\.git$/, '');
+    const name = real
+      .split(sep)
+      .pop()!
+      .replace(/\.git$/, '');
     const url = `file://${real}`;
     return { url, key: keyOf(url), name };
   }
@@ -163,10 +173,15 @@ export class RepositoryResolver {
     } else {
       const dash = segments.indexOf('-');
       if (dash !== -1) segments = segments.slice(0, dash);
-      const tree = segments.findIndex(s => s === 'tree' || s === 'blob' || s === 'src');
+      const tree = segments.findIndex(
+        s => s === 'tree' || s === 'blob' || s === 'src',
+      );
       if (tree > 0) segments = segments.slice(0, tree);
     }
-    segments[segments.length - 1] = segments[segments.length - 1]?.replace(/\.git$/, '');
+    segments[segments.length - 1] = segments[segments.length - 1]?.replace(
+      /\.git$/,
+      '',
+    );
     if (segments.length === 0 || !segments[segments.length - 1]) {
       throw new InputError(`Repository URL '${value}' names no repository`);
     }
@@ -174,17 +189,22 @@ export class RepositoryResolver {
     const cloneUrl =
       url.protocol === 'https:'
         ? `https://${url.host}/${path}.git`
-        : `${url.protocol}//${url.username ? `${url.username}@` : ''}${url.host}/${path}${
-            value.endsWith('.git') ? '.git' : ''
-          }`;
-    const webUrl = github || gitlab || url.protocol === 'https:' ? `https://${url.host}/${path}` : undefined;
+        : `${url.protocol}//${url.username ? `${url.username}@` : ''}${
+            url.host
+          }/${path}${value.endsWith('.git') ? '.git' : ''}`;
+    const webUrl =
+      github || gitlab || url.protocol === 'https:'
+        ? `https://${url.host}/${path}`
+        : undefined;
     return {
       url: cloneUrl,
       key: keyOf(`${host}/${path}`),
       name: segments[segments.length - 1],
       host,
       webUrl,
-      github: github ? { host, owner: segments[0], repo: segments[1] } : undefined,
+      github: github
+        ? { host, owner: segments[0], repo: segments[1] }
+        : undefined,
       gitlab: !!gitlab,
     };
   }
@@ -201,7 +221,9 @@ export class RepositoryResolver {
     return {
       GIT_CONFIG_COUNT: '1',
       GIT_CONFIG_KEY_0: `http.https://${repo.host}/.extraHeader`,
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(basic).toString('base64')}`,
+      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(basic).toString(
+        'base64',
+      )}`,
     };
   }
 }

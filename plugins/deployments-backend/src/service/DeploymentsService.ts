@@ -3,7 +3,11 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -37,7 +41,10 @@ export interface RecordResult {
  * Deployments tab shows.
  */
 export class DeploymentsService {
-  private readonly entityCache = new Map<string, { entity: Entity; expires: number }>();
+  private readonly entityCache = new Map<
+    string,
+    { entity: Entity; expires: number }
+  >();
 
   constructor(
     private readonly options: {
@@ -67,7 +74,11 @@ export class DeploymentsService {
     const d = parsed.data;
     if (!this.options.environments.includes(d.environment)) {
       throw new InputError(
-        `Unknown environment '${d.environment}'; configured environments are ${this.options.environments.join(', ')}`,
+        `Unknown environment '${
+          d.environment
+        }'; configured environments are ${this.options.environments.join(
+          ', ',
+        )}`,
       );
     }
     const deployedAt = d.deployedAt ? Date.parse(d.deployedAt) : Date.now();
@@ -107,13 +118,22 @@ export class DeploymentsService {
         await this.options.store.setWarning(deployment.id, warning ?? null);
         deployment.warning = warning;
       }
-      this.warm(entity).catch(e => this.options.logger.warn(`Warming diffs failed: ${e}`));
+      this.warm(entity).catch(e =>
+        this.options.logger.warn(`Warming diffs failed: ${e}`),
+      );
     }
-    return { deployment, created, warnings: deployment.warning ? [deployment.warning] : [] };
+    return {
+      deployment,
+      created,
+      warnings: deployment.warning ? [deployment.warning] : [],
+    };
   }
 
   /** Fetches the mirror if it lacks a SHA; returns a warning for what is still wrong. */
-  async syncMirror(entity: Entity, shas: string[]): Promise<string | undefined> {
+  async syncMirror(
+    entity: Entity,
+    shas: string[],
+  ): Promise<string | undefined> {
     let repo: Repository;
     try {
       repo = this.options.resolver.resolve(entity);
@@ -123,7 +143,9 @@ export class DeploymentsService {
     try {
       const missing = await this.options.mirrors.ensure(repo, shas);
       if (missing.length) {
-        return `Commit ${missing.join(', ')} was not found in ${repo.url}; the deployment is recorded, but diffs involving it are unavailable`;
+        return `Commit ${missing.join(', ')} was not found in ${
+          repo.url
+        }; the deployment is recorded, but diffs involving it are unavailable`;
       }
     } catch (e) {
       this.options.logger.warn(`Mirroring ${repo.url} failed: ${e}`);
@@ -135,9 +157,14 @@ export class DeploymentsService {
   /** Queues the comparisons the tab and the drift page will ask for. */
   async warm(entity: Entity) {
     const repo = this.options.resolver.resolve(entity);
-    const current = await this.options.store.current([stringifyEntityRef(entity)]);
+    const current = await this.options.store.current([
+      stringifyEntityRef(entity),
+    ]);
     const sha = new Map(current.map(c => [c.environment, c.commitSha]));
-    const ordered = sortEnvironments([...sha.keys()], this.options.environments);
+    const ordered = sortEnvironments(
+      [...sha.keys()],
+      this.options.environments,
+    );
     const pairs = neighbourPairs(ordered);
     const prod = sha.get(this.options.productionEnvironment);
     if (prod) {
@@ -153,7 +180,10 @@ export class DeploymentsService {
   }
 
   /** Current deployment and history per environment, and neighbour comparisons. */
-  async overview(entityRef: string, credentials: BackstageCredentials): Promise<EntityDeploymentsOverview> {
+  async overview(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityDeploymentsOverview> {
     const entity = await this.visibleEntity(entityRef, credentials);
     const ref = stringifyEntityRef(entity);
     const [current, history] = await Promise.all([
@@ -178,10 +208,15 @@ export class DeploymentsService {
       return {
         environment,
         current: cur && linked(cur),
-        history: history.filter(h => h.environment === environment).slice(0, 10).map(linked),
+        history: history
+          .filter(h => h.environment === environment)
+          .slice(0, 10)
+          .map(linked),
       };
     });
-    const deployed = environments.filter(e => e.current).map(e => e.environment);
+    const deployed = environments
+      .filter(e => e.current)
+      .map(e => e.environment);
     const comparisons: EnvironmentComparison[] = [];
     for (const { head, base } of neighbourPairs(deployed)) {
       const headSha = current.find(c => c.environment === head)!.commitSha;
@@ -191,7 +226,11 @@ export class DeploymentsService {
         continue;
       }
       try {
-        comparisons.push({ head, base, summary: await this.options.diff.summary(repo, baseSha, headSha) });
+        comparisons.push({
+          head,
+          base,
+          summary: await this.options.diff.summary(repo, baseSha, headSha),
+        });
       } catch (e) {
         comparisons.push({ head, base, problem: (e as Error).message });
       }
@@ -211,26 +250,51 @@ export class DeploymentsService {
    * expanding), so a lookup is reused for a few seconds per caller and entity.
    */
   async visibleEntity(entityRef: string, credentials: BackstageCredentials) {
-    const principal = credentials.principal as { userEntityRef?: string; subject?: string; type?: string };
-    const key = `${principal.type}:${principal.userEntityRef ?? principal.subject}|${entityRef}`;
+    const principal = credentials.principal as {
+      userEntityRef?: string;
+      subject?: string;
+      type?: string;
+    };
+    const key = `${principal.type}:${
+      principal.userEntityRef ?? principal.subject
+    }|${entityRef}`;
     const cached = this.entityCache.get(key);
     if (cached && cached.expires > Date.now()) return cached.entity;
     const { items } = await this.options.catalog.getEntitiesByRefs(
-      { entityRefs: [entityRef], fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations'] },
+      {
+        entityRefs: [entityRef],
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+        ],
+      },
       { credentials },
     );
     if (!items[0]) throw new NotFoundError(`Entity ${entityRef} not found`);
     this.entityCache.delete(key);
-    this.entityCache.set(key, { entity: items[0], expires: Date.now() + ENTITY_CACHE_MS });
-    if (this.entityCache.size > 1000) this.entityCache.delete(this.entityCache.keys().next().value!);
+    this.entityCache.set(key, {
+      entity: items[0],
+      expires: Date.now() + ENTITY_CACHE_MS,
+    });
+    if (this.entityCache.size > 1000)
+      this.entityCache.delete(this.entityCache.keys().next().value!);
     return items[0];
   }
 
   /** The entity (read with the caller's credentials), its repository and, if asked, its current deployments. */
-  async repositoryOf(entityRef: string, credentials: BackstageCredentials, options: { current?: boolean } = {}) {
+  async repositoryOf(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    options: { current?: boolean } = {},
+  ) {
     const entity = await this.visibleEntity(entityRef, credentials);
     const repo = this.options.resolver.resolve(entity);
-    const current = options.current === false ? [] : await this.options.store.current([stringifyEntityRef(entity)]);
+    const current =
+      options.current === false
+        ? []
+        : await this.options.store.current([stringifyEntityRef(entity)]);
     return { entity, repo, current };
   }
 
@@ -239,12 +303,18 @@ export class DeploymentsService {
     const current = await this.options.store.current();
     const byEntity = new Map<string, string[]>();
     for (const c of current) {
-      byEntity.set(c.entityRef, [...(byEntity.get(c.entityRef) ?? []), c.commitSha]);
+      byEntity.set(c.entityRef, [
+        ...(byEntity.get(c.entityRef) ?? []),
+        c.commitSha,
+      ]);
     }
     const refs = [...byEntity.keys()];
     const credentials = await this.options.auth.getOwnServiceCredentials();
     const { items } = refs.length
-      ? await this.options.catalog.getEntitiesByRefs({ entityRefs: refs }, { credentials })
+      ? await this.options.catalog.getEntitiesByRefs(
+          { entityRefs: refs },
+          { credentials },
+        )
       : { items: [] };
     for (const entity of items) {
       if (!entity) continue;
@@ -256,7 +326,9 @@ export class DeploymentsService {
 
 function normalizeRef(ref: string): string {
   try {
-    return stringifyEntityRef(parseEntityRef(ref, { defaultNamespace: 'default' }));
+    return stringifyEntityRef(
+      parseEntityRef(ref, { defaultNamespace: 'default' }),
+    );
   } catch {
     return ref;
   }

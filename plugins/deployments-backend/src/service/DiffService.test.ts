@@ -29,8 +29,20 @@ describe('DiffService', () => {
     github = createServer((req, res) => {
       githubRequests.push(req.url!);
       const n = Number(/(\d+)$/.exec(req.url!)![1]);
-      res.writeHead(200, { 'content-type': 'application/json', etag: `"${n}"` });
-      res.end(JSON.stringify({ number: n, state: 'closed', merged_at: '2026-03-01T00:00:00Z', title: `PR title ${n}`, user: { login: 'liam' }, html_url: `https://github.com/fleetdeck-bank/payments-api/pull/${n}` }));
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        etag: `"${n}"`,
+      });
+      res.end(
+        JSON.stringify({
+          number: n,
+          state: 'closed',
+          merged_at: '2026-03-01T00:00:00Z',
+          title: `PR title ${n}`,
+          user: { login: 'liam' },
+          html_url: `https://github.com/fleetdeck-bank/payments-api/pull/${n}`,
+        }),
+      );
     });
     await new Promise<void>(r => github.listen(0, '127.0.0.1', r));
   });
@@ -41,11 +53,24 @@ describe('DiffService', () => {
     await migrate(knex);
     const config = new ConfigReader({
       integrations: {
-        github: [{ host: 'github.com', apiBaseUrl: `http://127.0.0.1:${(github.address() as AddressInfo).port}` }],
+        github: [
+          {
+            host: 'github.com',
+            apiBaseUrl: `http://127.0.0.1:${
+              (github.address() as AddressInfo).port
+            }`,
+          },
+        ],
       },
     });
-    const resolver = new RepositoryResolver({ allowedHosts: [], allowedRoots: [root] });
-    const mirrors = new MirrorManager({ cacheDir: join(root, '.mirrors'), logger: mockServices.logger.mock() });
+    const resolver = new RepositoryResolver({
+      allowedHosts: [],
+      allowedRoots: [root],
+    });
+    const mirrors = new MirrorManager({
+      cacheDir: join(root, '.mirrors'),
+      logger: mockServices.logger.mock(),
+    });
     const pulls = new PullRequestStore(knex);
     const prs = new GitHubPullRequests({
       integrations: ScmIntegrations.fromConfig(config),
@@ -93,25 +118,47 @@ describe('DiffService', () => {
     const oracle = repo.revList(`${base}..${head}`);
     expect(oracle).toHaveLength(20_000);
     const first = await diff.diff(r, base, head, { limit: 100, files: false });
-    expect(first).toMatchObject({ ahead: 20_000, behind: 0, total: 20_000, truncated: false, status: 'ahead' });
+    expect(first).toMatchObject({
+      ahead: 20_000,
+      behind: 0,
+      total: 20_000,
+      truncated: false,
+      status: 'ahead',
+    });
     expect(first.commits.map(c => c.sha)).toEqual(oracle.slice(0, 100));
     // A page that straddles two stored chunks, and the last page.
-    const middle = await diff.diff(r, base, head, { offset: 990, limit: 20, files: false });
+    const middle = await diff.diff(r, base, head, {
+      offset: 990,
+      limit: 20,
+      files: false,
+    });
     expect(middle.commits.map(c => c.sha)).toEqual(oracle.slice(990, 1010));
-    const last = await diff.diff(r, base, head, { offset: 19_950, limit: 100, files: false });
+    const last = await diff.diff(r, base, head, {
+      offset: 19_950,
+      limit: 100,
+      files: false,
+    });
     expect(last.commits.map(c => c.sha)).toEqual(oracle.slice(19_950));
   });
 
   it('caps the stored list, keeping counts exact', async () => {
     const { resolver, mirrors, diff } = await setup(500);
     const r = resolver.resolveValue('big');
-    const shas = execFileSync('git', ['rev-list', 'main'], { cwd: join(root, 'big'), encoding: 'utf8', maxBuffer: 64 << 20 })
+    const shas = execFileSync('git', ['rev-list', 'main'], {
+      cwd: join(root, 'big'),
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    })
       .trim()
       .split('\n');
     const head = shas[0];
     const base = shas[1500];
     await mirrors.ensure(r, [head, base]);
-    const d = await diff.diff(r, base, head, { offset: 400, limit: 200, files: false });
+    const d = await diff.diff(r, base, head, {
+      offset: 400,
+      limit: 200,
+      files: false,
+    });
     expect(d).toMatchObject({ ahead: 1500, total: 1500, truncated: true });
     expect(d.commits.map(c => c.sha)).toEqual(shas.slice(400, 500));
   });
@@ -129,10 +176,23 @@ describe('DiffService', () => {
     const rewritten = repo.commit('CARD-9 rotate keys daily', 'src/keys.ts');
     expect(await mirrors.ensure(r, [rewritten])).toEqual([]);
     const d = await diff.diff(r, old, rewritten, { files: false });
-    expect(d).toMatchObject({ status: 'diverged', ahead: 1, behind: 2, mergeBase: c1 });
-    expect(d.commits.map(c => c.sha)).toEqual(repo.revList(`${old}..${rewritten}`));
-    const behind = await diff.diff(r, old, rewritten, { side: 'behind', files: false });
-    expect(behind.commits.map(c => c.subject)).toEqual(['CARD-8 rotate keys', 'CARD-7 tokenise PANs']);
+    expect(d).toMatchObject({
+      status: 'diverged',
+      ahead: 1,
+      behind: 2,
+      mergeBase: c1,
+    });
+    expect(d.commits.map(c => c.sha)).toEqual(
+      repo.revList(`${old}..${rewritten}`),
+    );
+    const behind = await diff.diff(r, old, rewritten, {
+      side: 'behind',
+      files: false,
+    });
+    expect(behind.commits.map(c => c.subject)).toEqual([
+      'CARD-8 rotate keys',
+      'CARD-7 tokenise PANs',
+    ]);
   });
 
   it('queues GitHub lookups when a range is computed, never for a page view', async () => {
@@ -147,7 +207,11 @@ describe('DiffService', () => {
       name: 'payments-api',
       host: 'github.com',
       webUrl: 'https://github.com/fleetdeck-bank/payments-api',
-      github: { host: 'github.com', owner: 'fleetdeck-bank', repo: 'payments-api' },
+      github: {
+        host: 'github.com',
+        owner: 'fleetdeck-bank',
+        repo: 'payments-api',
+      },
     };
     await mirrors.ensure(r, [b]);
     githubRequests = [];
@@ -160,8 +224,15 @@ describe('DiffService', () => {
     githubRequests = [];
     for (let i = 0; i < 5; i++) {
       const view = await diff.diff(r, a, b);
-      expect(view.commits[0].references[0]).toMatchObject({ key: '#42', title: 'PR title 42', author: 'liam', state: 'merged' });
-      expect(view.compareUrl).toBe(`https://github.com/fleetdeck-bank/payments-api/compare/${a}...${b}`);
+      expect(view.commits[0].references[0]).toMatchObject({
+        key: '#42',
+        title: 'PR title 42',
+        author: 'liam',
+        state: 'merged',
+      });
+      expect(view.compareUrl).toBe(
+        `https://github.com/fleetdeck-bank/payments-api/compare/${a}...${b}`,
+      );
     }
     await prs.idle();
     expect(githubRequests).toEqual([]);

@@ -5,7 +5,11 @@ import {
   DiffCommit,
   DiffSummary,
 } from '@fleetdeck/plugin-deployments-common';
-import { CachedRange, CHUNK_SIZE, DiffCacheStore } from '../database/DiffCacheStore';
+import {
+  CachedRange,
+  CHUNK_SIZE,
+  DiffCacheStore,
+} from '../database/DiffCacheStore';
 import { PullRequestStore } from '../database/PullRequestStore';
 import { CommitLinker } from '../enrichment/CommitLinker';
 import { GitHubPullRequests } from '../enrichment/GitHubPullRequests';
@@ -58,7 +62,12 @@ export class DiffService {
     repo: Repository,
     base: string,
     head: string,
-    options: { side?: 'ahead' | 'behind'; offset?: number; limit?: number; files?: boolean } = {},
+    options: {
+      side?: 'ahead' | 'behind';
+      offset?: number;
+      limit?: number;
+      files?: boolean;
+    } = {},
   ): Promise<DeploymentDiff> {
     const range = await this.range(repo, base, head);
     const side = options.side ?? 'ahead';
@@ -80,7 +89,11 @@ export class DiffService {
   }
 
   /** Files changed over the range (from the merge base), cached. */
-  async rangeFiles(repo: Repository, base: string, head: string): Promise<ChangedFile[]> {
+  async rangeFiles(
+    repo: Repository,
+    base: string,
+    head: string,
+  ): Promise<ChangedFile[]> {
     const range = await this.range(repo, base, head);
     const cached = await this.options.cache.getRangeFiles(range.id);
     if (cached) return cached;
@@ -90,19 +103,29 @@ export class DiffService {
   }
 
   /** The cached range, computed with git on a miss (once, even when asked concurrently). */
-  async range(repo: Repository, base: string, head: string): Promise<CachedRange> {
+  async range(
+    repo: Repository,
+    base: string,
+    head: string,
+  ): Promise<CachedRange> {
     const cached = await this.options.cache.get(repo.key, base, head);
     if (cached) return cached;
     const key = `${repo.key}:${base}:${head}`;
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.compute(repo, base, head).finally(() => this.inFlight.delete(key));
+      pending = this.compute(repo, base, head).finally(() =>
+        this.inFlight.delete(key),
+      );
       this.inFlight.set(key, pending);
     }
     return pending;
   }
 
-  private async compute(repo: Repository, base: string, head: string): Promise<CachedRange> {
+  private async compute(
+    repo: Repository,
+    base: string,
+    head: string,
+  ): Promise<CachedRange> {
     const git = this.git(repo);
     const summary = await git.summary(base, head);
     const max = this.options.maxCommits;
@@ -118,8 +141,14 @@ export class DiffService {
       if (!oldest || c.authoredAt < oldest) oldest = c.authoredAt;
     }
     if (oldest) summary.oldestCommitAt = new Date(oldest).toISOString();
-    const truncated = summary.ahead > ahead.length || summary.behind > behind.length;
-    await this.options.cache.put(repo.key, summary, { ahead, behind }, truncated);
+    const truncated =
+      summary.ahead > ahead.length || summary.behind > behind.length;
+    await this.options.cache.put(
+      repo.key,
+      summary,
+      { ahead, behind },
+      truncated,
+    );
     this.queuePullRequests(repo, ahead);
     const stored = await this.options.cache.get(repo.key, base, head);
     return stored!;
@@ -129,17 +158,28 @@ export class DiffService {
     if (!this.options.github || !repo.github) return;
     const numbers = new Set<number>();
     for (const c of commits) {
-      for (const n of this.options.linker.pullRequestNumbers(`${c.subject}\n${c.body}`)) {
+      for (const n of this.options.linker.pullRequestNumbers(
+        `${c.subject}\n${c.body}`,
+      )) {
         if (numbers.size < MAX_PRS_PER_RANGE) numbers.add(n);
       }
     }
     this.options.github.enqueue(repo, [...numbers]).catch(() => {});
   }
 
-  private async slice(range: CachedRange, side: 'ahead' | 'behind', offset: number, limit: number) {
+  private async slice(
+    range: CachedRange,
+    side: 'ahead' | 'behind',
+    offset: number,
+    limit: number,
+  ) {
     const out: RawCommit[] = [];
     const end = offset + limit;
-    for (let chunk = Math.floor(offset / CHUNK_SIZE); chunk * CHUNK_SIZE < end; chunk++) {
+    for (
+      let chunk = Math.floor(offset / CHUNK_SIZE);
+      chunk * CHUNK_SIZE < end;
+      chunk++
+    ) {
       const commits = await this.chunk(range.id, side, chunk);
       if (commits.length === 0) break;
       const from = Math.max(0, offset - chunk * CHUNK_SIZE);
@@ -150,7 +190,11 @@ export class DiffService {
   }
 
   /** Chunks are immutable, so a small in-process cache in front of the table is always right. */
-  private async chunk(rangeId: number, side: 'ahead' | 'behind', chunk: number) {
+  private async chunk(
+    rangeId: number,
+    side: 'ahead' | 'behind',
+    chunk: number,
+  ) {
     const key = `${rangeId}:${side}:${chunk}`;
     let commits = this.chunkCache.get(key);
     if (commits) {
@@ -165,7 +209,11 @@ export class DiffService {
     return commits;
   }
 
-  private async enrich(repo: Repository, raw: RawCommit[], withFiles: boolean): Promise<DiffCommit[]> {
+  private async enrich(
+    repo: Repository,
+    raw: RawCommit[],
+    withFiles: boolean,
+  ): Promise<DiffCommit[]> {
     const { linker, pulls, cache } = this.options;
     const refs = raw.map(c => linker.references(repo, c.subject, c.body));
     const prNumbers = refs.flatMap(r =>
@@ -192,9 +240,18 @@ export class DiffService {
       subject: c.subject,
       isMerge: c.parents.length > 1,
       references: refs[i].map(r => {
-        const pr = r.type === 'pull-request' ? prs.get(Number(r.key.slice(1))) : undefined;
+        const pr =
+          r.type === 'pull-request'
+            ? prs.get(Number(r.key.slice(1)))
+            : undefined;
         return pr && pr.state !== 'missing'
-          ? { ...r, title: pr.title, author: pr.author, state: pr.state, url: pr.url ?? r.url }
+          ? {
+              ...r,
+              title: pr.title,
+              author: pr.author,
+              state: pr.state,
+              url: pr.url ?? r.url,
+            }
           : r;
       }),
       files: withFiles ? files.get(c.sha) ?? [] : undefined,
@@ -221,7 +278,9 @@ function strip(range: CachedRange): DiffSummary {
 /** Link to a commit on the git host, where it has a web UI. */
 export function commitUrl(repo: Repository, sha: string) {
   if (!repo.webUrl) return undefined;
-  return repo.gitlab ? `${repo.webUrl}/-/commit/${sha}` : `${repo.webUrl}/commit/${sha}`;
+  return repo.gitlab
+    ? `${repo.webUrl}/-/commit/${sha}`
+    : `${repo.webUrl}/commit/${sha}`;
 }
 
 function compareUrl(repo: Repository, base: string, head: string) {

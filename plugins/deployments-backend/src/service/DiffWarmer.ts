@@ -7,10 +7,16 @@ import { DiffService } from './DiffService';
  * Deployments tab and the drift page read them from the cache.
  */
 export class DiffWarmer {
-  private readonly queue = new Map<string, { repo: Repository; base: string; head: string }>();
+  private readonly queue = new Map<
+    string,
+    { repo: Repository; base: string; head: string }
+  >();
   private running?: Promise<void>;
 
-  constructor(private readonly diff: DiffService, private readonly logger: LoggerService) {}
+  constructor(
+    private readonly diff: DiffService,
+    private readonly logger: LoggerService,
+  ) {}
 
   add(repo: Repository, base: string, head: string) {
     if (base === head) return;
@@ -34,7 +40,9 @@ export class DiffWarmer {
       try {
         await this.diff.range(job.repo, job.base, job.head);
       } catch (e) {
-        this.logger.debug(`Could not compare ${job.base}..${job.head} in ${job.repo.url}: ${e}`);
+        this.logger.debug(
+          `Could not compare ${job.base}..${job.head} in ${job.repo.url}: ${e}`,
+        );
       }
     }
   }

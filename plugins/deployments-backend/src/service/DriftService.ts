@@ -1,5 +1,12 @@
-import { AuthService, BackstageCredentials } from '@backstage/backend-plugin-api';
-import { Entity, parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  AuthService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   Deployment,
@@ -54,22 +61,34 @@ export class DriftService {
     }
     const refs = [...byEntity.keys()];
     const { items } = refs.length
-      ? await this.options.catalog.getEntitiesByRefs({ entityRefs: refs, fields: FIELDS }, { credentials })
+      ? await this.options.catalog.getEntitiesByRefs(
+          { entityRefs: refs, fields: FIELDS },
+          { credentials },
+        )
       : { items: [] as Array<Entity | undefined> };
 
-    const rows: Array<{ entity: Entity; deployments: Map<string, Deployment>; repo?: Repository }> = [];
+    const rows: Array<{
+      entity: Entity;
+      deployments: Map<string, Deployment>;
+      repo?: Repository;
+    }> = [];
     for (const entity of items) {
       if (!entity) continue; // not visible to this user
       const spec = (entity.spec ?? {}) as { owner?: string; system?: string };
       if (filter.owner && !sameRef(spec.owner, filter.owner, 'group')) continue;
-      if (filter.system && !sameRef(spec.system, filter.system, 'system')) continue;
+      if (filter.system && !sameRef(spec.system, filter.system, 'system'))
+        continue;
       let repo: Repository | undefined;
       try {
         repo = this.options.resolver.resolve(entity);
       } catch {
         repo = undefined;
       }
-      rows.push({ entity, deployments: byEntity.get(stringifyEntityRef(entity))!, repo });
+      rows.push({
+        entity,
+        deployments: byEntity.get(stringifyEntityRef(entity))!,
+        repo,
+      });
     }
 
     const wanted = rows.flatMap(({ deployments, repo }) => {
@@ -83,7 +102,10 @@ export class DriftService {
 
     const services: DriftEntry[] = rows.map(({ entity, deployments, repo }) => {
       const spec = (entity.spec ?? {}) as { owner?: string; system?: string };
-      const names = sortEnvironments([...environments, ...deployments.keys()], environments);
+      const names = sortEnvironments(
+        [...environments, ...deployments.keys()],
+        environments,
+      );
       const entry: DriftEntry = {
         entityRef: stringifyEntityRef(entity),
         title: entity.metadata.title,
@@ -91,7 +113,12 @@ export class DriftService {
         system: spec.system,
         environments: names.map(environment => {
           const d = deployments.get(environment);
-          return { environment, commitSha: d?.commitSha, version: d?.version, deployedAt: d?.deployedAt };
+          return {
+            environment,
+            commitSha: d?.commitSha,
+            version: d?.version,
+            deployedAt: d?.deployedAt,
+          };
         }),
         status: 'unknown',
       };
@@ -112,7 +139,10 @@ export class DriftService {
           continue;
         }
         if (range.status === 'diverged') diverged = true;
-        if (range.ahead > behind || (range.ahead === behind && behind > 0 && !entry.comparedWith)) {
+        if (
+          range.ahead > behind ||
+          (range.ahead === behind && behind > 0 && !entry.comparedWith)
+        ) {
           behind = range.ahead;
           entry.comparedWith = d.environment;
           entry.oldestUndeployedAt = range.oldestCommitAt;
@@ -129,7 +159,9 @@ export class DriftService {
     services.sort(
       (a, b) =>
         (b.productionBehind ?? -1) - (a.productionBehind ?? -1) ||
-        (a.oldestUndeployedAt ?? '').localeCompare(b.oldestUndeployedAt ?? '') ||
+        (a.oldestUndeployedAt ?? '').localeCompare(
+          b.oldestUndeployedAt ?? '',
+        ) ||
         a.entityRef.localeCompare(b.entityRef),
     );
     return { environments, productionEnvironment: prod, services };
@@ -139,8 +171,14 @@ export class DriftService {
 function sameRef(value: string | undefined, filter: string, kind: string) {
   if (!value) return false;
   try {
-    const a = parseEntityRef(value, { defaultKind: kind, defaultNamespace: 'default' });
-    const b = parseEntityRef(filter, { defaultKind: kind, defaultNamespace: 'default' });
+    const a = parseEntityRef(value, {
+      defaultKind: kind,
+      defaultNamespace: 'default',
+    });
+    const b = parseEntityRef(filter, {
+      defaultKind: kind,
+      defaultNamespace: 'default',
+    });
     return stringifyEntityRef(a) === stringifyEntityRef(b);
   } catch {
     return false;

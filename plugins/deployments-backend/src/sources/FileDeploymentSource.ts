@@ -1,5 +1,8 @@
 import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
-import { DeploymentPullSource, PulledDeployment } from '@fleetdeck/plugin-deployments-node';
+import {
+  DeploymentPullSource,
+  PulledDeployment,
+} from '@fleetdeck/plugin-deployments-node';
 import { existsSync, statSync } from 'fs';
 import { readdir, readFile } from 'fs/promises';
 import { join } from 'path';
@@ -24,7 +27,9 @@ export class FileDeploymentSource implements DeploymentPullSource {
       const data = JSON.parse(await readFile(path, 'utf8'));
       const items = Array.isArray(data) ? data : data?.deployments;
       if (!Array.isArray(items)) {
-        throw new Error(`${path} holds neither an array nor { "deployments": [...] }`);
+        throw new Error(
+          `${path} holds neither an array nor { "deployments": [...] }`,
+        );
       }
       all.push(...items);
     }
@@ -36,7 +41,9 @@ export class FileDeploymentSource implements DeploymentPullSource {
     for (const path of this.paths) {
       if (!existsSync(path)) continue;
       if (statSync(path).isDirectory()) {
-        const names = (await readdir(path)).filter(n => n.endsWith('.json')).sort();
+        const names = (await readdir(path))
+          .filter(n => n.endsWith('.json'))
+          .sort();
         files.push(...names.map(n => join(path, n)));
       } else {
         files.push(path);

@@ -29,9 +29,24 @@ describe('pull sources and the drift summary', () => {
     file,
     JSON.stringify({
       deployments: [
-        { entityRef: 'component:default/card-authorizer', environment: 'production', commitSha: k2, deployedAt: '2026-03-01T00:00:00Z' },
-        { entityRef: 'component:default/card-authorizer', environment: 'staging', commitSha: k2, deployedAt: '2026-03-01T00:00:00Z' },
-        { entityRef: 'component:default/ghost', environment: 'staging', commitSha: k1, deployedAt: '2026-03-01T00:00:00Z' },
+        {
+          entityRef: 'component:default/card-authorizer',
+          environment: 'production',
+          commitSha: k2,
+          deployedAt: '2026-03-01T00:00:00Z',
+        },
+        {
+          entityRef: 'component:default/card-authorizer',
+          environment: 'staging',
+          commitSha: k2,
+          deployedAt: '2026-03-01T00:00:00Z',
+        },
+        {
+          entityRef: 'component:default/ghost',
+          environment: 'staging',
+          commitSha: k1,
+          deployedAt: '2026-03-01T00:00:00Z',
+        },
       ],
     }),
   );
@@ -41,9 +56,24 @@ describe('pull sources and the drift summary', () => {
     schedule: { frequency: { minutes: 1 }, timeout: { minutes: 1 } },
     async pull() {
       return [
-        { entityRef: 'component:default/payments-api', environment: 'production', commitSha: p1, deployedAt: '2026-03-01T00:00:00Z' },
-        { entityRef: 'component:default/payments-api', environment: 'staging', commitSha: p2, deployedAt: '2026-03-02T00:00:00Z' },
-        { entityRef: 'component:default/payments-api', environment: 'dev', commitSha: p3, deployedAt: '2026-03-03T00:00:00Z' },
+        {
+          entityRef: 'component:default/payments-api',
+          environment: 'production',
+          commitSha: p1,
+          deployedAt: '2026-03-01T00:00:00Z',
+        },
+        {
+          entityRef: 'component:default/payments-api',
+          environment: 'staging',
+          commitSha: p2,
+          deployedAt: '2026-03-02T00:00:00Z',
+        },
+        {
+          entityRef: 'component:default/payments-api',
+          environment: 'dev',
+          commitSha: p3,
+          deployedAt: '2026-03-03T00:00:00Z',
+        },
       ];
     },
   };
@@ -74,8 +104,14 @@ describe('pull sources and the drift summary', () => {
         scheduler.factory,
         catalogServiceMock.factory({
           entities: [
-            component('payments-api', 'payments-api', { owner: 'group:default/payments', system: 'payments-platform' }),
-            component('card-authorizer', 'card-authorizer', { owner: 'group:default/cards', system: 'card-processing' }),
+            component('payments-api', 'payments-api', {
+              owner: 'group:default/payments',
+              system: 'payments-platform',
+            }),
+            component('card-authorizer', 'card-authorizer', {
+              owner: 'group:default/cards',
+              system: 'card-processing',
+            }),
           ],
         }),
         mockServices.rootConfig.factory({
@@ -101,7 +137,9 @@ describe('pull sources and the drift summary', () => {
     const history = await request(server)
       .get('/api/deployments/v1/entity/history')
       .query({ entityRef: 'component:default/payments-api' });
-    expect(history.body.items.map((d: any) => [d.environment, d.source])).toEqual([
+    expect(
+      history.body.items.map((d: any) => [d.environment, d.source]),
+    ).toEqual([
       ['dev', 'fake'],
       ['staging', 'fake'],
       ['production', 'fake'],
@@ -114,15 +152,36 @@ describe('pull sources and the drift summary', () => {
       await new Promise(r => setTimeout(r, 100));
     }
     expect(drift.productionEnvironment).toBe('production');
-    expect(drift.services.map((s: any) => [s.entityRef, s.status, s.productionBehind, s.comparedWith])).toEqual([
+    expect(
+      drift.services.map((s: any) => [
+        s.entityRef,
+        s.status,
+        s.productionBehind,
+        s.comparedWith,
+      ]),
+    ).toEqual([
       ['component:default/payments-api', 'behind', 2, 'dev'],
       ['component:default/card-authorizer', 'current', 0, undefined],
     ]);
-    expect(drift.services[0].environments.map((e: any) => e.commitSha)).toEqual([p3, p2, p1]);
+    expect(drift.services[0].environments.map((e: any) => e.commitSha)).toEqual(
+      [p3, p2, p1],
+    );
 
-    const filtered = (await request(server).get('/api/deployments/v1/drift').query({ owner: 'cards' })).body;
-    expect(filtered.services.map((s: any) => s.entityRef)).toEqual(['component:default/card-authorizer']);
-    const bySystem = (await request(server).get('/api/deployments/v1/drift').query({ system: 'payments-platform' })).body;
-    expect(bySystem.services.map((s: any) => s.entityRef)).toEqual(['component:default/payments-api']);
+    const filtered = (
+      await request(server)
+        .get('/api/deployments/v1/drift')
+        .query({ owner: 'cards' })
+    ).body;
+    expect(filtered.services.map((s: any) => s.entityRef)).toEqual([
+      'component:default/card-authorizer',
+    ]);
+    const bySystem = (
+      await request(server)
+        .get('/api/deployments/v1/drift')
+        .query({ system: 'payments-platform' })
+    ).body;
+    expect(bySystem.services.map((s: any) => s.entityRef)).toEqual([
+      'component:default/payments-api',
+    ]);
   });
 });

@@ -30,15 +30,24 @@ export async function runPullSource(
     try {
       if ((await service.record(item, source.id)).created) created++;
     } catch (e) {
-      failures.push(`${item?.entityRef}@${item?.environment}: ${(e as Error).message}`);
+      failures.push(
+        `${item?.entityRef}@${item?.environment}: ${(e as Error).message}`,
+      );
     }
   }
   if (failures.length) {
     logger.warn(
-      `Pull source ${source.id}: ${failures.length} of ${items.length} deployment(s) not recorded, e.g. ${failures.slice(0, 3).join('; ')}`,
+      `Pull source ${source.id}: ${failures.length} of ${
+        items.length
+      } deployment(s) not recorded, e.g. ${failures.slice(0, 3).join('; ')}`,
     );
   }
-  if (created) logger.info(`Pull source ${source.id}: recorded ${created} new deployment(s)`);
-  await event.success({ meta: { reported: items.length, created, failed: failures.length } });
+  if (created)
+    logger.info(
+      `Pull source ${source.id}: recorded ${created} new deployment(s)`,
+    );
+  await event.success({
+    meta: { reported: items.length, created, failed: failures.length },
+  });
   return { created, failed: failures.length, total: items.length };
 }

@@ -18,7 +18,9 @@ export class TestRepo {
   }
 
   git(...args: string[]): string {
-    const date = new Date(Date.UTC(2026, 0, 1) + this.tick * 60_000).toISOString();
+    const date = new Date(
+      Date.UTC(2026, 0, 1) + this.tick * 60_000,
+    ).toISOString();
     return execFileSync('git', args, {
       cwd: this.dir,
       encoding: 'utf8',
@@ -68,7 +70,11 @@ export class TestRepo {
  * Appends `count` linear commits to `branch` with git fast-import (seconds for
  * tens of thousands) and returns their SHAs, oldest first.
  */
-export function appendLinearCommits(repo: TestRepo, count: number, branch = 'main'): string[] {
+export function appendLinearCommits(
+  repo: TestRepo,
+  count: number,
+  branch = 'main',
+): string[] {
   const parent = (() => {
     try {
       return repo.git('rev-parse', '--verify', '--quiet', branch);
@@ -84,13 +90,22 @@ export function appendLinearCommits(repo: TestRepo, count: number, branch = 'mai
     lines.push(
       `commit refs/heads/${branch}`,
       `mark :${i + 1}`,
-      `author Dev ${i % 7} <dev${i % 7}@fleetdeck.example> ${start + i * 60} +0000`,
-      `committer Dev ${i % 7} <dev${i % 7}@fleetdeck.example> ${start + i * 60} +0000`,
+      `author Dev ${i % 7} <dev${i % 7}@fleetdeck.example> ${
+        start + i * 60
+      } +0000`,
+      `committer Dev ${i % 7} <dev${i % 7}@fleetdeck.example> ${
+        start + i * 60
+      } +0000`,
       `data ${Buffer.byteLength(msg)}`,
       msg,
     );
     if (i === 0 && parent) lines.push(`from ${parent}`);
-    lines.push(`M 100644 inline file-${i % 50}.txt`, `data ${Buffer.byteLength(content)}`, content, '');
+    lines.push(
+      `M 100644 inline file-${i % 50}.txt`,
+      `data ${Buffer.byteLength(content)}`,
+      content,
+      '',
+    );
   }
   execFileSync('git', ['fast-import', '--quiet', '--export-marks=marks.tmp'], {
     cwd: repo.dir,

@@ -5,7 +5,11 @@ import {
 import { Entity } from '@backstage/catalog-model';
 
 /** A Component whose repository is `repo` under an allowed root. */
-export function component(name: string, repo?: string, extra: Partial<Entity['spec']> = {}): Entity {
+export function component(
+  name: string,
+  repo?: string,
+  extra: Partial<Entity['spec']> = {},
+): Entity {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -14,13 +18,24 @@ export function component(name: string, repo?: string, extra: Partial<Entity['sp
       namespace: 'default',
       annotations: repo ? { 'fleetdeck.io/git-repo': repo } : {},
     },
-    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/payments', ...extra },
+    spec: {
+      type: 'service',
+      lifecycle: 'production',
+      owner: 'group:default/payments',
+      ...extra,
+    },
   };
 }
 
 /** An auditor that keeps every event it is given, for assertions. */
 export function recordingAuditor() {
-  const events: Array<{ eventId: string; status: string; meta?: any; error?: string; actor?: string }> = [];
+  const events: Array<{
+    eventId: string;
+    status: string;
+    meta?: any;
+    error?: string;
+    actor?: string;
+  }> = [];
   const factory = createServiceFactory({
     service: coreServices.auditor,
     deps: { httpAuth: coreServices.httpAuth },
