@@ -46,11 +46,11 @@ describe.each(databases.eachSupportedId())('RunStore on %s', databaseId => {
       limit: 10,
     });
     expect(waiting.totalCount).toBe(500);
-    const summary = await store.toSummary(await store.getRunRow(runId));
+    const summary = await store.getRunSummary(runId);
     expect(summary).toMatchObject({ total: 5000, status: 'running' });
 
     const first = await store.listRuns({ limit: 1 });
-    expect(first.rows.map(r => r.id)).toEqual([runId]);
+    expect(first.items.map(r => r.id)).toEqual([runId]);
     expect(first.nextCursor).toBeUndefined();
   });
 

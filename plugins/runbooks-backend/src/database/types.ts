@@ -1,5 +1,11 @@
 import { Entity } from '@backstage/catalog-model';
-import { StepStatus, TargetStatus } from '@fleetdeck/plugin-runbooks-common';
+import {
+  RunbookEntityV1alpha1,
+  RunStatus,
+  StepStatus,
+  TargetRun,
+  TargetStatus,
+} from '@fleetdeck/plugin-runbooks-common';
 
 /** A run to write. */
 export interface NewRun {
@@ -71,4 +77,71 @@ export interface Completion {
   steps?: (StoredStep | null)[];
   finish?: { status: TargetStatus; error?: string };
   logs: NewLogLine[];
+}
+
+/** How a worker wants targets claimed in a commit. */
+export interface ClaimOptions {
+  workerId: string;
+  /** The most targets to claim in all (the worker's free slots). */
+  limit: number;
+  staleAfterMs: number;
+  /** Live workers with room, among which a run's concurrency is split (default 1). */
+  workers?: number;
+  /**
+   * Runs whose targets end in this commit: up to `max` of the slots they free
+   * go straight to the run's next pending targets.
+   */
+  handOff?: HandOff[];
+  /** Also claim from any running run, oldest first (locks and counts). */
+  search?: boolean;
+}
+
+/** A run whose freed slots a commit passes to its next pending targets. */
+export interface HandOff {
+  runId: string;
+  max: number;
+  concurrency: number;
+  dryRun: boolean;
+  requestedBy: string;
+}
+
+/** What a commit did. */
+export interface CommitResult {
+  /** `held[i]` is false when completion i's claim was lost (nothing of it was written). */
+  held: boolean[];
+  claimed: ClaimedTarget[];
+  /** The runs that ended with this commit, and how. */
+  runStatuses: Map<string, RunStatus>;
+}
+
+/** Filters and page of the runs list. */
+export interface ListRunsOptions {
+  runbookRefs?: string[];
+  entityRef?: string;
+  requestedBy?: string;
+  status?: string;
+  limit: number;
+  /** `nextCursor` of the previous page; anything else is an InputError. */
+  cursor?: string;
+}
+
+/** The runbook and parameters of a run, as stored when it started. */
+export interface RunDefinition {
+  runbook: RunbookEntityV1alpha1;
+  parameters: Record<string, unknown>;
+  /** The digest of the runbook's files as the run pinned them (runs from before pinning have none). */
+  digest?: string;
+}
+
+/** Targets of a run whose status changed, oldest change first. */
+export interface TargetChanges {
+  items: Omit<TargetRun, 'steps'>[];
+  /**
+   * The newest change returned (the database's clock, epoch ms), or `since`
+   * when there was none. See `RunStore.listTargetChanges` for how to pass
+   * it back.
+   */
+  cursor: number;
+  /** The page was full: ask again at once from `cursor`. */
+  more: boolean;
 }

@@ -10,7 +10,7 @@ import {
   parseDuration,
   RunbookEntityV1alpha1,
 } from '@fleetdeck/plugin-runbooks-common';
-import { nextOccurrence } from './nextOccurrence';
+import { latestOccurrence, nextOccurrence } from './nextOccurrence';
 import { RunStore } from '../database/RunStore';
 import { RunbooksService } from './RunbooksService';
 
@@ -21,6 +21,13 @@ export { nextOccurrence };
  * replicas) checks every interval which cron occurrences are due; the
  * schedule table makes each occurrence fire once even if two checks overlap.
  * Missed occurrences (the portal was down) fire once, not once each.
+ *
+ * Replicas' clocks differ, so which of them fires an occurrence is not
+ * decided by time: each reads the occurrence last fired, computes from it
+ * and the cron expression the latest occurrence due by its own clock, and
+ * fires only if its compare-and-set from the value it read wins. Of replicas
+ * that read the same value one wins; a replica that reads the new value
+ * finds nothing due until the next occurrence.
  * A schedule acts for the runbook's owner: its run gets only the matching
  * targets that group owns (see `RunbooksService.startScheduledRun`).
  */
@@ -33,8 +40,14 @@ export class ScheduleRunner {
       auth: AuthService;
       scheduler: SchedulerService;
       logger: LoggerService;
+      /** This replica's clock (tests skew it). */
+      clock?: () => Date;
     },
   ) {}
+
+  private now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
 
   async start(interval: string) {
     const ms = parseDuration(interval, 60_000);
@@ -44,13 +57,13 @@ export class ScheduleRunner {
       timeout: { minutes: 10 },
       initialDelay: { seconds: 10 },
       fn: async () => {
-        await this.tick(new Date());
+        await this.tick();
       },
     });
   }
 
   /** Starts the runs due at `now`; returns the ids of the runs it started. */
-  async tick(now: Date): Promise<string[]> {
+  async tick(now: Date = this.now()): Promise<string[]> {
     const credentials = await this.deps.auth.getOwnServiceCredentials();
     const { items } = await this.deps.catalog.getEntities(
       { filter: { kind: 'Runbook' } },
@@ -67,13 +80,15 @@ export class ScheduleRunner {
         const last = await this.deps.store.lastScheduleFire(ref);
         if (last === undefined) {
           // first sighting: start counting from now, do not fire at once
-          await this.deps.store.markScheduleFired(ref, now.getTime());
+          await this.deps.store.markScheduleFired(ref, now.getTime(), last);
           continue;
         }
-        const due = nextOccurrence(schedule.cron, new Date(last));
-        if (due.getTime() > now.getTime()) continue;
-        if (!(await this.deps.store.markScheduleFired(ref, now.getTime())))
-          continue;
+        const due = latestOccurrence(schedule.cron, new Date(last), now);
+        if (!due) continue;
+        const store = this.deps.store;
+        if (!(await store.markScheduleFired(ref, due.getTime(), last))) {
+          continue; // another replica fired it
+        }
         // the service keeps the run to the targets the runbook's owner owns
         const run = await this.deps.service.startScheduledRun(runbook, {
           credentials,
