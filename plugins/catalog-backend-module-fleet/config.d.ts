@@ -5,6 +5,11 @@ export interface Config {
     providers?: {
       /** Fleetdeck's cluster inventories. */
       fleet?: {
+        /** Reconciling what the inventories emitted with what the catalog serves. */
+        reconcile?: {
+          /** Default: every minute, first 5 s after start, timeout 1 minute. */
+          schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+        };
         /** Ansible inventories, keyed by provider id. */
         ansible?: {
           [id: string]: {
@@ -17,6 +22,8 @@ export interface Config {
             schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
             /** Share of the clusters one refresh may remove (0..1, default 0.2). */
             maxShrinkRatio?: number;
+            /** While owners are not in the catalog yet (org still ingesting): seconds until the next check (default 15). */
+            ownerRecheckSeconds?: number;
             /** Largest inventory in bytes (default 20 MB). */
             maxInventorySize?: number;
             clusters?: {
@@ -42,6 +49,7 @@ export interface Config {
             /** Request timeout in seconds (default 30). */
             timeoutSeconds?: number;
             maxShrinkRatio?: number;
+            ownerRecheckSeconds?: number;
             maxInventorySize?: number;
             /** Dot path of the array of records in the document ('' for the document itself). */
             itemsPath?: string;

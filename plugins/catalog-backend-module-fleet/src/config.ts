@@ -13,6 +13,7 @@ import { AnsibleInventorySource } from './inventory/AnsibleInventoryEntityProvid
 import { DEFAULT_HTTP_FIELDS, HttpField } from './inventory/httpClusters';
 import { HttpInventorySource } from './inventory/HttpInventoryEntityProvider';
 import { DEFAULT_MAX_SHRINK_RATIO } from './inventory/shrinkGuard';
+import { DEFAULT_RECONCILE_SCHEDULE } from './reconcile/scheduleReconcile';
 
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   frequency: { minutes: 30 },
@@ -24,6 +25,22 @@ export interface CommonProviderConfig {
   id: string;
   schedule: SchedulerServiceTaskScheduleDefinition;
   maxShrinkRatio: number;
+  /** How soon owners not in the catalog yet are checked again. */
+  ownerRecheckMs: number;
+}
+
+/** Reads `catalog.providers.fleet.reconcile` (how often inventories are reconciled with the catalog). */
+export function readReconcileConfig(config: Config): {
+  schedule: SchedulerServiceTaskScheduleDefinition;
+} {
+  const c = config.getOptionalConfig('catalog.providers.fleet.reconcile');
+  return {
+    schedule: c?.has('schedule')
+      ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+          c.getConfig('schedule'),
+        )
+      : DEFAULT_RECONCILE_SCHEDULE,
+  };
 }
 
 function common(
@@ -45,6 +62,7 @@ function common(
         )
       : DEFAULT_SCHEDULE,
     maxShrinkRatio,
+    ownerRecheckMs: (c.getOptionalNumber('ownerRecheckSeconds') ?? 15) * 1000,
     maxBytes:
       c.getOptionalNumber('maxInventorySize') ?? DEFAULT_MAX_INVENTORY_BYTES,
   };

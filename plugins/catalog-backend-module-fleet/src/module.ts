@@ -6,9 +6,17 @@ import {
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
-import { readAnsibleProviderConfigs, readHttpProviderConfigs } from './config';
+import {
+  CommonProviderConfig,
+  readAnsibleProviderConfigs,
+  readHttpProviderConfigs,
+  readReconcileConfig,
+} from './config';
 import { AnsibleInventoryEntityProvider } from './inventory/AnsibleInventoryEntityProvider';
 import { HttpInventoryEntityProvider } from './inventory/HttpInventoryEntityProvider';
+import { InventoryEntityProvider } from './inventory/InventoryEntityProvider';
+import { healStuckEntities } from './reconcile/healStuckEntities';
+import { scheduleReconcile } from './reconcile/scheduleReconcile';
 import { scheduleSearchRepair } from './repair/searchRepair';
 import { ClusterEntitiesProcessor } from './processor/ClusterEntitiesProcessor';
 
@@ -16,7 +24,9 @@ import { ClusterEntitiesProcessor } from './processor/ClusterEntitiesProcessor';
  * The Cluster kind for the catalog: its processor, and the Ansible and HTTP
  * inventory providers configured under `catalog.providers.fleet`. Also
  * re-stitches entities the catalog stored without their search rows, which
- * lists and filters would otherwise miss for good (see searchRepair).
+ * lists and filters would otherwise miss for good (see searchRepair), and
+ * reconciles what the providers emitted with what the catalog serves,
+ * healing entities processed but never stitched (see healStuckEntities).
  */
 export const catalogModuleFleet = createBackendModule({
   pluginId: 'catalog',
@@ -32,6 +42,7 @@ export const catalogModuleFleet = createBackendModule({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         database: coreServices.database,
+        lifecycle: coreServices.lifecycle,
       },
       async init({
         catalogProcessing,
@@ -42,31 +53,40 @@ export const catalogModuleFleet = createBackendModule({
         auth,
         catalog,
         database,
+        lifecycle,
       }) {
         catalogProcessing.addProcessor(new ClusterEntitiesProcessor());
-        const deps = (c: {
-          id: string;
-          schedule: any;
-          maxShrinkRatio: number;
-        }) => ({
+        const reconcile = readReconcileConfig(config);
+        const heal = async (refs: string[]) =>
+          healStuckEntities(await database.getClient(), refs);
+        const deps = (c: CommonProviderConfig) => ({
           id: c.id,
           logger,
           catalog,
           auth,
           maxShrinkRatio: c.maxShrinkRatio,
+          ownerRecheckMs: c.ownerRecheckMs,
+          heal,
           taskRunner: scheduler.createScheduledTaskRunner(c.schedule),
         });
-        for (const c of readAnsibleProviderConfigs(config)) {
-          catalogProcessing.addEntityProvider(
-            new AnsibleInventoryEntityProvider(deps(c), c.source, urlReader),
-          );
-        }
-        for (const c of readHttpProviderConfigs(config)) {
-          catalogProcessing.addEntityProvider(
-            new HttpInventoryEntityProvider(deps(c), c.source),
-          );
-        }
+        const providers: InventoryEntityProvider[] = [
+          ...readAnsibleProviderConfigs(config).map(
+            c =>
+              new AnsibleInventoryEntityProvider(deps(c), c.source, urlReader),
+          ),
+          ...readHttpProviderConfigs(config).map(
+            c => new HttpInventoryEntityProvider(deps(c), c.source),
+          ),
+        ];
+        providers.forEach(p => catalogProcessing.addEntityProvider(p));
+        lifecycle.addShutdownHook(() => providers.forEach(p => p.stop()));
         await scheduleSearchRepair({ database, scheduler, logger });
+        await scheduleReconcile({
+          providers,
+          scheduler,
+          logger,
+          schedule: reconcile.schedule,
+        });
       },
     });
   },

@@ -13,7 +13,15 @@ import type {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import type { MissingEntities } from '../reconcile/healStuckEntities';
+import {
+  InventoryCounts,
+  servedClusters,
+  servesRef,
+} from '../reconcile/servedClusters';
 import { ClusterDraft, draftToEntity } from './clusterDraft';
+import { OwnerCheck, ownerRef } from './ownerCheck';
+import { listSome, refreshMessage } from './refreshMessage';
 import { checkShrink } from './shrinkGuard';
 import {
   ANNOTATION_INVENTORY_STATUS,
@@ -29,6 +37,10 @@ export interface InventoryProviderDeps {
   catalog: CatalogService;
   auth: AuthService;
   maxShrinkRatio: number;
+  /** Makes entities the catalog processed but never stitched go through again (see healStuckEntities). */
+  heal?: (refs: string[]) => Promise<MissingEntities>;
+  /** How soon to check owners again while the org is still being ingested; default 15 s. */
+  ownerRecheckMs?: number;
 }
 
 /** The result of one refresh, for tests and logs. */
@@ -38,14 +50,38 @@ export interface RefreshResult {
   clusters: number;
 }
 
+/** The result of one reconcile pass. */
+export interface ReconcileResult {
+  counts: InventoryCounts;
+  /** Refs whose hashes were reset so the catalog stitches them again. */
+  healed: string[];
+}
+
+interface Applied {
+  names: Set<string>;
+  refs: string[];
+  status: InventoryStatus;
+  message: string;
+}
+
+const DEFAULT_OWNER_RECHECK_MS = 15_000;
+
+const namesOf = (refs: Set<string>) =>
+  new Set([...refs].map(ref => parseEntityRef(ref).name));
+
 /**
  * What the Ansible and HTTP inventory providers share: the schedule, the
- * full mutation, the shrink guard, owner checks, and the status entity
- * through which refused refreshes and outages are surfaced.
+ * full mutation, the shrink guard, owner checks, the reconciliation of what
+ * was emitted with what the catalog serves, and the status entity through
+ * which refused refreshes, outages and those counts are surfaced.
  */
 export abstract class InventoryEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private lastApplied?: Set<string>;
+  private lastApplied?: Applied;
+  private counts?: InventoryCounts;
+  private queue: Promise<unknown> = Promise.resolve();
+  private recheck?: NodeJS.Timeout;
+  private readonly owners: OwnerCheck;
   protected readonly logger: LoggerService;
 
   protected constructor(
@@ -53,6 +89,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     private readonly type: 'ansible' | 'http',
   ) {
     this.logger = deps.logger.child({ provider: this.getProviderName() });
+    this.owners = new OwnerCheck(deps.catalog, deps.auth);
   }
 
   /** Reads the inventory and turns it into cluster drafts; throws on any source problem. */
@@ -70,6 +107,11 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     return `fleet-inventory:${this.type}/${this.deps.id}`;
   }
 
+  /** The ref of the provider's status entity. */
+  get statusRef(): string {
+    return stringifyEntityRef(this.statusEntity('ok', '', 0));
+  }
+
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
     await this.deps.taskRunner.run({
@@ -80,24 +122,123 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     });
   }
 
-  /** Reads the inventory and applies it, unless the guard or an error refuses it. */
+  /** Reads the inventory and applies it (unless refused), then reconciles. */
   async refresh(): Promise<RefreshResult> {
-    if (!this.connection)
-      throw new Error(`${this.getProviderName()} is not connected`);
+    return this.serialized(async () => {
+      const result = await this.applyInventory();
+      if (result.applied) await this.reconcileSafely();
+      return result.outcome;
+    });
+  }
+
+  /**
+   * Compares the clusters last emitted with what the catalog serves, heals
+   * what is stuck, and puts the counts on the status entity. A provider that
+   * has not applied its inventory since this backend started applies it
+   * first: after a restart its scheduled refresh may be minutes away.
+   */
+  async reconcile(): Promise<ReconcileResult | undefined> {
+    return this.serialized(async () => {
+      if (!this.lastApplied) await this.applyInventory();
+      if (!this.lastApplied) return undefined;
+      return this.reconcileApplied();
+    });
+  }
+
+  /** Stops the owner recheck timer (backend shutdown, tests). */
+  stop() {
+    clearTimeout(this.recheck);
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async reconcileSafely() {
+    try {
+      await this.reconcileApplied();
+    } catch (e) {
+      this.logger.warn(`Could not reconcile with the catalog: ${e}`);
+    }
+  }
+
+  private async reconcileApplied(): Promise<ReconcileResult> {
+    const applied = this.lastApplied!;
+    const { catalog, auth } = this.deps;
+    const served = await servedClusters({
+      catalog,
+      auth,
+      locationKey: this.locationKey,
+    });
+    const missing = applied.refs.filter(ref => !served.has(ref));
+    const statusRef = this.statusRef;
+    const statusServed = await servesRef({ catalog, auth, ref: statusRef });
+    const check = statusServed ? missing : [...missing, statusRef];
+    const found =
+      check.length && this.deps.heal
+        ? await this.deps.heal(check)
+        : { healed: [], failing: [], pending: check };
+    const failing = found.failing.filter(ref => ref !== statusRef).length;
+    const counts: InventoryCounts = {
+      emitted: applied.refs.length,
+      served: applied.refs.length - missing.length,
+      healing: missing.length - failing,
+      failing,
+    };
+    if (found.healed.length) {
+      this.logger.warn(
+        `Healing ${
+          found.healed.length
+        } entities the catalog processed but never stitched (a backend stopped between processing and stitching): ${listSome(
+          found.healed,
+        )}`,
+      );
+    }
+    if (JSON.stringify(counts) !== JSON.stringify(this.counts)) {
+      this.counts = counts;
+      await this.connection!.applyMutation({
+        type: 'delta',
+        added: [
+          {
+            entity: this.statusEntity(
+              applied.status,
+              applied.message,
+              applied.refs.length,
+            ),
+            locationKey: this.locationKey,
+          },
+        ],
+        removed: [],
+      });
+    }
+    return { counts, healed: found.healed };
+  }
+
+  private async applyInventory(): Promise<{
+    outcome: RefreshResult;
+    applied: boolean;
+  }> {
+    const refused = async (status: InventoryStatus, message: string) => ({
+      outcome: await this.surface(status, message),
+      applied: false,
+    });
     const started = Date.now();
     let drafts: ClusterDraft[];
     try {
       drafts = await this.load();
     } catch (e) {
-      const message = `inventory ${this.describeSource()} could not be read: ${
-        (e as Error).message
-      }. The previous clusters stay in the catalog.`;
-      return this.surface('failed', message);
+      return refused(
+        'failed',
+        `inventory ${this.describeSource()} could not be read: ${
+          (e as Error).message
+        }. The previous clusters stay in the catalog.`,
+      );
     }
 
     const problems: string[] = [];
     const byName = new Map<string, ClusterDraft>();
-    const valid: ClusterDraft[] = [];
     for (const draft of drafts) {
       if (!draft.name) {
         problems.push(`${draft.origin}: no usable cluster name; skipped`);
@@ -105,22 +246,32 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       }
       const other = byName.get(draft.name);
       if (other) {
-        return this.surface(
+        return refused(
           'refused',
           `refused: duplicate cluster name '${draft.name}' from ${other.origin} and ${draft.origin}. The previous clusters stay in the catalog.`,
         );
       }
       byName.set(draft.name, draft);
-      valid.push(draft);
     }
+    const valid = [...byName.values()];
 
     let previous: Set<string>;
-    let owners: Set<string> | undefined;
+    let owners: Awaited<ReturnType<OwnerCheck['check']>>;
     try {
-      previous = this.lastApplied ?? (await this.clustersInCatalog());
-      owners = await this.knownOwners();
+      previous =
+        this.lastApplied?.names ??
+        namesOf(
+          await servedClusters({
+            catalog: this.deps.catalog,
+            auth: this.deps.auth,
+            locationKey: this.locationKey,
+          }),
+        );
+      owners = await this.owners.check(
+        valid.flatMap(d => ownerRef(d.owner) ?? []),
+      );
     } catch (e) {
-      return this.surface(
+      return refused(
         'failed',
         `the catalog could not be asked for the current clusters: ${
           (e as Error).message
@@ -133,13 +284,13 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       new Set(byName.keys()),
       this.deps.maxShrinkRatio,
     );
-    if (!verdict.allowed) return this.surface('refused', verdict.reason);
+    if (!verdict.allowed) return refused('refused', verdict.reason);
 
     const entities = valid.map(draft => {
       const own: string[] = [...(draft.problems ?? [])];
       own.forEach(problem => problems.push(`${draft.origin}: ${problem}`));
-      const owner = this.ownerRef(draft.owner);
-      if (owner && owners && !owners.has(owner)) {
+      const owner = ownerRef(draft.owner);
+      if (owner && owners.report.has(owner)) {
         const problem = `spec.owner: ${owner} is not a Group or User in the catalog`;
         own.push(problem);
         problems.push(`${draft.origin}: ${problem}`);
@@ -148,16 +299,15 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     });
 
     const status = problems.length ? 'warnings' : 'ok';
-    const removed = verdict.removed.length
-      ? `, ${verdict.removed.length} removed`
-      : '';
-    const problemText = problems.length
-      ? `; ${problems.length} problems: ${problems.join('; ')}`
-      : '';
-    const message = `${
-      entities.length
-    } clusters from ${this.describeSource()}${removed}${problemText}`;
-    await this.connection.applyMutation({
+    const message = refreshMessage({
+      clusters: entities.length,
+      source: this.describeSource(),
+      removed: verdict.removed.length,
+      problems,
+      waiting: owners.waiting,
+      recheckMs: this.ownerRecheckMs,
+    });
+    await this.connection!.applyMutation({
       type: 'full',
       entities: [
         ...entities,
@@ -167,14 +317,36 @@ export abstract class InventoryEntityProvider implements EntityProvider {
         locationKey: this.locationKey,
       })),
     });
-    this.lastApplied = new Set(byName.keys());
+    this.lastApplied = {
+      names: new Set(byName.keys()),
+      refs: entities.map(e => stringifyEntityRef(e)),
+      status,
+      message,
+    };
+    this.scheduleOwnerRecheck(owners.waiting);
     if (problems.length)
       this.logger.warn(`Fleet inventory refreshed with problems: ${message}`);
     else
       this.logger.info(
         `Fleet inventory refreshed: ${message} in ${Date.now() - started} ms`,
       );
-    return { status, message, clusters: entities.length };
+    return {
+      outcome: { status, message, clusters: entities.length },
+      applied: true,
+    };
+  }
+
+  private get ownerRecheckMs() {
+    return this.deps.ownerRecheckMs ?? DEFAULT_OWNER_RECHECK_MS;
+  }
+
+  private scheduleOwnerRecheck(waiting: Set<string>) {
+    clearTimeout(this.recheck);
+    if (!waiting.size) return;
+    this.recheck = setTimeout(() => {
+      this.refresh().catch(e => this.logger.warn(`Owner recheck failed: ${e}`));
+    }, this.ownerRecheckMs);
+    this.recheck.unref?.();
   }
 
   private async surface(
@@ -192,7 +364,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       ],
       removed: [],
     });
-    return { status, message, clusters: this.lastApplied?.size ?? -1 };
+    return { status, message, clusters: this.lastApplied?.names.size ?? -1 };
   }
 
   private statusEntity(
@@ -208,6 +380,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       status,
       message,
       clusters,
+      counts: clusters === undefined ? undefined : this.counts,
     });
   }
 
@@ -216,55 +389,6 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       locationKey: this.locationKey,
       sourceLabel: `${this.type}/${this.deps.id}`,
     };
-  }
-
-  private ownerRef(owner: unknown): string | undefined {
-    if (typeof owner !== 'string' || !owner) return undefined;
-    try {
-      return stringifyEntityRef(
-        parseEntityRef(owner, {
-          defaultKind: 'group',
-          defaultNamespace: 'default',
-        }),
-      );
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async clustersInCatalog(): Promise<Set<string>> {
-    const names = new Set<string>();
-    const credentials = await this.deps.auth.getOwnServiceCredentials();
-    for await (const page of this.deps.catalog.streamEntities(
-      {
-        filter: {
-          kind: 'Cluster',
-          'metadata.annotations.backstage.io/managed-by-location':
-            this.locationKey,
-        },
-        fields: ['metadata.name'],
-      },
-      { credentials },
-    )) {
-      page.forEach(e => names.add(e.metadata.name));
-    }
-    return names;
-  }
-
-  /** Refs of every Group and User, or undefined while the catalog has none (still starting). */
-  private async knownOwners(): Promise<Set<string> | undefined> {
-    const refs = new Set<string>();
-    const credentials = await this.deps.auth.getOwnServiceCredentials();
-    for await (const page of this.deps.catalog.streamEntities(
-      {
-        filter: { kind: ['Group', 'User'] },
-        fields: ['kind', 'metadata.name', 'metadata.namespace'],
-      },
-      { credentials },
-    )) {
-      page.forEach(e => refs.add(stringifyEntityRef(e)));
-    }
-    return refs.size ? refs : undefined;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
+import type { InventoryCounts } from '../reconcile/servedClusters';
 
 /** Location type of the entities that report an inventory provider's health. */
 export const INVENTORY_LOCATION_TYPE = 'fleet-inventory';
@@ -8,6 +9,14 @@ export const ANNOTATION_INVENTORY_STATUS = 'fleetdeck.io/inventory-status';
 
 /** Annotation holding the last refresh's message. */
 export const ANNOTATION_INVENTORY_MESSAGE = 'fleetdeck.io/inventory-message';
+
+/** Annotations with the last reconcile's counts (see InventoryCounts); the Fleet page reads them. */
+export const ANNOTATION_INVENTORY_COUNTS = {
+  emitted: 'fleetdeck.io/inventory-cluster-count',
+  served: 'fleetdeck.io/inventory-served-count',
+  healing: 'fleetdeck.io/inventory-healing-count',
+  failing: 'fleetdeck.io/inventory-failing-count',
+} as const;
 
 /** Outcome of a refresh. */
 export type InventoryStatus = 'ok' | 'warnings' | 'refused' | 'failed';
@@ -26,7 +35,9 @@ export function inventoryStatusEntity(options: {
   status: InventoryStatus;
   message: string;
   clusters?: number;
+  counts?: InventoryCounts;
 }): Entity {
+  const { counts } = options;
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Location',
@@ -44,7 +55,14 @@ export function inventoryStatusEntity(options: {
         [ANNOTATION_INVENTORY_MESSAGE]: options.message.slice(0, 4000),
         'fleetdeck.io/inventory-checked-at': new Date().toISOString(),
         ...(options.clusters !== undefined
-          ? { 'fleetdeck.io/inventory-cluster-count': String(options.clusters) }
+          ? { [ANNOTATION_INVENTORY_COUNTS.emitted]: String(options.clusters) }
+          : {}),
+        ...(counts
+          ? {
+              [ANNOTATION_INVENTORY_COUNTS.served]: String(counts.served),
+              [ANNOTATION_INVENTORY_COUNTS.healing]: String(counts.healing),
+              [ANNOTATION_INVENTORY_COUNTS.failing]: String(counts.failing),
+            }
           : {}),
       },
     },

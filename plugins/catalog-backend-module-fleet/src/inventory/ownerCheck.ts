@@ -1,0 +1,91 @@
+import type { AuthService } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+
+/** At most this many quick rechecks in a row before unknown owners are reported anyway. */
+export const MAX_OWNER_RECHECKS = 40;
+
+/** What one owner check decided. */
+export interface OwnerVerdict {
+  /** Owner refs (as `group:default/x`) to report as "not a Group or User in the catalog". */
+  report: Set<string>;
+  /** Owners not in the catalog yet that are given time: recheck soon. */
+  waiting: Set<string>;
+}
+
+/** The owner ref a cluster's owner field stands for, or undefined when it has none. */
+export function ownerRef(owner: unknown): string | undefined {
+  if (typeof owner !== 'string' || !owner) return undefined;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks cluster owners against the catalog's Groups and Users without
+ * mistaking an org that is still being ingested for a wrong owner.
+ *
+ * After a (re)start the org provider and the inventory provider ingest at the
+ * same time, so a refresh can see only part of the org. An unknown owner is
+ * reported only once the org has settled: the set of Groups and Users is the
+ * same as at the previous check. Until then the cluster goes in without the
+ * problem and the provider checks again soon (`recheckMs`).
+ */
+export class OwnerCheck {
+  private previous?: Set<string>;
+  private rechecks = 0;
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** Decides which of `wanted` (owner refs) to report now and which to give time. */
+  async check(wanted: Iterable<string>): Promise<OwnerVerdict> {
+    const known = await this.knownOwners();
+    const unknown = new Set([...wanted].filter(ref => !known.has(ref)));
+    const settled =
+      known.size > 0 &&
+      this.previous !== undefined &&
+      sameSet(this.previous, known);
+    this.previous = known;
+    if (!unknown.size) {
+      this.rechecks = 0;
+      return { report: new Set(), waiting: new Set() };
+    }
+    if (settled || this.rechecks >= MAX_OWNER_RECHECKS) {
+      this.rechecks = 0;
+      return { report: unknown, waiting: new Set() };
+    }
+    this.rechecks += 1;
+    return { report: new Set(), waiting: unknown };
+  }
+
+  private async knownOwners(): Promise<Set<string>> {
+    const refs = new Set<string>();
+    const credentials = await this.auth.getOwnServiceCredentials();
+    for await (const page of this.catalog.streamEntities(
+      {
+        filter: { kind: ['Group', 'User'] },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
+      { credentials },
+    )) {
+      page.forEach(e => refs.add(stringifyEntityRef(e)));
+    }
+    return refs;
+  }
+}
+
+function sameSet(a: Set<string>, b: Set<string>) {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}

@@ -1,0 +1,79 @@
+import { Knex } from 'knex';
+
+/** What the catalog's tables say about entities a provider emitted but the catalog does not serve. */
+export interface MissingEntities {
+  /** Processed, with a result hash, but never stitched and not queued: reset so they stitch again. */
+  healed: string[];
+  /** Processing failed (errors recorded): the entity's status shows why; nothing to heal. */
+  failing: string[];
+  /** Not processed yet, or waiting in the stitch queue: the catalog is still at work. */
+  pending: string[];
+}
+
+const CHUNK = 500;
+
+/**
+ * Looks up entities the catalog does not serve and makes the stuck ones
+ * processed and stitched again.
+ *
+ * The catalog's processing loop commits an entity's processed result and its
+ * result hash in one transaction, and queues it for stitching
+ * (`stitch_queue`) in a later statement. A backend killed between the two
+ * leaves a `refresh_state` row with a processed entity and a hash, but no
+ * `final_entities` row and nothing queued. Every later processing round
+ * computes the same hash and stops before queueing, so the entity is never
+ * served. Clearing the result hash (and the stitched hash, for entities that
+ * lost only their search rows) makes the next round process and stitch it.
+ */
+export async function healStuckEntities(
+  knex: Knex,
+  refs: string[],
+): Promise<MissingEntities> {
+  const out: MissingEntities = { healed: [], failing: [], pending: [] };
+  for (let i = 0; i < refs.length; i += CHUNK) {
+    const chunk = refs.slice(i, i + CHUNK);
+    const rows: Array<{
+      entity_id: string;
+      entity_ref: string;
+      processed: number | string | boolean;
+      result_hash: string | null;
+      errors: string | null;
+      queued: number | string | boolean;
+    }> = await knex('refresh_state as r')
+      .whereIn('r.entity_ref', chunk)
+      .select(
+        'r.entity_id',
+        'r.entity_ref',
+        'r.result_hash',
+        'r.errors',
+        knex.raw(
+          'case when r.processed_entity is null then 0 else 1 end as processed',
+        ),
+        knex.raw(
+          'case when exists (select 1 from stitch_queue q where q.entity_ref = r.entity_ref) then 1 else 0 end as queued',
+        ),
+      );
+    const stuck: typeof rows = [];
+    for (const row of rows) {
+      const failed = !!row.errors && row.errors !== '[]';
+      if (failed) out.failing.push(row.entity_ref);
+      else if (Number(row.processed) && row.result_hash && !Number(row.queued))
+        stuck.push(row);
+      else out.pending.push(row.entity_ref);
+    }
+    // Refs without a refresh_state row are not in the catalog at all: the
+    // provider's next full mutation brings them; count them as pending.
+    const known = new Set(rows.map(r => r.entity_ref));
+    out.pending.push(...chunk.filter(ref => !known.has(ref)));
+    if (!stuck.length) continue;
+    const ids = stuck.map(r => r.entity_id);
+    await knex.transaction(async tx => {
+      await tx('final_entities').whereIn('entity_id', ids).update({ hash: '' });
+      await tx('refresh_state')
+        .whereIn('entity_id', ids)
+        .update({ result_hash: '', next_update_at: tx.fn.now() });
+    });
+    out.healed.push(...stuck.map(r => r.entity_ref));
+  }
+  return out;
+}
