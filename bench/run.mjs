@@ -17,7 +17,9 @@ const files = readdirSync(join(here, 'workloads'))
   .sort();
 
 if (files.length === 0) {
-  console.error(`no workload matches ${filters.join(', ') || '(none exist yet)'}`);
+  console.error(
+    `no workload matches ${filters.join(', ') || '(none exist yet)'}`,
+  );
   process.exit(1);
 }
 
@@ -36,13 +38,17 @@ for (const file of files) {
       let verdict = '';
       if (ratio !== undefined && r.goal !== undefined) {
         const ok = r.better === 'higher' ? ratio >= r.goal : ratio <= r.goal;
-        verdict = ok ? `meets goal ${r.better === 'higher' ? '>=' : '<='} ${r.goal}x` : `MISSES goal ${r.better === 'higher' ? '>=' : '<='} ${r.goal}x`;
+        verdict = ok
+          ? `meets goal ${r.better === 'higher' ? '>=' : '<='} ${r.goal}x`
+          : `MISSES goal ${r.better === 'higher' ? '>=' : '<='} ${r.goal}x`;
       }
       rows.push({ name, ...r, ratio, verdict });
       console.log(
         `   ${r.figure}: ${fmt(r.value, r.unit)}` +
           (r.baseline !== undefined
-            ? `  baseline ${fmt(r.baseline, r.unit)}  ratio ${ratio.toFixed(2)}x  ${verdict}`
+            ? `  baseline ${fmt(r.baseline, r.unit)}  ratio ${ratio.toFixed(
+                2,
+              )}x  ${verdict}`
             : ''),
       );
     }
@@ -56,7 +62,9 @@ console.log('\nsummary');
 for (const r of rows) {
   console.log(
     `  ${r.name} | ${r.figure} | ${fmt(r.value, r.unit)} | ` +
-      (r.ratio !== undefined ? `${fmt(r.baseline, r.unit)} | ${r.ratio.toFixed(2)}x | ${r.verdict}` : '- | - | reported'),
+      (r.ratio !== undefined
+        ? `${fmt(r.baseline, r.unit)} | ${r.ratio.toFixed(2)}x | ${r.verdict}`
+        : '- | - | reported'),
   );
 }
 process.exit(failed ? 1 : 0);

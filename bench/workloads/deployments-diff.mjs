@@ -12,7 +12,8 @@ import { createRequire } from 'node:module';
 
 const { makeRepo } = createRequire(import.meta.url)('./deployments/repo.cjs');
 
-export const name = 'deployments: cold 5,000-commit diff on a 20,000-commit repo (engine vs git)';
+export const name =
+  'deployments: cold 5,000-commit diff on a 20,000-commit repo (engine vs git)';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const COMMITS = Number(process.env.DEPLOYMENTS_BENCH_COMMITS ?? 20_000);
@@ -75,19 +76,44 @@ export async function run({ log }) {
   try {
     let t = performance.now();
     const shas = makeRepo(join(root, 'big'), COMMITS);
-    log(`made a ${COMMITS}-commit repository (with merges) in ${Math.round(performance.now() - t)} ms`);
+    log(
+      `made a ${COMMITS}-commit repository (with merges) in ${Math.round(
+        performance.now() - t,
+      )} ms`,
+    );
     const head = shas[shas.length - 1];
     const base = shas[shas.length - 1 - RANGE];
     const out = await new Promise((ok, fail) => {
-      const child = spawn(process.execPath, ['-r', '@backstage/cli/config/nodeTransform.cjs', '-e', helper, root, base, head, String(RUNS)], {
-        cwd: join(repoRoot, 'plugins/deployments-backend'),
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '-r',
+          '@backstage/cli/config/nodeTransform.cjs',
+          '-e',
+          helper,
+          root,
+          base,
+          head,
+          String(RUNS),
+        ],
+        {
+          cwd: join(repoRoot, 'plugins/deployments-backend'),
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const chunks = [];
       child.stdout.on('data', d => chunks.push(d));
-      child.on('exit', code => (code === 0 ? ok(JSON.parse(Buffer.concat(chunks).toString())) : fail(new Error(`helper exited ${code}`))));
+      child.on('exit', code =>
+        code === 0
+          ? ok(JSON.parse(Buffer.concat(chunks).toString()))
+          : fail(new Error(`helper exited ${code}`)),
+      );
     });
-    log(`range ${base.slice(0, 7)}..${head.slice(0, 7)}: ${out.ahead} commits (git rev-list --count agrees)`);
+    log(
+      `range ${base.slice(0, 7)}..${head.slice(0, 7)}: ${
+        out.ahead
+      } commits (git rev-list --count agrees)`,
+    );
     log(`engine runs (ms): ${out.engine.map(x => x.toFixed(0)).join(' ')}`);
     log(`git runs (ms):    ${out.git.map(x => x.toFixed(0)).join(' ')}`);
     return [

@@ -16,7 +16,11 @@ export interface Config {
        * Applications to read, by name. Applications annotated with
        * `fleetdeck.io/entity-ref` and `fleetdeck.io/environment` are read too.
        */
-      applications?: Array<{ name: string; entityRef: string; environment: string }>;
+      applications?: Array<{
+        name: string;
+        entityRef: string;
+        environment: string;
+      }>;
     };
   };
 }

@@ -17,12 +17,26 @@ function makeRepo(dir, count) {
   const commit = (branch, from, msg, file, merge) => {
     mark++;
     made++;
-    const who = `Dev ${made % 7} <dev${made % 7}@fleetdeck.example> ${start + made * 60} +0000`;
+    const who = `Dev ${made % 7} <dev${made % 7}@fleetdeck.example> ${
+      start + made * 60
+    } +0000`;
     const content = `change ${made}\n`;
-    lines.push(`commit refs/heads/${branch}`, `mark :${mark}`, `author ${who}`, `committer ${who}`, `data ${Buffer.byteLength(msg)}`, msg);
+    lines.push(
+      `commit refs/heads/${branch}`,
+      `mark :${mark}`,
+      `author ${who}`,
+      `committer ${who}`,
+      `data ${Buffer.byteLength(msg)}`,
+      msg,
+    );
     if (from) lines.push(`from :${from}`);
     if (merge) lines.push(`merge :${merge}`);
-    lines.push(`M 100644 inline ${file}`, `data ${Buffer.byteLength(content)}`, content, '');
+    lines.push(
+      `M 100644 inline ${file}`,
+      `data ${Buffer.byteLength(content)}`,
+      content,
+      '',
+    );
     return mark;
   };
   let main = 0;
@@ -30,21 +44,50 @@ function makeRepo(dir, count) {
   while (made < count) {
     const n = made;
     if (n % 50 === 49 && count - made >= 3) {
-      const t1 = commit(`topic/${n}`, main, `PAY-${n} topic work\n`, `topic/${n % 20}.txt`);
-      const t2 = commit(`topic/${n}`, t1, `PAY-${n} topic tests\n`, `topic/${n % 20}.test`);
-      main = commit('main', main, `Merge pull request #${n} from fleetdeck-bank/topic-${n}\n`, `merges.txt`, t2);
+      const t1 = commit(
+        `topic/${n}`,
+        main,
+        `PAY-${n} topic work\n`,
+        `topic/${n % 20}.txt`,
+      );
+      const t2 = commit(
+        `topic/${n}`,
+        t1,
+        `PAY-${n} topic tests\n`,
+        `topic/${n % 20}.test`,
+      );
+      main = commit(
+        'main',
+        main,
+        `Merge pull request #${n} from fleetdeck-bank/topic-${n}\n`,
+        `merges.txt`,
+        t2,
+      );
     } else {
-      main = commit('main', main || undefined, `PAY-${n} change ${n} (#${n})\n`, `src/file-${n % 200}.ts`);
+      main = commit(
+        'main',
+        main || undefined,
+        `PAY-${n} change ${n} (#${n})\n`,
+        `src/file-${n % 200}.ts`,
+      );
     }
     mainMarks.push(main);
   }
-  execFileSync('git', ['fast-import', '--quiet', '--export-marks=.git/bench-marks'], {
-    cwd: dir,
-    input: `${lines.join('\n')}\n`,
-    maxBuffer: 1 << 30,
-  });
+  execFileSync(
+    'git',
+    ['fast-import', '--quiet', '--export-marks=.git/bench-marks'],
+    {
+      cwd: dir,
+      input: `${lines.join('\n')}\n`,
+      maxBuffer: 1 << 30,
+    },
+  );
   const marks = new Map(
-    execFileSync('cat', ['.git/bench-marks'], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30 })
+    execFileSync('cat', ['.git/bench-marks'], {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    })
       .trim()
       .split('\n')
       .map(l => l.split(' '))

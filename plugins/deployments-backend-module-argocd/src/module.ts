@@ -1,4 +1,7 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { deploymentsPullSourcesExtensionPoint } from '@fleetdeck/plugin-deployments-node';
 import { ArgoCdPullSource } from './ArgoCdPullSource';
 
@@ -16,7 +19,9 @@ export const deploymentsModuleArgoCd = createBackendModule({
       async init({ config, logger, sources }) {
         const source = ArgoCdPullSource.fromConfig(config, logger);
         if (!source) {
-          logger.info('No deployments.argocd config; the Argo CD pull source is off');
+          logger.info(
+            'No deployments.argocd config; the Argo CD pull source is off',
+          );
           return;
         }
         sources.addPullSource(source);

@@ -28,7 +28,9 @@ export const deploymentInputSchema = z
     deployedAt: z.iso
       .datetime({ offset: true })
       .optional()
-      .describe('When the deployment finished; defaults to the time of the request'),
+      .describe(
+        'When the deployment finished; defaults to the time of the request',
+      ),
     deployedBy: z.string().min(1).max(255).optional(),
     pipelineUrl: z
       .url({ protocol: /^https?$/ })

@@ -23,7 +23,9 @@ test('a release manager sees what staging would bring to production, then the fl
 
   // The demo's deployments are imported from files a few seconds after the
   // catalog has the services; reload until they are there.
-  const ahead = page.getByRole('button', { name: /\d+ commits? ahead of production/ });
+  const ahead = page.getByRole('button', {
+    name: /\d+ commits? ahead of production/,
+  });
   await expect(async () => {
     await page.reload();
     await expect(ahead).toBeVisible({ timeout: 5_000 });
@@ -32,18 +34,30 @@ test('a release manager sees what staging would bring to production, then the fl
   const production = page.getByTestId('environment-production');
   await expect(production).toContainText('1.4.0');
   await expect(production).toContainText('release-bot');
-  await expect(page.getByTestId('environment-staging')).toContainText('1.5.0-rc.1');
+  await expect(page.getByTestId('environment-staging')).toContainText(
+    '1.5.0-rc.1',
+  );
 
   await ahead.click();
   const list = page.getByTestId('commit-list');
   await expect(list.getByTestId('commit-row')).toHaveCount(3);
   await expect(list).toContainText('Showing 3 of 3');
   const ticket = list.getByRole('link', { name: /^Ticket PAY-\d+/ }).first();
-  await expect(ticket).toHaveAttribute('href', /^https:\/\/jira\.fleetdeck\.example\/browse\/PAY-\d+$/);
-  await expect(list.getByRole('link', { name: /^Pull request #\d+/ }).first()).toBeVisible();
+  await expect(ticket).toHaveAttribute(
+    'href',
+    /^https:\/\/jira\.fleetdeck\.example\/browse\/PAY-\d+$/,
+  );
+  await expect(
+    list.getByRole('link', { name: /^Pull request #\d+/ }).first(),
+  ).toBeVisible();
   // Files changed by a commit, with additions and deletions.
-  await list.getByRole('button', { name: /1 file/ }).first().click();
-  await expect(list.getByTestId('file-list').first()).toContainText('src/orders.ts');
+  await list
+    .getByRole('button', { name: /1 file/ })
+    .first()
+    .click();
+  await expect(list.getByTestId('file-list').first()).toContainText(
+    'src/orders.ts',
+  );
   await saveScreenshot(page, 'deployments-tab');
 
   await page
@@ -51,14 +65,18 @@ test('a release manager sees what staging would bring to production, then the fl
     .getByRole('link', { name: 'Drift', exact: true })
     .click();
   const table = page.getByRole('table', { name: 'Deployment drift' });
-  const row = table.getByTestId('drift-row').filter({ hasText: 'Payments API' });
+  const row = table
+    .getByTestId('drift-row')
+    .filter({ hasText: 'Payments API' });
   await expect(async () => {
     await page.reload();
-    await expect(row).toContainText(/production is \d+ commits behind/, { timeout: 5_000 });
+    await expect(row).toContainText(/production is \d+ commits behind/, {
+      timeout: 5_000,
+    });
   }).toPass({ timeout: 60_000 });
   // card-tokenizer is fully promoted, so it sorts below the services that lag.
-  await expect(table.getByTestId('drift-row').filter({ hasText: 'Card Tokenizer' })).toContainText(
-    'production is up to date',
-  );
+  await expect(
+    table.getByTestId('drift-row').filter({ hasText: 'Card Tokenizer' }),
+  ).toContainText('production is up to date');
   await saveScreenshot(page, 'drift-page');
 });

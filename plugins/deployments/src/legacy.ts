@@ -23,7 +23,8 @@ export const deploymentsPlugin = createPlugin({
     createApiFactory({
       api: deploymentsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new DeploymentsClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new DeploymentsClient({ discoveryApi, fetchApi }),
     }),
   ],
 });
@@ -32,7 +33,8 @@ export const deploymentsPlugin = createPlugin({
 export const DriftPage = deploymentsPlugin.provide(
   createRoutableExtension({
     name: 'DriftPage',
-    component: () => import('./components/DriftPage/DriftPage').then(m => m.DriftPage),
+    component: () =>
+      import('./components/DriftPage/DriftPage').then(m => m.DriftPage),
     mountPoint: driftRouteRef,
   }),
 );
@@ -43,9 +45,9 @@ export const EntityDeploymentsContent = deploymentsPlugin.provide(
     name: 'EntityDeploymentsContent',
     component: {
       lazy: () =>
-        import('./components/EntityDeploymentsContent/EntityDeploymentsContent').then(
-          m => m.EntityDeploymentsContent,
-        ),
+        import(
+          './components/EntityDeploymentsContent/EntityDeploymentsContent'
+        ).then(m => m.EntityDeploymentsContent),
     },
   }),
 );

@@ -1,6 +1,13 @@
-import { compatWrapper, convertLegacyRouteRef } from '@backstage/core-compat-api';
+import {
+  compatWrapper,
+  convertLegacyRouteRef,
+} from '@backstage/core-compat-api';
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
-import { ApiBlueprint, createFrontendPlugin, PageBlueprint } from '@backstage/frontend-plugin-api';
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import CompareArrowsIcon from '@material-ui/icons/CompareArrows';
 import { deploymentsApiRef } from './api/DeploymentsApi';
@@ -13,7 +20,8 @@ const deploymentsApi = ApiBlueprint.make({
     defineParams({
       api: deploymentsApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: ({ discoveryApi, fetchApi }) => new DeploymentsClient({ discoveryApi, fetchApi }),
+      factory: ({ discoveryApi, fetchApi }) =>
+        new DeploymentsClient({ discoveryApi, fetchApi }),
     }),
 });
 
@@ -23,7 +31,10 @@ const driftPage = PageBlueprint.make({
     title: 'Drift',
     icon: <CompareArrowsIcon />,
     routeRef: convertLegacyRouteRef(driftRouteRef),
-    loader: () => import('./components/DriftPage/DriftPage').then(m => compatWrapper(<m.DriftPage />)),
+    loader: () =>
+      import('./components/DriftPage/DriftPage').then(m =>
+        compatWrapper(<m.DriftPage />),
+      ),
   },
 });
 
@@ -33,9 +44,9 @@ const entityDeploymentsContent = EntityContentBlueprint.make({
     title: 'Deployments',
     filter: isComponent,
     loader: () =>
-      import('./components/EntityDeploymentsContent/EntityDeploymentsContent').then(m =>
-        compatWrapper(<m.EntityDeploymentsContent />),
-      ),
+      import(
+        './components/EntityDeploymentsContent/EntityDeploymentsContent'
+      ).then(m => compatWrapper(<m.EntityDeploymentsContent />)),
   },
 });
 

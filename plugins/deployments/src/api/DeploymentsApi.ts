@@ -17,7 +17,11 @@ export interface DeploymentsApi {
     offset?: number;
     limit?: number;
   }): Promise<DeploymentDiff>;
-  getRangeFiles(options: { entityRef: string; base: string; head: string }): Promise<ChangedFile[]>;
+  getRangeFiles(options: {
+    entityRef: string;
+    base: string;
+    head: string;
+  }): Promise<ChangedFile[]>;
   getDrift(filter?: { owner?: string; system?: string }): Promise<DriftSummary>;
 }
 

@@ -4,7 +4,9 @@ import { DeploymentsApi } from './DeploymentsApi';
 
 /** Talks to the deployments backend through discovery and the fetch API. */
 export class DeploymentsClient implements DeploymentsApi {
-  constructor(private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
+  constructor(
+    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
 
   getOverview(entityRef: string) {
     return this.get('/v1/entity/deployments', { entityRef });
@@ -14,7 +16,11 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.get('/v1/entity/diff', { ...options, files: 'true' });
   }
 
-  async getRangeFiles(options: { entityRef: string; base: string; head: string }) {
+  async getRangeFiles(options: {
+    entityRef: string;
+    base: string;
+    head: string;
+  }) {
     return (await this.get('/v1/entity/diff/files', options)).files;
   }
 
@@ -22,7 +28,10 @@ export class DeploymentsClient implements DeploymentsApi {
     return this.get('/v1/drift', filter);
   }
 
-  private async get(path: string, query: Record<string, string | number | undefined>) {
+  private async get(
+    path: string,
+    query: Record<string, string | number | undefined>,
+  ) {
     const base = await this.deps.discoveryApi.getBaseUrl('deployments');
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) {

@@ -17,7 +17,14 @@ export const LogoIcon = () => {
       role="img"
       aria-label="Fleetdeck"
     >
-      <rect className={classes.deck} x="6" y="92" width="108" height="16" rx="8" />
+      <rect
+        className={classes.deck}
+        x="6"
+        y="92"
+        width="108"
+        height="16"
+        rx="8"
+      />
       <circle className={classes.cluster} cx="30" cy="66" r="18" />
       <circle className={classes.cluster} cx="90" cy="66" r="18" />
       <circle className={classes.cluster} cx="60" cy="34" r="22" />

@@ -1,7 +1,4 @@
-import {
-  ProxiedSignInPage,
-  SignInPage,
-} from '@backstage/core-components';
+import { ProxiedSignInPage, SignInPage } from '@backstage/core-components';
 import { IdentityApi } from '@backstage/core-plugin-api';
 import { SignInPageProps } from '@backstage/plugin-app-react';
 import Box from '@material-ui/core/Box';

@@ -1,7 +1,16 @@
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { ChangedFile, DiffCommit } from '@fleetdeck/plugin-deployments-common';
-import { Box, Button, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@material-ui/core';
+import {
+  Box,
+  Button,
+  Table,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@material-ui/core';
 import { useCallback, useEffect, useState } from 'react';
 import { deploymentsApiRef } from '../../api/DeploymentsApi';
 import { FileList } from './FileList';
@@ -29,8 +38,17 @@ export const CommitList = (props: {
     async (offset: number) => {
       setLoading(true);
       try {
-        const page = await api.getDiff({ entityRef, base, head, side, offset, limit: PAGE });
-        setCommits(prev => (offset === 0 ? page.commits : [...prev, ...page.commits]));
+        const page = await api.getDiff({
+          entityRef,
+          base,
+          head,
+          side,
+          offset,
+          limit: PAGE,
+        });
+        setCommits(prev =>
+          offset === 0 ? page.commits : [...prev, ...page.commits],
+        );
         setTotal(page.total);
         setCompareUrl(page.compareUrl);
       } catch (e) {
@@ -74,14 +92,22 @@ export const CommitList = (props: {
           Showing {commits.length} of {total}
         </Typography>
         {commits.length < total && (
-          <Button size="small" disabled={loading} onClick={() => load(commits.length)}>
+          <Button
+            size="small"
+            disabled={loading}
+            onClick={() => load(commits.length)}
+          >
             Load {Math.min(PAGE, total - commits.length)} more
           </Button>
         )}
         {side === 'ahead' && !files && (
           <Button
             size="small"
-            onClick={() => api.getRangeFiles({ entityRef, base, head }).then(setFiles, setError)}
+            onClick={() =>
+              api
+                .getRangeFiles({ entityRef, base, head })
+                .then(setFiles, setError)
+            }
           >
             Files changed in this range
           </Button>
@@ -94,7 +120,9 @@ export const CommitList = (props: {
       </Box>
       {files && (
         <Box mt={1}>
-          <Typography variant="subtitle2">{files.length} files changed</Typography>
+          <Typography variant="subtitle2">
+            {files.length} files changed
+          </Typography>
           <FileList files={files} />
         </Box>
       )}

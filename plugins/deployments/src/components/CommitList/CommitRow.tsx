@@ -1,6 +1,13 @@
 import { Link } from '@backstage/core-components';
 import { DiffCommit } from '@fleetdeck/plugin-deployments-common';
-import { Box, Button, Chip, TableCell, TableRow, Typography } from '@material-ui/core';
+import {
+  Box,
+  Button,
+  Chip,
+  TableCell,
+  TableRow,
+  Typography,
+} from '@material-ui/core';
 import { Fragment, useState } from 'react';
 import { shortSha, timeAgo } from '../shared/format';
 import { ReferenceLinks } from '../shared/ReferenceLinks';
@@ -16,16 +23,24 @@ export const CommitRow = ({ commit }: { commit: DiffCommit }) => {
     <Fragment>
       <TableRow data-testid="commit-row">
         <TableCell style={{ fontFamily: 'monospace', whiteSpace: 'nowrap' }}>
-          {commit.url ? <Link to={commit.url}>{shortSha(commit.sha)}</Link> : shortSha(commit.sha)}
+          {commit.url ? (
+            <Link to={commit.url}>{shortSha(commit.sha)}</Link>
+          ) : (
+            shortSha(commit.sha)
+          )}
         </TableCell>
         <TableCell>
-          {commit.isMerge && <Chip size="small" label="merge" style={{ marginRight: 4 }} />}
+          {commit.isMerge && (
+            <Chip size="small" label="merge" style={{ marginRight: 4 }} />
+          )}
           <Typography variant="body2" component="span">
             {commit.subject}
           </Typography>
           <ReferenceLinks references={commit.references} />
         </TableCell>
-        <TableCell style={{ whiteSpace: 'nowrap' }}>{commit.authorName}</TableCell>
+        <TableCell style={{ whiteSpace: 'nowrap' }}>
+          {commit.authorName}
+        </TableCell>
         <TableCell style={{ whiteSpace: 'nowrap' }} title={commit.authoredAt}>
           {timeAgo(commit.authoredAt)}
         </TableCell>
@@ -35,7 +50,11 @@ export const CommitRow = ({ commit }: { commit: DiffCommit }) => {
               {commit.isMerge ? 'merge' : 'no files'}
             </Typography>
           ) : (
-            <Button size="small" onClick={() => setOpen(!open)} aria-expanded={open}>
+            <Button
+              size="small"
+              onClick={() => setOpen(!open)}
+              aria-expanded={open}
+            >
               {files.length} file{files.length === 1 ? '' : 's'}{' '}
               <Box component="span" color="success.main" ml={0.5}>
                 +{added}

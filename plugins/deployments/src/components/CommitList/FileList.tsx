@@ -6,7 +6,11 @@ export const FileList = ({ files }: { files: ChangedFile[] }) => (
   <Box component="ul" m={0} pl={2} data-testid="file-list">
     {files.map(f => (
       <li key={f.path}>
-        <Typography variant="body2" component="span" style={{ fontFamily: 'monospace' }}>
+        <Typography
+          variant="body2"
+          component="span"
+          style={{ fontFamily: 'monospace' }}
+        >
           {f.path}
         </Typography>{' '}
         {f.additions === undefined ? (

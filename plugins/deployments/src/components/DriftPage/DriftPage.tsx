@@ -49,8 +49,12 @@ export const DriftPage = () => {
   if (error) return <ResponseErrorPanel error={error} />;
   if (loading || !value) return <Progress />;
 
-  const owners = [...new Set(value.services.map(s => s.owner).filter(Boolean))].sort() as string[];
-  const systems = [...new Set(value.services.map(s => s.system).filter(Boolean))].sort() as string[];
+  const owners = [
+    ...new Set(value.services.map(s => s.owner).filter(Boolean)),
+  ].sort() as string[];
+  const systems = [
+    ...new Set(value.services.map(s => s.system).filter(Boolean)),
+  ].sort() as string[];
   const rows = value.services.filter(
     s => (!owner || s.owner === owner) && (!system || s.system === system),
   );
@@ -59,7 +63,8 @@ export const DriftPage = () => {
     <Content>
       <ContentHeader title="Deployment drift">
         <SupportButton>
-          Which commit runs in each environment, and how far {value.productionEnvironment} is behind.
+          Which commit runs in each environment, and how far{' '}
+          {value.productionEnvironment} is behind.
         </SupportButton>
       </ContentHeader>
       <Box display="flex" mb={2} style={{ gap: 16 }}>
@@ -67,13 +72,20 @@ export const DriftPage = () => {
           ['owner', 'Owner', owner, owners],
           ['system', 'System', system, systems],
         ].map(([name, label, current, options]) => (
-          <FormControl key={name as string} variant="outlined" size="small" style={{ minWidth: 200 }}>
+          <FormControl
+            key={name as string}
+            variant="outlined"
+            size="small"
+            style={{ minWidth: 200 }}
+          >
             <InputLabel id={`drift-${name}`}>{label as string}</InputLabel>
             <Select
               labelId={`drift-${name}`}
               label={label as string}
               value={current as string}
-              onChange={e => setFilter(name as string, e.target.value as string)}
+              onChange={e =>
+                setFilter(name as string, e.target.value as string)
+              }
             >
               <MenuItem value="">All</MenuItem>
               {(options as string[]).map(o => (
@@ -105,19 +117,28 @@ export const DriftPage = () => {
                 <TableCell>
                   <EntityRefLink entityRef={s.entityRef} title={s.title} />
                 </TableCell>
-                <TableCell style={{ whiteSpace: 'nowrap' }}>{s.owner}</TableCell>
-                <TableCell style={{ whiteSpace: 'nowrap' }}>{s.system}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
+                  {s.owner}
+                </TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
+                  {s.system}
+                </TableCell>
                 {value.environments.map(env => {
                   const e = s.environments.find(x => x.environment === env);
                   return (
                     <TableCell key={env} title={e?.deployedAt}>
                       {e?.commitSha ? (
                         <>
-                          <Typography variant="body2" style={{ fontFamily: 'monospace' }}>
+                          <Typography
+                            variant="body2"
+                            style={{ fontFamily: 'monospace' }}
+                          >
                             {shortSha(e.commitSha)}
                           </Typography>
                           <Typography variant="caption" color="textSecondary">
-                            {[e.version, timeAgo(e.deployedAt)].filter(Boolean).join(' · ')}
+                            {[e.version, timeAgo(e.deployedAt)]
+                              .filter(Boolean)
+                              .join(' · ')}
                           </Typography>
                         </>
                       ) : (
@@ -129,9 +150,14 @@ export const DriftPage = () => {
                   );
                 })}
                 <TableCell>
-                  <DriftStatus entry={s} production={value.productionEnvironment} />
+                  <DriftStatus
+                    entry={s}
+                    production={value.productionEnvironment}
+                  />
                 </TableCell>
-                <TableCell title={s.oldestUndeployedAt}>{timeAgo(s.oldestUndeployedAt)}</TableCell>
+                <TableCell title={s.oldestUndeployedAt}>
+                  {timeAgo(s.oldestUndeployedAt)}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>
@@ -139,7 +165,9 @@ export const DriftPage = () => {
       </TableContainer>
       {rows.length === 0 && (
         <Box p={2}>
-          <Typography color="textSecondary">No deployed services match.</Typography>
+          <Typography color="textSecondary">
+            No deployed services match.
+          </Typography>
         </Box>
       )}
     </Content>

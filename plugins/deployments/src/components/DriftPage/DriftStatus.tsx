@@ -12,8 +12,12 @@ export function driftColor(entry: DriftEntry, now = Date.now()): string {
     case 'diverged':
       return '#8e24aa';
     case 'behind': {
-      const age = entry.oldestUndeployedAt ? now - Date.parse(entry.oldestUndeployedAt) : 0;
-      return (entry.productionBehind ?? 0) > 10 || age > 14 * DAY ? '#d32f2f' : '#ed6c02';
+      const age = entry.oldestUndeployedAt
+        ? now - Date.parse(entry.oldestUndeployedAt)
+        : 0;
+      return (entry.productionBehind ?? 0) > 10 || age > 14 * DAY
+        ? '#d32f2f'
+        : '#ed6c02';
     }
     default:
       return '#9e9e9e';
@@ -26,9 +30,13 @@ export function driftText(entry: DriftEntry, production: string): string {
     case 'current':
       return `${production} is up to date`;
     case 'behind':
-      return `${production} is ${commits(entry.productionBehind ?? 0)} behind ${entry.comparedWith}`;
+      return `${production} is ${commits(entry.productionBehind ?? 0)} behind ${
+        entry.comparedWith
+      }`;
     case 'diverged':
-      return `${production} has diverged from ${entry.comparedWith ?? 'the other environments'}`;
+      return `${production} has diverged from ${
+        entry.comparedWith ?? 'the other environments'
+      }`;
     case 'not-deployed':
       return `not deployed to ${production}`;
     default:
@@ -37,7 +45,13 @@ export function driftText(entry: DriftEntry, production: string): string {
 }
 
 /** A coloured dot and the drift in words. */
-export const DriftStatus = ({ entry, production }: { entry: DriftEntry; production: string }) => (
+export const DriftStatus = ({
+  entry,
+  production,
+}: {
+  entry: DriftEntry;
+  production: string;
+}) => (
   <Box display="flex" alignItems="center" style={{ gap: 8 }}>
     <Tooltip title={entry.status}>
       <Box

@@ -31,7 +31,14 @@ export const ComparisonButton = (props: {
   const label = comparisonLabel(comparison);
   const expandable = !!s && s.status !== 'identical';
   return (
-    <Box display="flex" flexDirection="column" justifyContent="center" alignItems="center" px={1} minWidth={160}>
+    <Box
+      display="flex"
+      flexDirection="column"
+      justifyContent="center"
+      alignItems="center"
+      px={1}
+      minWidth={160}
+    >
       <Typography variant="caption" color="textSecondary">
         {comparison.head} →
       </Typography>
@@ -49,7 +56,10 @@ export const ComparisonButton = (props: {
         </Button>
       ) : (
         <Tooltip title={comparison.problem ?? ''}>
-          <Typography variant="body2" data-testid={`compare-${comparison.head}-${comparison.base}`}>
+          <Typography
+            variant="body2"
+            data-testid={`compare-${comparison.head}-${comparison.base}`}
+          >
             {label}
           </Typography>
         </Tooltip>

@@ -1,6 +1,9 @@
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { DeploymentDiff, EntityDeploymentsOverview } from '@fleetdeck/plugin-deployments-common';
+import {
+  DeploymentDiff,
+  EntityDeploymentsOverview,
+} from '@fleetdeck/plugin-deployments-common';
 import { fireEvent, screen } from '@testing-library/react';
 import { DeploymentsApi, deploymentsApiRef } from '../../api/DeploymentsApi';
 import { EntityDeploymentsContent } from './EntityDeploymentsContent';
@@ -13,7 +16,11 @@ const entity = {
 };
 const PROD = 'a'.repeat(40);
 const STAGING = 'b'.repeat(40);
-const deployment = (environment: string, commitSha: string, version: string) => ({
+const deployment = (
+  environment: string,
+  commitSha: string,
+  version: string,
+) => ({
   id: environment.length,
   entityRef: 'component:default/payments-api',
   environment,
@@ -31,11 +38,29 @@ const overview: EntityDeploymentsOverview = {
   entityRef: 'component:default/payments-api',
   environments: [
     { environment: 'dev', history: [] },
-    { environment: 'staging', current: deployment('staging', STAGING, '1.5.0-rc.1'), history: [] },
-    { environment: 'production', current: deployment('production', PROD, '1.4.0'), history: [] },
+    {
+      environment: 'staging',
+      current: deployment('staging', STAGING, '1.5.0-rc.1'),
+      history: [],
+    },
+    {
+      environment: 'production',
+      current: deployment('production', PROD, '1.4.0'),
+      history: [],
+    },
   ],
   comparisons: [
-    { head: 'staging', base: 'production', summary: { base: PROD, head: STAGING, status: 'ahead', ahead: 2, behind: 0 } },
+    {
+      head: 'staging',
+      base: 'production',
+      summary: {
+        base: PROD,
+        head: STAGING,
+        status: 'ahead',
+        ahead: 2,
+        behind: 0,
+      },
+    },
   ],
 };
 
@@ -59,7 +84,13 @@ const diff: DeploymentDiff = {
       authoredAt: new Date().toISOString(),
       subject: 'Merge pull request #107 from fleetdeck-bank/feature/PAY-146',
       isMerge: true,
-      references: [{ type: 'pull-request', key: '#107', url: 'https://git.example/pull/107' }],
+      references: [
+        {
+          type: 'pull-request',
+          key: '#107',
+          url: 'https://git.example/pull/107',
+        },
+      ],
       files: [],
     },
     {
@@ -71,8 +102,18 @@ const diff: DeploymentDiff = {
       subject: 'PAY-142 Reject expired cards early (#102)',
       isMerge: false,
       references: [
-        { type: 'pull-request', key: '#102', title: 'Reject expired cards', author: 'emma', url: 'https://git.example/pull/102' },
-        { type: 'ticket', key: 'PAY-142', url: 'https://jira.fleetdeck.example/browse/PAY-142' },
+        {
+          type: 'pull-request',
+          key: '#102',
+          title: 'Reject expired cards',
+          author: 'emma',
+          url: 'https://git.example/pull/102',
+        },
+        {
+          type: 'ticket',
+          key: 'PAY-142',
+          url: 'https://jira.fleetdeck.example/browse/PAY-142',
+        },
       ],
       files: [{ path: 'src/orders.ts', additions: 12, deletions: 3 }],
     },
@@ -97,20 +138,34 @@ describe('EntityDeploymentsContent', () => {
     expect(await screen.findByText('aaaaaaa')).toBeInTheDocument();
     expect(screen.getByText('1.5.0-rc.1')).toBeInTheDocument();
     expect(screen.getByText('Nothing deployed')).toBeInTheDocument();
-    expect(screen.getAllByText(/Deployed 3 hours ago by release-bot/)).toHaveLength(2);
+    expect(
+      screen.getAllByText(/Deployed 3 hours ago by release-bot/),
+    ).toHaveLength(2);
 
-    fireEvent.click(screen.getByRole('button', { name: /2 commits ahead of production/ }));
-    expect(await screen.findByText('Commits in staging not yet in production')).toBeInTheDocument();
+    fireEvent.click(
+      screen.getByRole('button', { name: /2 commits ahead of production/ }),
+    );
+    expect(
+      await screen.findByText('Commits in staging not yet in production'),
+    ).toBeInTheDocument();
     expect(api.getDiff).toHaveBeenCalledWith(
-      expect.objectContaining({ entityRef: 'component:default/payments-api', base: PROD, head: STAGING, side: 'ahead' }),
+      expect.objectContaining({
+        entityRef: 'component:default/payments-api',
+        base: PROD,
+        head: STAGING,
+        side: 'ahead',
+      }),
     );
-    expect(await screen.findByText('PAY-142 Reject expired cards early (#102)')).toBeInTheDocument();
-    expect(screen.getByRole('link', { name: /^Ticket PAY-142/ })).toHaveAttribute(
-      'href',
-      'https://jira.fleetdeck.example/browse/PAY-142',
-    );
+    expect(
+      await screen.findByText('PAY-142 Reject expired cards early (#102)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: /^Ticket PAY-142/ }),
+    ).toHaveAttribute('href', 'https://jira.fleetdeck.example/browse/PAY-142');
     expect(screen.getByText('#102 Reject expired cards')).toBeInTheDocument();
-    expect(screen.getByText('merge', { selector: '.MuiChip-label' })).toBeInTheDocument();
+    expect(
+      screen.getByText('merge', { selector: '.MuiChip-label' }),
+    ).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: /1 file/ }));
     expect(screen.getByText('src/orders.ts')).toBeInTheDocument();
     expect(screen.getByText('Showing 2 of 2')).toBeInTheDocument();

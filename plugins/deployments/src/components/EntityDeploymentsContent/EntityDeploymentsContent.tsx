@@ -1,4 +1,9 @@
-import { EmptyState, Progress, ResponseErrorPanel, WarningPanel } from '@backstage/core-components';
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -19,7 +24,10 @@ export const EntityDeploymentsContent = () => {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(deploymentsApiRef);
-  const { value, loading, error } = useAsync(() => api.getOverview(entityRef), [api, entityRef]);
+  const { value, loading, error } = useAsync(
+    () => api.getOverview(entityRef),
+    [api, entityRef],
+  );
   const [open, setOpen] = useState<string>();
 
   if (loading) return <Progress />;
@@ -35,16 +43,22 @@ export const EntityDeploymentsContent = () => {
     );
   }
   const opened = value.comparisons.find(c => `${c.head}:${c.base}` === open);
-  const sha = (env: string) => value.environments.find(e => e.environment === env)!.current!.commitSha;
+  const sha = (env: string) =>
+    value.environments.find(e => e.environment === env)!.current!.commitSha;
 
   return (
     <Box>
       {value.repositoryProblem && (
-        <WarningPanel title="Commit diffs are unavailable" message={value.repositoryProblem} />
+        <WarningPanel
+          title="Commit diffs are unavailable"
+          message={value.repositoryProblem}
+        />
       )}
       <Box display="flex" alignItems="stretch" mb={2}>
         {value.environments.map(env => {
-          const comparison = value.comparisons.find(c => c.head === env.environment);
+          const comparison = value.comparisons.find(
+            c => c.head === env.environment,
+          );
           const key = comparison && `${comparison.head}:${comparison.base}`;
           return (
             <Fragment key={env.environment}>

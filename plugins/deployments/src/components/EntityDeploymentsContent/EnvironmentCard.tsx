@@ -1,6 +1,13 @@
 import { Link } from '@backstage/core-components';
 import { EnvironmentDeployments } from '@fleetdeck/plugin-deployments-common';
-import { Box, Card, CardContent, Chip, Tooltip, Typography } from '@material-ui/core';
+import {
+  Box,
+  Card,
+  CardContent,
+  Chip,
+  Tooltip,
+  Typography,
+} from '@material-ui/core';
 import WarningIcon from '@material-ui/icons/Warning';
 import { shortSha, timeAgo } from '../shared/format';
 
@@ -20,13 +27,25 @@ export const EnvironmentCard = ({ env }: { env: EnvironmentDeployments }) => {
         ) : (
           <>
             <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-              <Typography variant="h6" style={{ fontFamily: 'monospace' }} title={d.commitSha}>
-                {d.commitUrl ? <Link to={d.commitUrl}>{shortSha(d.commitSha)}</Link> : shortSha(d.commitSha)}
+              <Typography
+                variant="h6"
+                style={{ fontFamily: 'monospace' }}
+                title={d.commitSha}
+              >
+                {d.commitUrl ? (
+                  <Link to={d.commitUrl}>{shortSha(d.commitSha)}</Link>
+                ) : (
+                  shortSha(d.commitSha)
+                )}
               </Typography>
               {d.version && <Chip size="small" label={d.version} />}
               {d.warning && (
                 <Tooltip title={d.warning}>
-                  <WarningIcon color="error" fontSize="small" aria-label={d.warning} />
+                  <WarningIcon
+                    color="error"
+                    fontSize="small"
+                    aria-label={d.warning}
+                  />
                 </Tooltip>
               )}
             </Box>
@@ -48,9 +67,17 @@ export const EnvironmentCard = ({ env }: { env: EnvironmentDeployments }) => {
                   .filter(h => h.id !== d.id)
                   .slice(0, 4)
                   .map(h => (
-                    <Typography key={h.id} variant="caption" display="block" title={h.deployedAt}>
-                      <span style={{ fontFamily: 'monospace' }}>{shortSha(h.commitSha)}</span>
-                      {h.version ? ` ${h.version}` : ''} · {timeAgo(h.deployedAt)}
+                    <Typography
+                      key={h.id}
+                      variant="caption"
+                      display="block"
+                      title={h.deployedAt}
+                    >
+                      <span style={{ fontFamily: 'monospace' }}>
+                        {shortSha(h.commitSha)}
+                      </span>
+                      {h.version ? ` ${h.version}` : ''} ·{' '}
+                      {timeAgo(h.deployedAt)}
                       {h.status !== 'succeeded' ? ` · ${h.status}` : ''}
                     </Typography>
                   ))}

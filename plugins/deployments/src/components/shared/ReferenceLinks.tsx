@@ -3,17 +3,28 @@ import { CommitReference } from '@fleetdeck/plugin-deployments-common';
 import { Chip, Tooltip } from '@material-ui/core';
 
 /** PR and ticket references of a commit, as small linked chips. */
-export const ReferenceLinks = ({ references }: { references: CommitReference[] }) => (
+export const ReferenceLinks = ({
+  references,
+}: {
+  references: CommitReference[];
+}) => (
   <>
     {references.map(ref => {
-      const label = ref.type === 'pull-request' && ref.title ? `${ref.key} ${ref.title}` : ref.key;
+      const label =
+        ref.type === 'pull-request' && ref.title
+          ? `${ref.key} ${ref.title}`
+          : ref.key;
       const chip = (
         <Chip
           size="small"
           variant="outlined"
           color={ref.type === 'ticket' ? 'primary' : 'default'}
           label={label}
-          style={{ marginLeft: 4, maxWidth: 360, cursor: ref.url ? 'pointer' : 'default' }}
+          style={{
+            marginLeft: 4,
+            maxWidth: 360,
+            cursor: ref.url ? 'pointer' : 'default',
+          }}
         />
       );
       const tip = [
@@ -26,7 +37,12 @@ export const ReferenceLinks = ({ references }: { references: CommitReference[] }
       return (
         <Tooltip key={`${ref.type}:${ref.key}`} title={tip}>
           {ref.url ? (
-            <Link to={ref.url} aria-label={`${ref.type === 'ticket' ? 'Ticket' : 'Pull request'} ${ref.key}`}>
+            <Link
+              to={ref.url}
+              aria-label={`${
+                ref.type === 'ticket' ? 'Ticket' : 'Pull request'
+              } ${ref.key}`}
+            >
               {chip}
             </Link>
           ) : (
