@@ -3,9 +3,9 @@ import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, readdirSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { basename, join } from 'path';
 import request from 'supertest';
 import { deploymentsPlugin } from './plugin';
 import { component, recordingAuditor } from './testing/fixtures';
@@ -22,6 +22,16 @@ describe('deployments ingestion API', () => {
   const c1 = repo.commit('Initial commit');
   const c2 = repo.commit('PAY-140 accept SEPA orders (#21)', 'src/sepa.ts');
   const c3 = repo.commit('PAY-142 instant payments (#22)', 'src/instant.ts');
+  // a repository the backend can read on disk, but outside the allowed roots
+  const outside = new TestRepo();
+  const o1 = outside.commit('INTERNAL-1 keys of the payment HSM');
+  const o2 = outside.commit('INTERNAL-2 rotate the HSM keys', 'keys.txt');
+  const hostile = {
+    'outside-path': outside.dir,
+    'outside-url': `file://${outside.dir}`,
+    traversal: `../${basename(outside.dir)}`,
+    'metadata-host': 'https://169.254.169.254/latest/meta-data.git',
+  };
   const auditor = recordingAuditor();
 
   let server: any;
@@ -37,6 +47,9 @@ describe('deployments ingestion API', () => {
           entities: [
             component('payments-api', 'payments-api'),
             component('no-repo'),
+            ...Object.entries(hostile).map(([name, repoPath]) =>
+              component(name, repoPath),
+            ),
           ],
         }),
         mockServices.rootConfig.factory({
@@ -280,10 +293,34 @@ describe('deployments ingestion API', () => {
     expect(diff.body.commits[0].files).toEqual([
       expect.objectContaining({ path: 'src/instant.ts', deletions: 0 }),
     ]);
-    expect(c1).toBeTruthy();
+    // what production already has is not listed as missing from it
+    expect(diff.body.commits.map((c: any) => c.sha)).not.toContain(c1);
   });
 
-  it('refuses a repository outside the allowed roots (SSRF guard)', async () => {
+  it('reads no repository outside the allowed roots and hosts (SSRF guard)', async () => {
+    for (const name of Object.keys(hostile)) {
+      const entityRef = `component:default/${name}`;
+      // the pipeline's record is kept: it is the deployment, not the repository
+      const dev = await post(
+        body({ entityRef, environment: 'dev', commitSha: o1 }),
+      );
+      expect(dev.status).toBe(201);
+      expect(dev.body.warnings.join(' ')).toMatch(
+        /outside deployments.git.allowedRoots|not in deployments.git.allowedHosts|not found under any of deployments.git.allowedRoots/,
+      );
+      await post(body({ entityRef, environment: 'staging', commitSha: o2 }));
+      const diff = await request(server)
+        .get('/api/deployments/v1/entity/diff')
+        .query({ entityRef, base: 'dev', head: 'staging' })
+        .set('authorization', `Bearer ${READER_TOKEN}`);
+      expect(diff.status).toBeGreaterThanOrEqual(400);
+      expect(JSON.stringify(diff.body)).not.toMatch(/INTERNAL|HSM/);
+    }
+    // the only mirror the backend made is of the allowed repository
+    expect(readdirSync(join(root, '.mirrors'))).toHaveLength(1);
+  });
+
+  it('says why a deployment has no diff when the entity names no repository', async () => {
     const res = await post(
       body({ entityRef: 'component:default/no-repo', environment: 'dev' }),
     );
