@@ -9,3 +9,4 @@ export * from './types';
 export * from './validate';
 export * from './jsonSchema';
 export * from './helpers';
+export * from './versionPolicy';
