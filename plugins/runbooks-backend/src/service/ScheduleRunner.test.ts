@@ -2,7 +2,8 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity, RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { RunbookEntityV1alpha1 } from '@fleetdeck/plugin-runbooks-common';
-import { RunStore } from '../database/RunStore';
+import { DefaultRunBroker } from '../broker';
+import { DatabaseRunStore, RunStore } from '../database/RunStore';
 import { cluster, runbook, testTrustPolicy } from '../engine/testUtils';
 import { RunbooksService, toRunbookSummary } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
@@ -20,8 +21,15 @@ function processed(entity: Entity): Entity {
   };
 }
 
-/** One replica's schedule runner on a store and a catalog, with mocks to inspect. */
-function scheduleRunner(store: RunStore, entities: Entity[]) {
+/**
+ * One replica's schedule runner on a store and a catalog, with mocks to
+ * inspect; `clock` is the replica's own.
+ */
+async function scheduleRunner(
+  store: RunStore,
+  entities: Entity[],
+  clock?: () => Date,
+) {
   const catalog = catalogServiceMock({ entities });
   const logger = mockServices.logger.mock();
   const auditor = mockServices.auditor.mock();
@@ -33,8 +41,7 @@ function scheduleRunner(store: RunStore, entities: Entity[]) {
     auditor,
     logger,
     notifier: new RunNotifier({ logger, store }),
-    wake: () => {},
-    abortRun: () => {},
+    broker: await DefaultRunBroker.create({ logger }),
     trust: testTrustPolicy,
   });
   const runner = new ScheduleRunner({
@@ -44,6 +51,7 @@ function scheduleRunner(store: RunStore, entities: Entity[]) {
     auth: mockServices.auth(),
     scheduler: mockServices.scheduler.mock(),
     service,
+    clock,
   });
   /** The audit events so far: what they said at first and how they ended. */
   const events = async () =>
@@ -60,6 +68,41 @@ function scheduleRunner(store: RunStore, entities: Entity[]) {
   return { runner, service, logger, events };
 }
 
+/**
+ * The worst case of replicas checking at once: while armed, each store's
+ * read of the last fire returns only when every store has read it, so all
+ * decide on the same value before any of them writes.
+ */
+function readTogether(stores: RunStore[], readers = stores.length) {
+  let armed = false;
+  let waiting: (() => void)[] = [];
+  for (const store of stores) {
+    const read = store.lastScheduleFire.bind(store);
+    jest.spyOn(store, 'lastScheduleFire').mockImplementation(async ref => {
+      const value = await read(ref);
+      if (!armed) return value;
+      await new Promise<void>(resolve => {
+        waiting.push(resolve);
+        if (waiting.length < readers) return;
+        waiting.forEach(release => release());
+        waiting = [];
+      });
+      return value;
+    });
+  }
+  return {
+    /** Runs `fn` (which must tick every replica at once) with reads held. */
+    async during<T>(fn: () => Promise<T>): Promise<T> {
+      armed = true;
+      try {
+        return await fn();
+      } finally {
+        armed = false;
+      }
+    },
+  };
+}
+
 /** Fires a runbook's daily 02:00 schedule once: first sighting, then due. */
 async function fireOnce(runner: ScheduleRunner) {
   expect(await runner.tick(new Date('2026-11-21T01:00:00Z'))).toEqual([]);
@@ -72,6 +115,11 @@ const backupOwnedBy = (owner: string): RunbookEntityV1alpha1 =>
     targets: { kind: 'Cluster', 'spec.engine': ['postgresql', 'mongodb'] },
     schedule: { cron: '0 2 * * *' },
   });
+
+/** A cluster group:default/sre owns, as the catalog returns it. */
+const sreCluster = processed(
+  cluster('pg-prod-01', { engine: 'postgresql', owner: 'group:default/sre' }),
+);
 
 describe.each(databases.eachSupportedId())(
   'ScheduleRunner on %s',
@@ -90,63 +138,44 @@ describe.each(databases.eachSupportedId())(
           parameters: { keep: 3 },
         },
       });
-      const catalog = catalogServiceMock({
-        entities: [
-          backup as any,
-          runbook('unscheduled') as any,
-          cluster('pg-prod-01', {
-            engine: 'postgresql',
-            environment: 'production',
-          }),
-          cluster('mongo-prod-01', {
-            engine: 'mongodb',
-            environment: 'production',
-          }),
-          cluster('pg-dev-01', { engine: 'postgresql', environment: 'dev' }),
-          cluster('kafka-prod-01', {
-            engine: 'kafka',
-            environment: 'production',
-          }),
-        ],
-      });
-      const logger = mockServices.logger.mock();
-      const replica = () =>
-        new ScheduleRunner({
-          store,
-          catalog,
-          logger,
-          auth: mockServices.auth(),
-          scheduler: mockServices.scheduler.mock(),
-          service: new RunbooksService({
-            store,
-            catalog,
-            permissions: mockServices.permissions(),
-            userInfo: mockServices.userInfo(),
-            auditor: mockServices.auditor.mock(),
-            logger,
-            notifier: new RunNotifier({ logger, store }),
-            wake: () => {},
-            abortRun: () => {},
-            trust: testTrustPolicy,
-          }),
-        });
-      const [a, b] = [replica(), replica()];
+      const entities = [
+        backup as Entity,
+        runbook('unscheduled') as Entity,
+        cluster('pg-prod-01', {
+          engine: 'postgresql',
+          environment: 'production',
+        }),
+        cluster('mongo-prod-01', {
+          engine: 'mongodb',
+          environment: 'production',
+        }),
+        cluster('pg-dev-01', { engine: 'postgresql', environment: 'dev' }),
+        cluster('kafka-prod-01', {
+          engine: 'kafka',
+          environment: 'production',
+        }),
+      ];
+      const { runner: a } = await scheduleRunner(store, entities);
+      const { runner: b } = await scheduleRunner(store, entities);
+      const reads = readTogether([store], 2);
 
       // first sighting at 01:00: nothing fires, the clock starts
       expect(await a.tick(new Date('2026-11-21T01:00:00Z'))).toEqual([]);
       expect(await b.tick(new Date('2026-11-21T01:30:00Z'))).toEqual([]);
-      // 02:00:30: both replicas check at once, one run starts
-      const started = await Promise.all([
-        a.tick(new Date('2026-11-21T02:00:30Z')),
-        b.tick(new Date('2026-11-21T02:00:30Z')),
-      ]);
+      // both replicas check at once, by clocks 2 s apart: one run starts
+      const started = await reads.during(() =>
+        Promise.all([
+          a.tick(new Date('2026-11-21T02:00:30Z')),
+          b.tick(new Date('2026-11-21T02:00:32Z')),
+        ]),
+      );
       expect(started.flat()).toHaveLength(1);
-      const run = await store.getRunRow(started.flat()[0]);
+      const run = await store.getRunSummary(started.flat()[0]);
       expect(run).toMatchObject({
         schedule: '0 2 * * *',
-        runbook_ref: 'runbook:default/nightly-backup',
+        runbookRef: 'runbook:default/nightly-backup',
+        parameters: { keep: 3 },
       });
-      expect(JSON.parse(run.parameters)).toEqual({ keep: 3 });
       const { items } = await store.listTargets({
         runId: run.id,
         offset: 0,
@@ -173,9 +202,57 @@ describe.each(databases.eachSupportedId())(
       expect(next.getTime()).toBeGreaterThan(Date.now());
     });
 
+    it.each([
+      ['the first replica', 1000],
+      ['the second replica', -1000],
+    ])(
+      'fires an occurrence once when two replicas with clocks 2 s apart (%s ahead) check at the same moments',
+      async (_, skew) => {
+        const knex = await databases.init(databaseId);
+        let real = Date.parse('2026-11-21T01:00:00Z');
+        const replicas = [];
+        for (const offset of [skew, -skew]) {
+          const clock = () => real + offset;
+          const store = await DatabaseRunStore.fromKnex(knex, { clock });
+          const replica = await scheduleRunner(
+            store,
+            [backupOwnedBy('group:default/sre') as Entity, sreCluster],
+            () => new Date(clock()),
+          );
+          replicas.push({ store, ...replica });
+        }
+        const reads = readTogether(replicas.map(r => r.store));
+        /** Both replicas' scheduler tasks run now; the runs they started. */
+        const tickBoth = async () =>
+          (
+            await reads.during(() =>
+              Promise.all(replicas.map(r => r.runner.tick())),
+            )
+          ).flat();
+
+        // first sighting at 01:00, then a check every 500 ms around 02:00
+        expect(await tickBoth()).toEqual([]);
+        const started: string[] = [];
+        real = Date.parse('2026-11-21T01:59:57Z');
+        for (; real <= Date.parse('2026-11-21T02:00:03Z'); real += 500) {
+          started.push(...(await tickBoth()));
+        }
+        expect(started).toHaveLength(1);
+        // both checking for the first time well after the occurrence: once
+        real = Date.parse('2026-11-22T02:00:30Z');
+        expect(await tickBoth()).toHaveLength(1);
+        expect(await tickBoth()).toEqual([]);
+        const { items } = await replicas[0].store.listRuns({ limit: 10 });
+        expect(items.map(r => r.requestedBy)).toEqual([
+          'schedule:runbook:default/nightly-backup',
+          'schedule:runbook:default/nightly-backup',
+        ]);
+      },
+    );
+
     it('runs a schedule only on the targets its runbook owner owns, and names the others', async () => {
       const store = await RunStore.fromKnex(await databases.init(databaseId));
-      const { runner, service, logger, events } = scheduleRunner(store, [
+      const { runner, service, logger, events } = await scheduleRunner(store, [
         // `sre` without kind and namespace: the owner is group:default/sre
         backupOwnedBy('sre') as Entity,
         cluster('pg-prod-01', {
@@ -260,11 +337,11 @@ describe.each(databases.eachSupportedId())(
         }),
       ]);
       // the runs list can filter by the schedule
-      const { rows } = await store.listRuns({
+      const { items: runs } = await store.listRuns({
         requestedBy: 'schedule:runbook:default/nightly-backup',
         limit: 10,
       });
-      expect(rows.map(r => r.id)).toEqual([run.id]);
+      expect(runs.map(r => r.id)).toEqual([run.id]);
     });
 
     it('starts no run of a runbook from an untrusted source, and says which setting would allow it', async () => {
@@ -277,7 +354,7 @@ describe.each(databases.eachSupportedId())(
         'backstage.io/managed-by-origin-location':
           'url:https://git.example/guest/x/-/blob/main/catalog-info.yaml',
       };
-      const { runner, logger, events } = scheduleRunner(store, [
+      const { runner, logger, events } = await scheduleRunner(store, [
         registered as Entity,
         processed(
           cluster('pg-prod-01', {
@@ -288,7 +365,7 @@ describe.each(databases.eachSupportedId())(
       ]);
 
       expect(await fireOnce(runner)).toEqual([]);
-      expect((await store.listRuns({ limit: 10 })).rows).toEqual([]);
+      expect((await store.listRuns({ limit: 10 })).items).toEqual([]);
       const [event] = await events();
       expect(event.success).toEqual([]);
       expect(event.fail[0][0].error.message).toBe(
@@ -311,13 +388,13 @@ describe.each(databases.eachSupportedId())(
           }),
         ),
       );
-      const { runner, logger, events } = scheduleRunner(store, [
+      const { runner, logger, events } = await scheduleRunner(store, [
         backupOwnedBy('group:default/sre') as Entity,
         ...others,
       ]);
 
       expect(await fireOnce(runner)).toEqual([]);
-      expect((await store.listRuns({ limit: 10 })).rows).toEqual([]);
+      expect((await store.listRuns({ limit: 10 })).items).toEqual([]);
 
       const [event] = await events();
       expect(event.options.meta).toMatchObject({
