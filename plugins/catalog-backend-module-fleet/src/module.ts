@@ -19,6 +19,7 @@ import { healStuckEntities } from './reconcile/healStuckEntities';
 import { scheduleReconcile } from './reconcile/scheduleReconcile';
 import { scheduleSearchRepair } from './repair/searchRepair';
 import { ClusterEntitiesProcessor } from './processor/ClusterEntitiesProcessor';
+import { readVersionPolicy } from './policy/readVersionPolicy';
 
 /**
  * The Cluster kind for the catalog: its processor, and the Ansible and HTTP
@@ -55,6 +56,7 @@ export const catalogModuleFleet = createBackendModule({
         database,
         lifecycle,
       }) {
+        readVersionPolicy(config); // a bad fleet.versionPolicy stops startup
         catalogProcessing.addProcessor(new ClusterEntitiesProcessor());
         const reconcile = readReconcileConfig(config);
         const heal = async (refs: string[]) =>
