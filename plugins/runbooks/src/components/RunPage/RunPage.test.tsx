@@ -234,4 +234,62 @@ describe('RunPage', () => {
     await renderRunPage(api);
     expect(await screen.findByText(/Run not found/)).toBeInTheDocument();
   });
+
+  it('says so when the selected target cannot be loaded, and keeps the page', async () => {
+    const api = mockRunbooksApi(makeRun(), [
+      makeTarget('kafka-dev-1', 'running'),
+    ]);
+    api.getTarget.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'NotAllowedError',
+              message:
+                'You may not read runs of runbook:default/kafka-rolling-patch',
+            },
+          }),
+          {
+            status: 403,
+            statusText: 'Forbidden',
+            headers: { 'Content-Type': 'application/json' },
+          },
+        ) as any,
+      ),
+    );
+    await renderRunPage(api);
+    expect(
+      await screen.findByText(
+        /Could not load the target: .*You may not read runs of runbook:default\/kafka-rolling-patch/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('heading', { name: 'Kafka rolling patch' }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('table', { name: 'Targets' })).toBeInTheDocument();
+  });
+
+  it("shows the server's error when the run fails to load for another reason than not found", async () => {
+    const api = mockRunbooksApi(makeRun(), []);
+    api.getRun.mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(
+          JSON.stringify({
+            error: { name: 'Error', message: 'database is down' },
+          }),
+          {
+            status: 500,
+            statusText: 'Internal Server Error',
+            headers: { 'Content-Type': 'application/json' },
+          },
+        ) as any,
+      ),
+    );
+    await renderRunPage(api);
+    expect(
+      await screen.findByText(/Could not load the run/),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/database is down/).length).toBeGreaterThan(0);
+    expect(screen.queryByText(/Run not found/)).not.toBeInTheDocument();
+  });
 });

@@ -1,7 +1,7 @@
 import {
   Content,
-  ErrorPanel,
   Progress,
+  ResponseErrorPanel,
   WarningPanel,
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
@@ -47,6 +47,9 @@ export function RunPage() {
   const [selected, setSelected] = useState<TargetRun>();
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<string>();
+  // a refresh that failed: the page keeps what it has and says so
+  const [refreshError, setRefreshError] = useState<string>();
+  const [targetError, setTargetError] = useState<string>();
   const [refresh, setRefresh] = useState(0);
 
   const runState = useAsyncRetry(async () => {
@@ -82,10 +85,14 @@ export function RunPage() {
   useEffect(() => {
     let cancelled = false;
     if (selectedId) {
-      api
-        .getTarget(runId, selectedId)
-        .then(t => !cancelled && setSelected(t))
-        .catch(() => {});
+      api.getTarget(runId, selectedId).then(
+        t => {
+          if (cancelled) return;
+          setSelected(t);
+          setTargetError(undefined);
+        },
+        e => !cancelled && setTargetError(errorMessage(e)),
+      );
     }
     return () => {
       cancelled = true;
@@ -102,7 +109,13 @@ export function RunPage() {
   const { lastSignal } = useSignal(runSignalChannel(runId));
   useEffect(() => {
     if (lastSignal) {
-      api.getRun(runId).then(setRun, () => {});
+      api.getRun(runId).then(
+        loaded => {
+          setRun(loaded);
+          setRefreshError(undefined);
+        },
+        e => setRefreshError(errorMessage(e)),
+      );
       setRefresh(r => r + 1);
     }
   }, [api, runId, lastSignal]);
@@ -130,7 +143,8 @@ export function RunPage() {
 
   if (runState.loading && !run) return <Progress />;
   if (runState.error) {
-    const notFound = (runState.error as any)?.response?.status === 404;
+    const notFound =
+      (runState.error as { statusCode?: number }).statusCode === 404;
     return (
       <Content>
         {notFound ? (
@@ -139,7 +153,10 @@ export function RunPage() {
             may not be allowed to see it.
           </WarningPanel>
         ) : (
-          <ErrorPanel error={runState.error} title="Could not load the run" />
+          <ResponseErrorPanel
+            error={runState.error}
+            title="Could not load the run"
+          />
         )}
       </Content>
     );
@@ -176,6 +193,13 @@ export function RunPage() {
           <Alert severity="error">{actionError}</Alert>
         </Box>
       )}
+      {refreshError && (
+        <Box mb={2}>
+          <Alert severity="warning">
+            Could not refresh the run, it may be out of date: {refreshError}
+          </Alert>
+        </Box>
+      )}
       <RunHeader run={run} />
       <RunLogPanel runId={run.id} status={run.status} />
       <Grid container spacing={2} style={{ marginTop: 8 }}>
@@ -183,7 +207,7 @@ export function RunPage() {
           <Paper variant="outlined">
             <Box p={2}>
               {targets.error ? (
-                <ErrorPanel
+                <ResponseErrorPanel
                   error={targets.error}
                   title="Could not load targets"
                 />
@@ -213,6 +237,13 @@ export function RunPage() {
         <Grid item xs={12} md={7}>
           <Paper variant="outlined">
             <Box p={2}>
+              {targetError && (
+                <Box mb={1}>
+                  <Alert severity="error">
+                    Could not load the target: {targetError}
+                  </Alert>
+                </Box>
+              )}
               {selected && selected.id === selectedId ? (
                 <TargetDetail
                   runId={run.id}

@@ -95,4 +95,46 @@ describe('RunsTable', () => {
     });
     expect(screen.getByText('Nightly backup')).toBeInTheDocument();
   });
+
+  it('keeps the runs loaded and says why when older runs fail to load, then loads them on a retry', async () => {
+    const older = makeRun({ id: 'run-3', runbookTitle: 'Certificate check' });
+    const listRuns = jest
+      .fn()
+      .mockResolvedValueOnce({ items: runs, nextCursor: 'page-2' })
+      .mockRejectedValueOnce(new Error('Malformed cursor'))
+      .mockResolvedValueOnce({ items: [older] });
+    await renderInTestApp(
+      <TestApiProvider apis={[[runbooksApiRef, { listRuns } as any]]}>
+        <RunsTable runbooks={[]} />
+      </TestApiProvider>,
+      {
+        mountedRoutes: {
+          '/runbooks': runbooksRouteRef,
+          '/catalog/:namespace/:kind/:name': entityRouteRef,
+        },
+      },
+    );
+    const table = screen.getByRole('table', { name: 'Recent runs' });
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Older runs' }));
+    expect(
+      await screen.findByText('Could not load older runs: Malformed cursor'),
+    ).toBeInTheDocument();
+    // the two runs already shown stay
+    expect(within(table).getAllByRole('row')).toHaveLength(3);
+    expect(listRuns).toHaveBeenLastCalledWith({ limit: 25, cursor: 'page-2' });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(
+      await within(table).findByText('Certificate check'),
+    ).toBeInTheDocument();
+    expect(within(table).getAllByRole('row')).toHaveLength(4);
+    expect(
+      screen.queryByText(/Could not load older runs/),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /Older runs|Try again/ }),
+    ).not.toBeInTheDocument();
+  });
 });

@@ -49,11 +49,15 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
   const [runs, setRuns] = useState<RunSummary[]>();
   const [cursor, setCursor] = useState<string>();
   const [error, setError] = useState<string>();
+  // a failed "older runs" page: the rows loaded stay, the button can retry
+  const [moreError, setMoreError] = useState<string>();
+  const [loadingMore, setLoadingMore] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
     setRuns(undefined);
     setError(undefined);
+    setMoreError(undefined);
     api.listRuns({ ...query, limit: 25 }).then(
       r => {
         if (cancelled) return;
@@ -68,9 +72,17 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
   }, [api, query]);
 
   const more = async () => {
-    const r = await api.listRuns({ ...query, limit: 25, cursor });
-    setRuns(current => [...(current ?? []), ...r.items]);
-    setCursor(r.nextCursor);
+    setLoadingMore(true);
+    setMoreError(undefined);
+    try {
+      const r = await api.listRuns({ ...query, limit: 25, cursor });
+      setRuns(current => [...(current ?? []), ...r.items]);
+      setCursor(r.nextCursor);
+    } catch (e) {
+      setMoreError(errorMessage(e));
+    } finally {
+      setLoadingMore(false);
+    }
   };
 
   return (
@@ -191,9 +203,14 @@ export function RunsTable(props: { runbooks: RunbookSummary[] }) {
           </TableBody>
         </Table>
       )}
+      {moreError && (
+        <Box mt={1}>
+          <Alert severity="error">Could not load older runs: {moreError}</Alert>
+        </Box>
+      )}
       {cursor && (
-        <Button onClick={more} style={{ marginTop: 8 }}>
-          Older runs
+        <Button onClick={more} disabled={loadingMore} style={{ marginTop: 8 }}>
+          {moreError ? 'Try again' : 'Older runs'}
         </Button>
       )}
     </Box>
