@@ -9,6 +9,7 @@ import Typography from '@material-ui/core/Typography';
 import { formatDuration, formatTime } from '../shared/format';
 import { GroupLinks } from '../shared/GroupLinks';
 import { StatusChip } from '../shared/StatusChip';
+import { ReturnLink } from './ReturnLink';
 
 function formatValue(value: unknown) {
   if (typeof value === 'string') return value;
@@ -24,6 +25,7 @@ export function RunHeader(props: { run: RunSummary }) {
   const params = Object.entries(run.parameters ?? {});
   return (
     <Box>
+      <ReturnLink />
       <Box display="flex" alignItems="center" style={{ gap: 12 }} mb={1}>
         <StatusChip status={run.status} size="medium" />
         {run.dryRun && <StatusChipText text="Dry run" />}
