@@ -2,6 +2,7 @@ import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { cluster, runbook } from '../engine/testUtils';
 import { RunStore } from './RunStore';
+import { claimTargets } from './testUtils';
 
 const migrations = {
   directory: resolvePackagePath(
@@ -69,7 +70,7 @@ describe.each(databases.eachSupportedId())('RunStore on %s', databaseId => {
         needsApproval: false,
       })),
     });
-    const claimed = await store.claimTargets({
+    const claimed = await claimTargets(store, {
       workerId: 'w1',
       limit: 10,
       staleAfterMs: 60_000,
@@ -212,7 +213,7 @@ describe.each(databases.eachSupportedId())('RunStore on %s', databaseId => {
       expect.objectContaining({ stepId: 'patch', status: 'pending' }),
     ]);
     // a worker resuming the target skips the step that completed
-    const [claim] = await store.claimTargets({
+    const [claim] = await claimTargets(store, {
       workerId: 'w',
       limit: 1,
       staleAfterMs: 60_000,

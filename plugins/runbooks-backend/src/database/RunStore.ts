@@ -151,6 +151,7 @@ export interface RunStore {
  * unless the database service skips them), `RunStore.fromKnex` for tests
  * and benchmarks.
  */
+// eslint-disable-next-line @typescript-eslint/no-redeclare -- the type and the value that builds it share the name, as callers write `RunStore.create(...)`
 export const RunStore = {
   create(options: {
     database: DatabaseService;

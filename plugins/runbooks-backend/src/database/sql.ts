@@ -5,6 +5,13 @@ export function isPostgres(db: Knex): boolean {
   return String(db.client.config.client).includes('pg');
 }
 
+/** {@link databaseNowSql} on PostgreSQL. */
+export const POSTGRES_NOW_MS =
+  'CAST(extract(epoch from clock_timestamp()) * 1000 AS bigint)';
+/** {@link databaseNowSql} on SQLite. */
+export const SQLITE_NOW_MS =
+  "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)";
+
 /**
  * The database's clock in epoch milliseconds, as an SQL expression. Stamps
  * that readers compare (`changed_at`) come from the one clock every replica
@@ -15,13 +22,6 @@ export function isPostgres(db: Knex): boolean {
 export function databaseNowSql(db: Knex): string {
   return isPostgres(db) ? POSTGRES_NOW_MS : SQLITE_NOW_MS;
 }
-
-/** {@link databaseNowSql} on PostgreSQL. */
-export const POSTGRES_NOW_MS =
-  'CAST(extract(epoch from clock_timestamp()) * 1000 AS bigint)';
-/** {@link databaseNowSql} on SQLite. */
-export const SQLITE_NOW_MS =
-  "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)";
 
 /** {@link databaseNowSql} as a value for the query builder. */
 export function databaseNow(db: Knex): Knex.Raw {

@@ -76,7 +76,7 @@ async function scheduleRunner(
 function readTogether(stores: RunStore[], readers = stores.length) {
   let armed = false;
   let waiting: (() => void)[] = [];
-  for (const store of stores) {
+  stores.forEach(store => {
     const read = store.lastScheduleFire.bind(store);
     jest.spyOn(store, 'lastScheduleFire').mockImplementation(async ref => {
       const value = await read(ref);
@@ -89,7 +89,7 @@ function readTogether(stores: RunStore[], readers = stores.length) {
       });
       return value;
     });
-  }
+  });
   return {
     /** Runs `fn` (which must tick every replica at once) with reads held. */
     async during<T>(fn: () => Promise<T>): Promise<T> {
@@ -210,9 +210,10 @@ describe.each(databases.eachSupportedId())(
       async (_, skew) => {
         const knex = await databases.init(databaseId);
         let real = Date.parse('2026-11-21T01:00:00Z');
-        const replicas = [];
-        for (const offset of [skew, -skew]) {
-          const clock = () => real + offset;
+        type Replica = Awaited<ReturnType<typeof scheduleRunner>>;
+        const replicas: (Replica & { store: DatabaseRunStore })[] = [];
+        const clocks = [skew, -skew].map(offset => () => real + offset);
+        for (const clock of clocks) {
           const store = await DatabaseRunStore.fromKnex(knex, { clock });
           const replica = await scheduleRunner(
             store,
