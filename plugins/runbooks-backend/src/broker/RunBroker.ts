@@ -8,16 +8,25 @@ export type RunChange =
       targetId: string;
       status: TargetStatus;
     }
-  /** New log lines of the run were stored (coalesced: at most a few per second). */
+  /** New log lines of the run were stored (coalesced: at most 4 a second per run). */
   | { type: 'logs'; runId: string }
   /** The run's own row changed: created, approved, cancelled, finished. */
   | { type: 'run'; runId: string; status?: RunStatus };
 
 /**
+ * Where a listener's event comes from: this replica (`local`, delivered at
+ * once) or another one (`remote`, through the events service). What only
+ * one replica must do (a signal, a notification) listens to `local` only.
+ */
+export type ChangeOrigin = 'local' | 'remote';
+
+/**
  * Who tells whom that runs changed. The service announces work (wake) and
  * cancellations (abort); workers announce what they did (publish,
- * finished); live streams and notifications listen. It reaches every
- * replica through the events service, and the local replica at once.
+ * finished); live streams and notifications listen. Every event reaches the
+ * listeners of this replica at once and those of every other replica
+ * through the events service. A listener that throws is logged; the others
+ * still hear the event.
  */
 export interface RunBroker {
   /** Runnable work appeared (a run created, targets approved or retried). */
@@ -26,14 +35,24 @@ export interface RunBroker {
   abort(runId: string): void;
   /** A worker or the service reports a change of one run. */
   publish(change: RunChange): void;
-  /** A run reached its end (reported once, by the replica that ended it). */
+  /**
+   * A run reached its end (reported once, by the replica that ended it).
+   * Its subscribers also hear it as a `run` change with the status.
+   */
   finished(runId: string, status: RunStatus): void;
 
   /** Listens to one run's changes; returns the function that stops it. */
-  subscribe(runId: string, listener: (change: RunChange) => void): () => void;
+  subscribe(
+    runId: string,
+    listener: (change: RunChange, origin: ChangeOrigin) => void,
+  ): () => void;
+  /** Listens to the changes of every run (finished runs as `run` changes). */
+  onChange(
+    listener: (change: RunChange, origin: ChangeOrigin) => void,
+  ): () => void;
   onWake(listener: () => void): () => void;
   onAbort(listener: (runId: string) => void): () => void;
   onRunFinished(
-    listener: (runId: string, status: RunStatus) => void,
+    listener: (runId: string, status: RunStatus, origin: ChangeOrigin) => void,
   ): () => void;
 }
