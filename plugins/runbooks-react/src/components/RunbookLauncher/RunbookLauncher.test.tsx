@@ -35,6 +35,9 @@ const keyRotation: RunbookSummary = {
   trust: { trusted: true },
 };
 
+// Typing into the generated form is slow on a busy CI machine.
+jest.setTimeout(30_000);
+
 describe('RunbookLauncher', () => {
   it('runs a runbook on the matching selection and lists the rest as excluded with the reason', async () => {
     const startRun = jest.fn(async () => ({ id: 'run-9' } as any));
@@ -158,5 +161,47 @@ describe('RunbookLauncher', () => {
     ).getAllByRole('button');
     expect(items[0]).toHaveTextContent('MongoDB key rotation');
     expect(screen.queryByRole('button', { name: /Start/ })).toBeNull();
+  });
+
+  it('opens on the given runbook with the given parameters filled in (the Fleet page: Patch the N outdated clusters)', async () => {
+    const startRun = jest.fn(async () => ({ id: 'run-10' } as any));
+    const api = {
+      listRunbooks: jest.fn(async () => ({ items: [keyRotation] })),
+      startRun,
+    } as Partial<RunbooksApi> as RunbooksApi;
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [runbooksApiRef, api],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [
+                cluster('mongodb-orders-staging', 'mongodb', 'staging'),
+              ],
+            }),
+          ],
+        ]}
+      >
+        <RunbookLauncher
+          entityRefs={['cluster:default/mongodb-orders-staging']}
+          runbookRef="runbook:default/mongodb-key-rotation"
+          initialParameters={{ reason: 'below policy' }}
+          onStarted={jest.fn()}
+        />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByLabelText(/Reason/)).toHaveValue('below policy');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Start dry run' }),
+    );
+    expect(startRun).toHaveBeenCalledWith(
+      expect.objectContaining({
+        runbookRef: 'runbook:default/mongodb-key-rotation',
+        targets: ['cluster:default/mongodb-orders-staging'],
+        parameters: { reason: 'below policy' },
+        dryRun: true,
+      }),
+    );
   });
 });

@@ -21,6 +21,10 @@ export interface RunbookLauncherProps {
   entityRefs: string[];
   onStarted(run: RunSummary): void;
   onCancel?(): void;
+  /** Runbook to pick first, when it applies to the selection. */
+  runbookRef?: string;
+  /** Parameters to fill in first (the form's defaults fill the rest). */
+  initialParameters?: Record<string, unknown>;
 }
 
 /**
@@ -33,7 +37,7 @@ export function RunbookLauncher(props: RunbookLauncherProps) {
   const { entityRefs, onStarted, onCancel } = props;
   const catalogApi = useApi(catalogApiRef);
   const runbooksApi = useApi(runbooksApiRef);
-  const [selectedRef, setSelectedRef] = useState<string>();
+  const [selectedRef, setSelectedRef] = useState(props.runbookRef);
 
   const { value, loading, error } = useAsync(async () => {
     const [{ items: runbooks }, { items }] = await Promise.all([
@@ -126,6 +130,11 @@ export function RunbookLauncher(props: RunbookLauncherProps) {
             key={plan.runbook.entityRef}
             runbook={plan.runbook}
             targets={plan.targets}
+            initialParameters={
+              plan.runbook.entityRef === props.runbookRef
+                ? props.initialParameters
+                : undefined
+            }
             onStarted={onStarted}
             onCancel={onCancel}
           />

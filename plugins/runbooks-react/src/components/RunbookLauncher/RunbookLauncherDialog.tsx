@@ -11,6 +11,15 @@ export interface RunbookLauncherDialogProps {
   open: boolean;
   entityRefs: string[];
   onClose(): void;
+  /** Runbook to pick first, e.g. the one a version policy names. */
+  runbookRef?: string;
+  /** Parameters to fill in first, e.g. the policy's target version. */
+  initialParameters?: Record<string, unknown>;
+  /**
+   * An in-app path (e.g. the Fleet page with its filter) the run page links
+   * back to; passed as its `from` query parameter.
+   */
+  returnTo?: string;
 }
 
 /**
@@ -19,7 +28,7 @@ export interface RunbookLauncherDialogProps {
  * @public
  */
 export function RunbookLauncherDialog(props: RunbookLauncherDialogProps) {
-  const { open, entityRefs, onClose } = props;
+  const { open, entityRefs, onClose, returnTo } = props;
   const navigate = useNavigate();
   const runRoute = useRouteRef(runbookRunRouteRef);
   return (
@@ -32,8 +41,16 @@ export function RunbookLauncherDialog(props: RunbookLauncherDialogProps) {
         {open && (
           <RunbookLauncher
             entityRefs={entityRefs}
+            runbookRef={props.runbookRef}
+            initialParameters={props.initialParameters}
             onCancel={onClose}
-            onStarted={run => navigate(runRoute({ id: run.id }))}
+            onStarted={run =>
+              navigate(
+                `${runRoute({ id: run.id })}${
+                  returnTo ? `?${new URLSearchParams({ from: returnTo })}` : ''
+                }`,
+              )
+            }
           />
         )}
       </DialogContent>

@@ -18,6 +18,8 @@ export interface StartRunFormProps {
   targets: Entity[];
   onStarted(run: RunSummary): void;
   onCancel?(): void;
+  /** Parameters to fill in first; the schema's defaults fill the rest. */
+  initialParameters?: Record<string, unknown>;
 }
 
 /**
@@ -28,7 +30,9 @@ export interface StartRunFormProps {
 export function StartRunForm(props: StartRunFormProps) {
   const { runbook, targets, onStarted, onCancel } = props;
   const api = useApi(runbooksApiRef);
-  const [formData, setFormData] = useState<Record<string, unknown>>({});
+  const [formData, setFormData] = useState<Record<string, unknown>>(
+    props.initialParameters ?? {},
+  );
   const [dryRun, setDryRun] = useState(runbook.dryRunSupported);
   const [error, setError] = useState<string>();
   const [starting, setStarting] = useState(false);
