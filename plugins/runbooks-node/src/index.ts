@@ -8,6 +8,8 @@ export * from './executor';
 export * from './extensions';
 export { spawnProcess } from './spawnProcess';
 export type { SpawnProcessOptions } from './spawnProcess';
+// Redaction lives in the shared library; re-exported so executors keep
+// importing it from here.
 export {
   assertRedactable,
   MIN_SECRET_LENGTH,
@@ -15,5 +17,5 @@ export {
   REDACTED,
   redactingLogger,
   StreamRedactor,
-} from './Redactor';
+} from '@fleetdeck/fleetdeck-node';
 export * from './networkPolicy';

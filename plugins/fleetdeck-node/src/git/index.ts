@@ -1,0 +1,13 @@
+export { runGit } from './runGit';
+export type { GitOutput, RunGitOptions } from './runGit';
+export { classifyGitFailure, GitCommandError } from './GitCommandError';
+export type { GitFailure } from './GitCommandError';
+export { gitAuthConfig, gitAuthRedactor } from './GitAuth';
+export type { GitAuth } from './GitAuth';
+export {
+  DEFAULT_GIT_PROTOCOLS,
+  gitProtocolOf,
+  gitProtocolsFor,
+  isAllowedGitRemote,
+} from './protocols';
+export type { GitProtocol } from './protocols';

@@ -1,0 +1,2 @@
+export { parseInput } from './parseInput';
+export { decodeCursor, encodeCursor } from './cursor';
