@@ -83,13 +83,16 @@ export class AnsibleInventory {
     if (!h) {
       h = { name, vars: {}, groups: new Set() };
       this.hosts.set(name, h);
+      // As Ansible's Host(): the port counts only where the host first
+      // appears, and only when it is not 0. A later `host:port` line leaves
+      // the host without its own ansible_port, so a group's value applies.
+      if (port) h.vars.ansible_port = port;
     }
     const g = this.groups.get(group)!;
     if (group !== 'all' && !h.groups.has(group)) {
       h.groups.add(group);
       g.hosts.push(name);
     }
-    if (port !== undefined) h.vars.ansible_port = port;
   }
 
   setGroupVar(

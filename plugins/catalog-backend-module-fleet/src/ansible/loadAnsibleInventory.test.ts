@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ansibleInventoryList, normalizeListJson } from './ansibleOracle';
 import { loadAnsibleInventory } from './loadAnsibleInventory';
@@ -27,6 +28,20 @@ describe('Ansible inventory parsing, compared with ansible-inventory --list', ()
       'host ranges: several per name, steps, letters, zero padding, ports, IP addresses',
       'ranges/hosts',
     ],
+    [
+      "issue 17's examples: inline comments end a host line, host:port against a parent group's ansible_port",
+      'issue-17/hosts',
+    ],
+    // cases the differential test found (differential.test.ts saves them here)
+    ...(existsSync(join(fixtures, 'differential'))
+      ? readdirSync(join(fixtures, 'differential')).map(name => {
+          const dir = join('differential', name);
+          const source = existsSync(join(fixtures, dir, 'hosts'))
+            ? join(dir, 'hosts')
+            : join(dir, 'hosts.yml');
+          return [`generated case ${name}`, source];
+        })
+      : []),
   ])('%s', async (_shape, source) => {
     const path = join(fixtures, source);
     const expected = await ansibleInventoryList(path);
@@ -34,6 +49,20 @@ describe('Ansible inventory parsing, compared with ansible-inventory --list', ()
     expect(normalizeListJson(inventory.toListJson())).toEqual(
       normalizeListJson(expected),
     );
+  });
+
+  it("reads issue 17's examples as Ansible does: the comment ends the line, a later host:port does not override the group's port", async () => {
+    const inventory = loadAnsibleInventory(
+      await readInventoryFromPath(join(fixtures, 'issue-17/hosts')),
+    );
+    expect(inventory.hostVars('db6.ex.com')).toMatchObject({
+      y: 'foo',
+      engine: 15,
+      region: 'x=y',
+    });
+    expect(inventory.hostVars('kfk2.ex.com')).not.toHaveProperty('x');
+    expect(inventory.hostVars('web2.ex.com').ansible_port).toBe(0);
+    expect(inventory.hostVars('web3.ex.com').ansible_port).toBe(2294);
   });
 
   it('shows the oracle is not trivially satisfied: precedence picks the child group and the host_vars file', async () => {

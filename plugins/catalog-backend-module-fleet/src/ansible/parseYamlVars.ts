@@ -1,5 +1,19 @@
-import { parseDocument } from 'yaml';
+import { parseDocument, ScalarTag } from 'yaml';
 import { InventoryParseError } from './InventoryParseError';
+
+// PyYAML's YAML 1.1 booleans: `y`, `Y`, `n` and `N` are strings there, not
+// booleans as in the yaml package's 1.1 schema (a key `y:` stays "y").
+const PY_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
+const PY_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
+
+function pyYamlBooleans(tags: unknown[]): unknown[] {
+  return tags.map(t => {
+    const tag = t as ScalarTag;
+    if (tag.tag !== 'tag:yaml.org,2002:bool' || !tag.test) return t;
+    const truthy = tag.test.test('true');
+    return { ...tag, test: truthy ? PY_TRUE : PY_FALSE };
+  });
+}
 
 /**
  * Parses YAML the way Ansible's loader (PyYAML, YAML 1.1) reads it: `yes`/`no`
@@ -11,6 +25,7 @@ export function loadYaml(file: string, text: string): unknown {
     merge: true,
     prettyErrors: true,
     uniqueKeys: false,
+    customTags: tags => pyYamlBooleans(tags) as typeof tags,
   });
   if (doc.errors.length) {
     const err = doc.errors[0];

@@ -1,7 +1,9 @@
 /**
  * Python's `shlex.split(line, comments=True)` in POSIX mode: whitespace
- * separates words, quotes group, backslash escapes, `#` starts a comment at
- * the beginning of a word.
+ * separates words, quotes group, backslash escapes, and an unquoted,
+ * unescaped `#` ends the line, inside a word too (`y=foo#bar x=1` is
+ * `['y=foo']`, as Ansible reads an INI host line). Within double quotes a
+ * backslash escapes only `"` and `\`.
  */
 export function shlexSplit(line: string): string[] {
   const words: string[] = [];
@@ -15,7 +17,7 @@ export function shlexSplit(line: string): string[] {
       word = '';
       inWord = false;
       i++;
-    } else if (c === '#' && !inWord) {
+    } else if (c === '#') {
       break;
     } else if (c === "'") {
       const end = line.indexOf("'", i + 1);
@@ -34,10 +36,7 @@ export function shlexSplit(line: string): string[] {
           i++;
           break;
         }
-        if (
-          d === '\\' &&
-          (line[i + 1] === '"' || line[i + 1] === '\\' || line[i + 1] === '$')
-        ) {
+        if (d === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
           word += line[i + 1];
           i += 2;
           continue;
