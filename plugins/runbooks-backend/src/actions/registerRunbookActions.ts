@@ -1,5 +1,4 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { RunStore } from '../database/RunStore';
 import { RunbooksService } from '../service/RunbooksService';
 
 /**
@@ -10,9 +9,8 @@ import { RunbooksService } from '../service/RunbooksService';
 export function registerRunbookActions(options: {
   actionsRegistry: ActionsRegistryService;
   service: RunbooksService;
-  store: RunStore;
 }) {
-  const { actionsRegistry, service, store } = options;
+  const { actionsRegistry, service } = options;
 
   actionsRegistry.register({
     name: 'list-runbooks',
@@ -114,13 +112,12 @@ export function registerRunbookActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      const run = await service.getRun(input.runId, { credentials });
-      const failed = await store.listTargets({
-        runId: run.id,
-        status: ['failed'],
-        offset: 0,
-        limit: 50,
-      });
+      const caller = { credentials };
+      const run = await service.getRun(input.runId, caller);
+      const failed = await service.listTargets(
+        { runId: run.id, status: ['failed'], offset: 0, limit: 50 },
+        caller,
+      );
       return {
         output: {
           runId: run.id,

@@ -11,6 +11,11 @@ import { RunStore } from '../database/RunStore';
 import { cluster, runbook, testTrustPolicy } from '../engine/testUtils';
 import { RunbooksService } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
+import { DefaultRunBroker } from '../broker/DefaultRunBroker';
+
+/** A broker of this process only, as the plugin has without an events service. */
+const testBroker = () =>
+  DefaultRunBroker.create({ logger: mockServices.logger.mock() });
 
 const run = (
   status: RunSummary['status'],
@@ -213,6 +218,7 @@ describe.each(databases.eachSupportedId())(
   'RunNotifier with scheduled runs on %s',
   databaseId => {
     it('asks the approvers of a scheduled run, then tells the owner group it failed', async () => {
+      const broker = await testBroker();
       const store = await RunStore.fromKnex(await databases.init(databaseId));
       const base = runbook('nightly-backup', {
         owner: 'sre',
@@ -229,6 +235,11 @@ describe.each(databases.eachSupportedId())(
       };
       const send = jest.fn().mockResolvedValue(undefined);
       const logger = mockServices.logger.mock();
+      const notifier = new RunNotifier({
+        logger,
+        notifications: { send },
+        store,
+      });
       const service = new RunbooksService({
         store,
         catalog: catalogServiceMock({
@@ -257,11 +268,19 @@ describe.each(databases.eachSupportedId())(
         }),
         auditor: mockServices.auditor.mock(),
         logger,
-        notifier: new RunNotifier({ logger, notifications: { send }, store }),
-        wake: () => {},
-        abortRun: () => {},
+        notifier,
+        broker,
         trust: testTrustPolicy,
       });
+      // as the plugin does: whoever ends a run tells the broker, the notifier hears it
+      const finished: Promise<void>[] = [];
+      broker.onRunFinished(runId =>
+        finished.push(
+          service
+            .getRunSummary(runId)
+            .then(ended => notifier.runFinished(ended)),
+        ),
+      );
 
       const started = await service.startScheduledRun(backup, {
         credentials: mockCredentials.service(),
@@ -290,6 +309,8 @@ describe.each(databases.eachSupportedId())(
         { credentials: mockCredentials.user('user:default/dana') },
       );
       expect(decided.status).toBe('failed');
+      expect(finished).toHaveLength(1);
+      await Promise.all(finished);
       expect(send.mock.calls).toEqual([
         [
           {

@@ -9,7 +9,7 @@ import {
   scheduledRunbookRef,
   TargetStatus,
 } from '@fleetdeck/plugin-runbooks-common';
-import { Redactor, redactingLogger } from '@fleetdeck/plugin-runbooks-node';
+import { Redactor, redactingLogger } from '@fleetdeck/fleetdeck-node';
 import type { RunStore } from '../database/RunStore';
 import { ownerRef } from '../lib/ownerRef';
 

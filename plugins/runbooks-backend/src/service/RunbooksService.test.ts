@@ -14,6 +14,11 @@ import { RunNotifier } from './RunNotifier';
 import { ConfigReader } from '@backstage/config';
 import { SecretScopes } from '../trust/SecretScopes';
 import { TrustPolicy } from '../trust/TrustPolicy';
+import { DefaultRunBroker } from '../broker/DefaultRunBroker';
+
+/** A broker of this process only, as the plugin has without an events service. */
+const testBroker = () =>
+  DefaultRunBroker.create({ logger: mockServices.logger.mock() });
 
 const databases = TestDatabases.create();
 
@@ -21,6 +26,7 @@ describe.each(databases.eachSupportedId())(
   'RunbooksService audit events on %s',
   databaseId => {
     it('audits people starting and cancelling runs as before', async () => {
+      const broker = await testBroker();
       const store = await RunStore.fromKnex(await databases.init(databaseId));
       const auditor = mockServices.auditor.mock();
       const permissions = mockServices.permissions.mock({
@@ -49,8 +55,7 @@ describe.each(databases.eachSupportedId())(
         auditor,
         logger,
         notifier: new RunNotifier({ logger, store }),
-        wake: () => {},
-        abortRun: () => {},
+        broker,
         trust: testTrustPolicy,
       });
       const amelie = {
@@ -125,10 +130,11 @@ describe.each(databases.eachSupportedId())(
       expect(again.fail).toEqual([
         [{ error: expect.objectContaining({ name: 'ConflictError' }) }],
       ]);
-      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(1);
+      expect((await store.listRuns({ limit: 10 })).items).toHaveLength(1);
     });
 
     it('keeps secret parameters encrypted in the run store, and a retry still has them', async () => {
+      const broker = await testBroker();
       const store = await RunStore.fromKnex(await databases.init(databaseId));
       const logger = mockServices.logger.mock();
       const key = 'rotation-key-of-at-least-24-chars';
@@ -153,8 +159,7 @@ describe.each(databases.eachSupportedId())(
           auditor: mockServices.auditor.mock(),
           logger,
           notifier: new RunNotifier({ logger, store }),
-          wake: () => {},
-          abortRun: () => {},
+          broker,
           trust: testTrustPolicy,
           vault,
         });
@@ -171,7 +176,7 @@ describe.each(databases.eachSupportedId())(
       await expect(make().startRun(request, amelie)).rejects.toThrow(
         'needs runbooks.encryptionKey set',
       );
-      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(0);
+      expect((await store.listRuns({ limit: 10 })).items).toHaveLength(0);
 
       const service = make(new ParameterVault(key));
       // too short to redact from output: refused, nothing stored
@@ -183,7 +188,7 @@ describe.each(databases.eachSupportedId())(
       ).rejects.toThrow(
         "Secret 'parameters.adminPassword' is 4 characters; secrets shorter than 8 cannot be redacted reliably",
       );
-      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(0);
+      expect((await store.listRuns({ limit: 10 })).items).toHaveLength(0);
       const run = await service.startRun(request, amelie);
       expect(run.parameters).toEqual({ keyLength: 4096, adminPassword: '***' });
       const rows = await store.db('runbooks_runs').select('parameters');
@@ -215,7 +220,7 @@ describe.each(databases.eachSupportedId())(
       try {
         const ended = async (id: string) => {
           for (let i = 0; i < 400; i++) {
-            if ((await store.getRunRow(id)).status !== 'running') return;
+            if ((await store.getRunSummary(id)).status !== 'running') return;
             await new Promise(r => setTimeout(r, 25));
           }
           throw new Error(`run ${id} did not end`);
@@ -247,7 +252,7 @@ describe.each(databases.eachSupportedId())(
       wrongKey.start();
       try {
         for (let i = 0; i < 400; i++) {
-          if ((await store.getRunRow(other.id)).status !== 'running') break;
+          if ((await store.getRunSummary(other.id)).status !== 'running') break;
           await new Promise(r => setTimeout(r, 25));
         }
       } finally {
@@ -266,6 +271,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('refuses a runbook that names a secret outside its scope at start, and a worker refuses what is no longer trusted', async () => {
+      const broker = await testBroker();
       const store = await RunStore.fromKnex(await databases.init(databaseId));
       const logger = mockServices.logger.mock();
       const secrets = SecretScopes.fromConfig(
@@ -300,8 +306,7 @@ describe.each(databases.eachSupportedId())(
         auditor: mockServices.auditor.mock(),
         logger,
         notifier: new RunNotifier({ logger, store }),
-        wake: () => {},
-        abortRun: () => {},
+        broker,
         trust: testTrustPolicy,
         secrets,
       });
@@ -316,7 +321,7 @@ describe.each(databases.eachSupportedId())(
       ).rejects.toThrow(
         "runbook:default/kafka-patch may not use secret 'backupKey' is not scoped to it (runbooks.secrets.backupKey.runbooks / .owners)",
       );
-      expect((await store.listRuns({ limit: 10 })).rows).toHaveLength(0);
+      expect((await store.listRuns({ limit: 10 })).items).toHaveLength(0);
 
       // started while trusted; by the time a worker picks it up, the
       // operators no longer trust where it came from
@@ -346,7 +351,7 @@ describe.each(databases.eachSupportedId())(
       worker.start();
       try {
         for (let i = 0; i < 400; i++) {
-          if ((await store.getRunRow(run.id)).status !== 'running') break;
+          if ((await store.getRunSummary(run.id)).status !== 'running') break;
           await new Promise(r => setTimeout(r, 25));
         }
       } finally {
@@ -370,6 +375,7 @@ describe.each(databases.eachSupportedId())(
 
 describe('RunbooksService.listRunbooks', () => {
   it('lists the runbooks that apply to an entity by title, whatever order the catalog returns', async () => {
+    const broker = await testBroker();
     const titled = (name: string, title: string, engine = 'kafka') => {
       const r = runbook(name, {
         targets: { kind: 'Cluster', 'spec.engine': engine },
@@ -394,8 +400,7 @@ describe('RunbooksService.listRunbooks', () => {
       auditor: mockServices.auditor.mock(),
       logger,
       notifier: new RunNotifier({ logger, store: {} as RunStore }),
-      wake: () => {},
-      abortRun: () => {},
+      broker,
       trust: testTrustPolicy,
     });
     const caller = { credentials: mockCredentials.user('user:default/amelie') };
