@@ -26,6 +26,7 @@ import { compareVersions } from '@fleetdeck/plugin-fleet-common';
 import { FLEET_COLUMNS, FleetColumnId, FleetState } from './fleetQuery';
 import { PAGE_SIZE } from './useFleetPage';
 import { refWithDefaults } from '../../filters';
+import { useVersionPolicy, VersionChip } from '../VersionPolicy';
 
 type Facets = Record<string, Array<{ value: string; count: number }>>;
 
@@ -60,6 +61,7 @@ export const FleetTable = (props: {
 }) => {
   const { state, facets, items, total, offset, onChange } = props;
   const { selected, onSelect } = props;
+  const { policy } = useVersionPolicy();
   const pageRefs = items.map(e => stringifyEntityRef(e));
   const ticked = pageRefs.filter(r => selected?.has(r)).length;
   const setFilter = (id: FleetColumnId, value: string) =>
@@ -150,7 +152,13 @@ export const FleetTable = (props: {
                   <EntityRefLink entityRef={e} defaultKind="cluster" />
                 </TableCell>
                 <TableCell>{String(e.spec?.engine ?? '')}</TableCell>
-                <TableCell>{String(e.spec?.version ?? '')}</TableCell>
+                <TableCell>
+                  <VersionChip
+                    policy={policy}
+                    engine={String(e.spec?.engine ?? '')}
+                    version={String(e.spec?.version ?? '')}
+                  />
+                </TableCell>
                 <TableCell>{String(e.spec?.environment ?? '')}</TableCell>
                 <TableCell>
                   {e.spec?.owner ? (

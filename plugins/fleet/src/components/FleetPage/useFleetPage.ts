@@ -3,6 +3,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { FleetState, fleetRequest, FLEET_FIELDS } from './fleetQuery';
+import { resolvePolicyVersions, useVersionPolicy } from '../VersionPolicy';
 
 /** Rows per page of the Fleet table. */
 export const PAGE_SIZE = 50;
@@ -24,19 +25,41 @@ export function useFleetPage(state: FleetState) {
   const key = JSON.stringify(state);
   const [position, setPosition] = useState<Position>({ key, offset: 0 });
   const current = position.key === key ? position : { key, offset: 0 };
+  const { policy } = useVersionPolicy();
+
+  /** The first-page request; a policy filter is resolved to versions first. */
+  const requestFor = async (limit: number) =>
+    fleetRequest(
+      state,
+      limit,
+      state.policy
+        ? await resolvePolicyVersions(
+            catalogApi,
+            policy,
+            state.policy,
+            state.filters.engine,
+          )
+        : undefined,
+    );
 
   const page = useAsync(async () => {
-    const response = current.cursor
-      ? await catalogApi.queryEntities({
-          cursor: current.cursor,
-          limit: PAGE_SIZE,
-          fields: FLEET_FIELDS,
-        })
-      : await catalogApi.queryEntities(fleetRequest(state, PAGE_SIZE));
+    let response;
+    if (current.cursor) {
+      response = await catalogApi.queryEntities({
+        cursor: current.cursor,
+        limit: PAGE_SIZE,
+        fields: FLEET_FIELDS,
+      });
+    } else {
+      const request = await requestFor(PAGE_SIZE);
+      response = request
+        ? await catalogApi.queryEntities(request)
+        : { items: [], totalItems: 0, pageInfo: {} };
+    }
     // The offset travels with the response, so the range shown matches the rows.
     return { response, offset: current.offset };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [catalogApi, key, current.cursor]);
+  }, [catalogApi, key, current.cursor, policy]);
 
   const next = page.value?.response.pageInfo.nextCursor;
   const prev = page.value?.response.pageInfo.prevCursor;
@@ -46,6 +69,8 @@ export function useFleetPage(state: FleetState) {
     error: page.error,
     value: page.value?.response,
     offset,
+    /** The first-page request for `limit` rows, or null when nothing matches. */
+    requestFor,
     goNext: next
       ? () => setPosition({ key, cursor: next, offset: offset + PAGE_SIZE })
       : undefined,

@@ -1,0 +1,10 @@
+export { useVersionPolicy } from './useVersionPolicy';
+export { VersionChip, describeStatus } from './VersionChip';
+export { STATUS_COLORS, STATUS_LABELS } from './statusColors';
+export {
+  fetchEngineVersions,
+  matchesPolicy,
+  policyVersionsFor,
+  resolvePolicyVersions,
+} from './policyVersions';
+export type { FacetCount } from './policyVersions';
