@@ -23,11 +23,11 @@ import { RunbookLauncherDialog } from '@fleetdeck/plugin-runbooks-react';
 import {
   FLEET_COLUMNS,
   FleetState,
-  fleetRequest,
   stateFromParams,
   stateToParams,
 } from './fleetQuery';
 import { FleetTable } from './FleetTable';
+import { FleetOverview } from '../FleetOverview/FleetOverview';
 import { InventoryStatusBanner } from './InventoryStatusBanner';
 import { useFleetPage } from './useFleetPage';
 
@@ -72,8 +72,10 @@ export const FleetPage = () => {
     });
   const selectAllMatching = async () => {
     const refs: string[] = [];
+    const request = await page.requestFor(500);
+    if (!request) return;
     let response = await catalogApi.queryEntities({
-      ...fleetRequest(state, 500),
+      ...request,
       fields: ['kind', 'metadata.namespace', 'metadata.name'],
     });
     refs.push(...response.items.map(e => stringifyEntityRef(e)));
@@ -97,6 +99,11 @@ export const FleetPage = () => {
         </SupportButton>
       </ContentHeader>
       <InventoryStatusBanner />
+      <FleetOverview
+        state={state}
+        onChange={update}
+        onSelect={refs => setSelected(new Set(refs))}
+      />
       <TextField
         placeholder="Search name, version, owner, region…"
         value={search}
