@@ -90,6 +90,7 @@ describe('AnsibleInventoryEntityProvider, bad input', () => {
     mutations = [];
     // The same Groups and Users a check later: the owner is wrong.
     const result = await p.refresh();
+    p.stop();
     expect(result.status).toBe('warnings');
     expect(result.message).toContain(
       'group kafka_a (hosts.ini): spec.owner: group:default/platform-kafak is not a Group or User in the catalog',

@@ -89,7 +89,11 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     private readonly type: 'ansible' | 'http',
   ) {
     this.logger = deps.logger.child({ provider: this.getProviderName() });
-    this.owners = new OwnerCheck(deps.catalog, deps.auth);
+    this.owners = new OwnerCheck(
+      deps.catalog,
+      deps.auth,
+      deps.ownerRecheckMs ?? DEFAULT_OWNER_RECHECK_MS,
+    );
   }
 
   /** Reads the inventory and turns it into cluster drafts; throws on any source problem. */
@@ -323,7 +327,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       status,
       message,
     };
-    this.scheduleOwnerRecheck(owners.waiting);
+    this.scheduleOwnerRecheck(owners.recheckInMs);
     if (problems.length)
       this.logger.warn(`Fleet inventory refreshed with problems: ${message}`);
     else
@@ -340,12 +344,12 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     return this.deps.ownerRecheckMs ?? DEFAULT_OWNER_RECHECK_MS;
   }
 
-  private scheduleOwnerRecheck(waiting: Set<string>) {
+  private scheduleOwnerRecheck(inMs: number | undefined) {
     clearTimeout(this.recheck);
-    if (!waiting.size) return;
+    if (inMs === undefined) return;
     this.recheck = setTimeout(() => {
       this.refresh().catch(e => this.logger.warn(`Owner recheck failed: ${e}`));
-    }, this.ownerRecheckMs);
+    }, inMs);
     this.recheck.unref?.();
   }
 

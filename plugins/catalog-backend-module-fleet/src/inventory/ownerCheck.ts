@@ -3,7 +3,7 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 
 /** At most this many quick rechecks in a row before unknown owners are reported anyway. */
-export const MAX_OWNER_RECHECKS = 40;
+export const MAX_OWNER_RECHECKS = 12;
 
 /** What one owner check decided. */
 export interface OwnerVerdict {
@@ -11,6 +11,8 @@ export interface OwnerVerdict {
   report: Set<string>;
   /** Owners not in the catalog yet that are given time: recheck soon. */
   waiting: Set<string>;
+  /** When to check again (ms), while any owner is unknown; undefined: at the next refresh. */
+  recheckInMs?: number;
 }
 
 /** The owner ref a cluster's owner field stands for, or undefined when it has none. */
@@ -36,15 +38,20 @@ export function ownerRef(owner: unknown): string | undefined {
  * same time, so a refresh can see only part of the org. An unknown owner is
  * reported only once the org has settled: the set of Groups and Users is the
  * same as at the previous check. Until then the cluster goes in without the
- * problem and the provider checks again soon (`recheckMs`).
+ * problem and the provider checks again soon (`recheckMs`). Reported owners
+ * are checked again too, less and less often (an org provider can pause
+ * between batches), so a cluster whose team arrives late gets in soon after,
+ * not a whole refresh period later.
  */
 export class OwnerCheck {
   private previous?: Set<string>;
   private rechecks = 0;
+  private reported = 0;
 
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
+    private readonly recheckMs: number,
   ) {}
 
   /** Decides which of `wanted` (owner refs) to report now and which to give time. */
@@ -56,16 +63,26 @@ export class OwnerCheck {
       this.previous !== undefined &&
       sameSet(this.previous, known);
     this.previous = known;
-    if (!unknown.size) {
+    if (!unknown.size || this.rechecks >= MAX_OWNER_RECHECKS) {
       this.rechecks = 0;
-      return { report: new Set(), waiting: new Set() };
-    }
-    if (settled || this.rechecks >= MAX_OWNER_RECHECKS) {
-      this.rechecks = 0;
+      this.reported = 0;
       return { report: unknown, waiting: new Set() };
     }
     this.rechecks += 1;
-    return { report: new Set(), waiting: unknown };
+    if (!settled) {
+      return {
+        report: new Set(),
+        waiting: unknown,
+        recheckInMs: this.recheckMs,
+      };
+    }
+    const backoff = 2 ** Math.min(this.reported, 5);
+    this.reported += 1;
+    return {
+      report: unknown,
+      waiting: new Set(),
+      recheckInMs: this.recheckMs * backoff,
+    };
   }
 
   private async knownOwners(): Promise<Set<string>> {

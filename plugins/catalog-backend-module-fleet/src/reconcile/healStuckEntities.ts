@@ -39,24 +39,28 @@ export async function healStuckEntities(
       result_hash: string | null;
       errors: string | null;
       queued: number | string | boolean;
-    }> = await knex('refresh_state as r')
-      .whereIn('r.entity_ref', chunk)
-      .select(
-        'r.entity_id',
-        'r.entity_ref',
-        'r.result_hash',
-        'r.errors',
-        knex.raw(
-          'case when r.processed_entity is null then 0 else 1 end as processed',
-        ),
-        knex.raw(
-          'case when exists (select 1 from stitch_queue q where q.entity_ref = r.entity_ref) then 1 else 0 end as queued',
-        ),
-      );
+      stitched: number | string | boolean;
+    }> = await knex('refresh_state as r').whereIn('r.entity_ref', chunk).select(
+      'r.entity_id',
+      'r.entity_ref',
+      'r.result_hash',
+      'r.errors',
+      knex.raw(
+        'case when r.processed_entity is null then 0 else 1 end as processed',
+      ),
+      knex.raw(
+        'case when exists (select 1 from stitch_queue q where q.entity_ref = r.entity_ref) then 1 else 0 end as queued',
+      ),
+      // stitched in full since the caller looked: served now, nothing to heal
+      knex.raw(
+        'case when exists (select 1 from final_entities f where f.entity_id = r.entity_id and f.final_entity is not null and exists (select 1 from search s where s.entity_id = f.entity_id)) then 1 else 0 end as stitched',
+      ),
+    );
     const stuck: typeof rows = [];
     for (const row of rows) {
       const failed = !!row.errors && row.errors !== '[]';
       if (failed) out.failing.push(row.entity_ref);
+      else if (Number(row.stitched)) continue;
       else if (Number(row.processed) && row.result_hash && !Number(row.queued))
         stuck.push(row);
       else out.pending.push(row.entity_ref);

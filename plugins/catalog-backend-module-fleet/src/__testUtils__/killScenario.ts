@@ -1,0 +1,185 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BackendProcesses } from './backendProcess';
+
+const ENGINES = ['kafka', 'mongodb', 'postgresql', 'redis'];
+const TEAMS = ['platform-kafka', 'platform-mongodb', 'sre'];
+
+/** A small seeded PRNG (mulberry32), so a failing run can be repeated. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A YAML inventory of `clusters` cluster groups; `generation` goes into every version. */
+export function generatedInventory(clusters: number, generation: number) {
+  const lines = ['all:', '  children:'];
+  for (let i = 0; i < clusters; i++) {
+    const engine = ENGINES[i % ENGINES.length];
+    lines.push(
+      `    c${i}:`,
+      '      hosts:',
+      `        ${engine}-c${i}-[1:3].kill.example:`,
+      '      vars:',
+      '        fleetdeck_cluster: true',
+      `        fleetdeck_engine: ${engine}`,
+      `        fleetdeck_version: "1.${generation}.0"`,
+      '        fleetdeck_environment: production',
+      `        fleetdeck_owner: group:default/${TEAMS[i % TEAMS.length]}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const org = TEAMS.map(
+  t =>
+    `apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: { name: ${t} }\nspec: { type: team, children: [] }\n`,
+).join('---\n');
+
+/** What one kill and restart measured. */
+export interface KillCycle {
+  /** ms after the new inventory generation was written that the backend was killed. */
+  killedAfterMs: number;
+  /** ms from the restart until every cluster was served and the status counts matched. */
+  convergedMs: number;
+  /** How many entities the reconcile healed in this cycle (from the log). */
+  healed: number;
+}
+
+/**
+ * Ingests a generated inventory with a real backend, and `kills` times:
+ * writes a new generation of the inventory (every cluster changes), kills
+ * the backend with SIGKILL at a random moment of its ingestion, starts it
+ * again and waits until a `kind=Cluster` query serves every cluster of that
+ * generation and the provider's status entity reports the same counts.
+ */
+export async function runKillScenario(options: {
+  client: 'pg' | 'better-sqlite3';
+  clusters: number;
+  kills: number;
+  seed: number;
+  /** Longest wait before a kill, ms. */
+  maxKillDelayMs: number;
+  /** How long a restarted backend may take to serve everything, ms. */
+  convergeWithinMs: number;
+  log: (message: string) => void;
+}): Promise<KillCycle[]> {
+  const { clusters, log } = options;
+  const random = seededRandom(options.seed);
+  const procs = await BackendProcesses.create(options.client);
+  const inventory = join(procs.dir, 'hosts.yml');
+  writeFileSync(join(procs.dir, 'org.yaml'), org);
+  const catalog = {
+    rules: [{ allow: ['Cluster', 'Location', 'Group'] }],
+    locations: [{ type: 'file', target: join(procs.dir, 'org.yaml') }],
+    providers: {
+      fleet: {
+        reconcile: {
+          schedule: {
+            frequency: { seconds: 10 },
+            timeout: { seconds: 30 },
+            initialDelay: { seconds: 1 },
+          },
+        },
+        ansible: {
+          kill: {
+            path: inventory,
+            schedule: { frequency: { seconds: 10 }, timeout: { seconds: 60 } },
+            ownerRecheckSeconds: 2,
+            maxShrinkRatio: 1,
+          },
+        },
+      },
+    },
+  };
+  const cycles: KillCycle[] = [];
+  try {
+    writeFileSync(inventory, generatedInventory(clusters, 0));
+    await procs.start(catalog);
+    await converge(procs, clusters, 0, 600_000);
+    for (let kill = 1; kill <= options.kills; kill++) {
+      const healedBefore = healedIn(procs.logs());
+      writeFileSync(inventory, generatedInventory(clusters, kill));
+      const killedAfterMs = Math.round(
+        500 + random() * (options.maxKillDelayMs - 500),
+      );
+      await new Promise(r => setTimeout(r, killedAfterMs));
+      const before = await servedCount(procs, kill).catch(() => -1);
+      await procs.kill();
+      const restarted = Date.now();
+      await procs.start(catalog);
+      await converge(procs, clusters, kill, options.convergeWithinMs);
+      const cycle = {
+        killedAfterMs,
+        convergedMs: Date.now() - restarted,
+        healed: healedIn(procs.logs()) - healedBefore,
+      };
+      cycles.push(cycle);
+      log(
+        `kill ${kill}: killed ${killedAfterMs} ms after generation ${kill} was written (${before} of ${clusters} served then); after the restart all ${clusters} served and counted in ${cycle.convergedMs} ms; ${cycle.healed} entities healed`,
+      );
+    }
+    return cycles;
+  } catch (e) {
+    log(procs.logs().split('\n').slice(-60).join('\n'));
+    throw e;
+  } finally {
+    await procs.close();
+  }
+}
+
+function healedIn(logs: string): number {
+  let n = 0;
+  for (const m of logs.matchAll(/Healing (\d+) entities/g)) n += Number(m[1]);
+  return n;
+}
+
+async function servedCount(procs: BackendProcesses, generation: number) {
+  const { totalItems } = await procs.get<{ totalItems: number }>(
+    `/api/catalog/entities/by-query?filter=kind=cluster,spec.version=1.${generation}.0&limit=1&fields=metadata.name`,
+  );
+  return totalItems;
+}
+
+/** Waits until every cluster of `generation` is served and the status entity's counts say so. */
+async function converge(
+  procs: BackendProcesses,
+  clusters: number,
+  generation: number,
+  withinMs: number,
+) {
+  const deadline = Date.now() + withinMs;
+  let last = '';
+  for (;;) {
+    try {
+      const served = await servedCount(procs, generation);
+      const status = await procs.get<{
+        metadata: { annotations: Record<string, string> };
+      }>(
+        '/api/catalog/entities/by-name/location/default/fleet-inventory-ansible-kill',
+      );
+      const a = status.metadata.annotations;
+      const counts = [
+        a['fleetdeck.io/inventory-cluster-count'],
+        a['fleetdeck.io/inventory-served-count'],
+        a['fleetdeck.io/inventory-healing-count'],
+      ].join('/');
+      last = `served ${served}, status emitted/served/healing ${counts}`;
+      if (served === clusters && counts === `${clusters}/${clusters}/0`) return;
+    } catch (e) {
+      last = String(e);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `generation ${generation}: not converged within ${withinMs} ms: ${last}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
+}

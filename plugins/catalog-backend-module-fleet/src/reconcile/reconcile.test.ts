@@ -1,0 +1,172 @@
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { manualScheduler } from '../__testUtils__/manualScheduler';
+import { catalogModuleFleet } from '../module';
+
+jest.setTimeout(180_000);
+
+const CLUSTERS = 30;
+const LOST = ['c3', 'c14', 'c27'];
+
+const org = `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: { name: sre }
+spec: { type: team, children: [] }
+`;
+
+const inventory = Array.from(
+  { length: CLUSTERS },
+  (_, i) => `
+[c${i}]
+c${i}-[1:2].example
+
+[c${i}:vars]
+fleetdeck_cluster=true
+fleetdeck_engine=kafka
+fleetdeck_version="3.7.${i}"
+fleetdeck_environment=production
+fleetdeck_owner=sre
+`,
+).join('');
+
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+const databases = TestDatabases.create();
+
+describe.each(databases.eachSupportedId())(
+  'reconciling the inventory with the catalog on %s',
+  databaseId => {
+    it('heals clusters processed but never stitched, which no refresh heals, and counts them on the status entity', async () => {
+      const { factory, tasks } = manualScheduler(id => id.startsWith('fleet-'));
+      const dir = mkdtempSync(join(tmpdir(), 'fleet-reconcile-'));
+      writeFileSync(join(dir, 'org.yaml'), org);
+      writeFileSync(join(dir, 'hosts.ini'), inventory);
+      const knex = await databases.init(databaseId);
+      const backend = await startTestBackend({
+        features: [
+          mockServices.database.factory({ knex }),
+          catalogPlugin,
+          catalogModuleFleet,
+          factory,
+          mockServices.rootConfig.factory({
+            data: {
+              catalog: {
+                rules: [{ allow: ['Group', 'Location', 'Cluster'] }],
+                locations: [{ type: 'file', target: join(dir, 'org.yaml') }],
+                providers: {
+                  fleet: {
+                    ansible: {
+                      demo: {
+                        path: join(dir, 'hosts.ini'),
+                        schedule: {
+                          frequency: { minutes: 30 },
+                          timeout: { minutes: 1 },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          }),
+        ],
+      });
+      const served = async () => {
+        const res = await request(backend.server)
+          .get('/api/catalog/entities/by-query')
+          .query({
+            filter: 'kind=cluster',
+            fields: 'metadata.name',
+            limit: 1000,
+          });
+        return (res.body.items as Array<{ metadata: { name: string } }>)
+          .map(e => e.metadata.name)
+          .sort();
+      };
+      const counts = async () => {
+        const res = await request(backend.server).get(
+          '/api/catalog/entities/by-name/location/default/fleet-inventory-ansible-demo',
+        );
+        const a = res.body.metadata?.annotations ?? {};
+        return `${a['fleetdeck.io/inventory-cluster-count']}/${a['fleetdeck.io/inventory-served-count']}/${a['fleetdeck.io/inventory-healing-count']}`;
+      };
+      const until = async (check: () => Promise<boolean>, what: string) => {
+        const deadline = Date.now() + 60_000;
+        while (!(await check())) {
+          if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+          await sleep(200);
+        }
+      };
+      const reconcile = tasks.get('fleetdeck-catalog-inventory-reconcile')!;
+      try {
+        await until(
+          async () => (await served()).length === CLUSTERS,
+          'ingestion',
+        );
+
+        // What a backend killed between processing and stitching leaves: the
+        // processed entity and its result hash, no final_entities row, and
+        // nothing in the stitch queue.
+        const refs = LOST.map(n => `cluster:default/${n}`);
+        const ids = (
+          await knex('refresh_state')
+            .whereIn('entity_ref', refs)
+            .select('entity_id')
+        ).map(r => r.entity_id);
+        await knex('search').whereIn('entity_id', ids).delete();
+        await knex('final_entities').whereIn('entity_id', ids).delete();
+        await knex('stitch_queue').whereIn('entity_ref', refs).delete();
+        expect(await served()).toHaveLength(CLUSTERS - LOST.length);
+
+        // The catalog's own processing does not heal them: they are processed
+        // again, the result hash is the same, and nothing is queued to stitch.
+        await knex('refresh_state')
+          .whereIn('entity_id', ids)
+          .update({ next_update_at: knex.fn.now() });
+        await until(
+          async () =>
+            (
+              await knex('refresh_state')
+                .whereIn('entity_id', ids)
+                .where('next_update_at', '>', knex.fn.now())
+            ).length === ids.length,
+          'reprocessing',
+        );
+        await sleep(2000);
+        expect(await served()).toHaveLength(CLUSTERS - LOST.length);
+
+        // The reconcile finds and heals exactly them, and says so on the status entity.
+        await reconcile();
+        await until(
+          async () => (await served()).length === CLUSTERS,
+          'healing',
+        );
+        expect(await served()).toEqual(
+          Array.from({ length: CLUSTERS }, (_, i) => `c${i}`).sort(),
+        );
+        await until(
+          async () =>
+            (await counts()) ===
+            `${CLUSTERS}/${CLUSTERS - LOST.length}/${LOST.length}`,
+          'status entity while healing',
+        );
+        await reconcile();
+        await until(
+          async () => (await counts()) === `${CLUSTERS}/${CLUSTERS}/0`,
+          'status entity after healing',
+        );
+      } finally {
+        await backend.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  },
+);
