@@ -28,6 +28,7 @@ import {
 } from './fleetQuery';
 import { FleetTable } from './FleetTable';
 import { FleetOverview } from '../FleetOverview/FleetOverview';
+import { InventoryHealingBanner } from './InventoryHealingBanner';
 import { InventoryStatusBanner } from './InventoryStatusBanner';
 import { useFleetPage } from './useFleetPage';
 
@@ -99,6 +100,7 @@ export const FleetPage = () => {
         </SupportButton>
       </ContentHeader>
       <InventoryStatusBanner />
+      <InventoryHealingBanner />
       <FleetOverview
         state={state}
         onChange={update}
