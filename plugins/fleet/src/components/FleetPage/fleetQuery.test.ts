@@ -1,4 +1,9 @@
-import { fleetRequest, stateFromParams, stateToParams } from './fleetQuery';
+import {
+  fleetFilter,
+  fleetRequest,
+  stateFromParams,
+  stateToParams,
+} from './fleetQuery';
 
 describe('Fleet page state', () => {
   it('round-trips through the URL, so a filtered Fleet page can be linked', () => {
@@ -46,5 +51,33 @@ describe('Fleet page state', () => {
     expect(stateFromParams(new URLSearchParams('sort=password')).sort).toBe(
       'name',
     );
+  });
+
+  it('keeps the policy filter in the URL and asks for the versions it resolved to, per engine', () => {
+    const state = stateFromParams(
+      new URLSearchParams(
+        'engine=kafka&environment=production&policy=outdated',
+      ),
+    );
+    expect(state.policy).toBe('outdated');
+    expect(stateToParams(state).get('policy')).toBe('outdated');
+    expect(stateFromParams(new URLSearchParams('policy=shiny')).policy).toBe(
+      undefined,
+    );
+    const versions = { kafka: ['3.5.1', '3.6.2'], mongodb: ['5.0.26'] };
+    expect(fleetFilter(state, versions)).toEqual([
+      {
+        kind: 'cluster',
+        'spec.engine': 'kafka',
+        'spec.environment': 'production',
+        'spec.version': ['3.5.1', '3.6.2'],
+      },
+    ]);
+    expect(fleetFilter({ ...state, filters: {} }, versions)).toHaveLength(2);
+  });
+
+  it('asks nothing when no version in use matches the policy filter', () => {
+    const state = stateFromParams(new URLSearchParams('policy=eol'));
+    expect(fleetRequest(state, 50, { kafka: [], mongodb: [] })).toBeNull();
   });
 });
