@@ -10,7 +10,14 @@
 export { runbooksPlugin as default } from './plugin';
 export { RunStore } from './database/RunStore';
 export { RunWorker } from './engine/RunWorker';
-export type { RunWorkerOptions, RunEvents } from './engine/RunWorker';
+export type { RunWorkerOptions } from './engine/RunWorker';
+export { DefaultRunBroker } from './broker';
+export type {
+  ChangeOrigin,
+  DefaultRunBrokerOptions,
+  RunBroker,
+  RunChange,
+} from './broker';
 export { SecretScopes } from './trust/SecretScopes';
 export { TrustPolicy } from './trust/TrustPolicy';
 export type { Trust } from './trust/TrustPolicy';

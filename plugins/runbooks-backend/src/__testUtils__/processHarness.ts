@@ -13,7 +13,7 @@ import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import yaml from 'yaml';
-import { RunStore } from '../database/RunStore';
+import { DatabaseRunStore } from '../database/DatabaseRunStore';
 
 /** The PostgreSQL server the database tests use, if one is configured. */
 export function postgresConnectionString(): string | undefined {
@@ -24,6 +24,39 @@ export function postgresConnectionString(): string | undefined {
     .sort()
     .pop();
   return key ? process.env[key] : undefined;
+}
+
+/** Whether this runs in a CI job (`CI` set and not false, or a known CI's own variable). */
+export function inContinuousIntegration(env = process.env): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  if (ci && ci !== 'false' && ci !== '0') return true;
+  return [
+    'GITHUB_ACTIONS',
+    'GITLAB_CI',
+    'BUILDKITE',
+    'CIRCLECI',
+    'JENKINS_URL',
+    'TF_BUILD',
+  ].some(key => !!env[key]);
+}
+
+/**
+ * Why tests that need PostgreSQL cannot run, if they cannot: no
+ * PostgreSQL connection string. `fail` in CI (`.ci/run` sets one and
+ * `CI=true`): a CI job must not pass by skipping them; on a workstation
+ * they are skipped with the message.
+ */
+export function missingPostgres():
+  | { message: string; fail: boolean }
+  | undefined {
+  if (postgresConnectionString()) return undefined;
+  const fail = inContinuousIntegration();
+  return {
+    fail,
+    message: `${
+      fail ? 'CI is set, but' : 'Skipped:'
+    } no PostgreSQL is configured (BACKSTAGE_TEST_DATABASE_POSTGRES<version>_CONNECTION_STRING, as .ci/run sets it)`,
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -76,7 +109,7 @@ export class ProcessHarness {
       });
       database = { client: 'better-sqlite3', connection: { directory: dir } };
     }
-    const store = await RunStore.fromKnex(knex);
+    const store = await DatabaseRunStore.fromKnex(knex);
     return new ProcessHarness(dir, client, prefix, knex, store, database);
   }
 
@@ -88,7 +121,7 @@ export class ProcessHarness {
     readonly client: string,
     private readonly prefix: string,
     readonly knex: Knex,
-    readonly store: RunStore,
+    readonly store: DatabaseRunStore,
     private readonly database: Record<string, unknown>,
   ) {
     this.journal = join(dir, 'journal.ndjson');

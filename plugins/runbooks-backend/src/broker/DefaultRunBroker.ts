@@ -219,6 +219,9 @@ export class DefaultRunBroker implements RunBroker {
           origin,
         );
         return;
+      default:
+        // a kind this version does not know (readEnvelope drops those)
+        return;
     }
   }
 

@@ -2,7 +2,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
 import { generateKeyPairSync } from 'crypto';
-import { RunStore } from '../database/RunStore';
+import { DatabaseRunStore } from '../database/DatabaseRunStore';
 import { SecretScopes } from '../trust/SecretScopes';
 import { RunWorker } from './RunWorker';
 import { ParameterVault } from './secrets';
@@ -43,11 +43,11 @@ function forms(value: string): string[] {
 describe.each(databases.eachSupportedId())(
   'RunWorker redaction on %s',
   databaseId => {
-    let store: RunStore;
+    let store: DatabaseRunStore;
     const workers: RunWorker[] = [];
 
     beforeAll(async () => {
-      store = await RunStore.fromKnex(await databases.init(databaseId));
+      store = await DatabaseRunStore.fromKnex(await databases.init(databaseId));
     });
     afterEach(async () => {
       await Promise.all(workers.splice(0).map(w => w.stop()));

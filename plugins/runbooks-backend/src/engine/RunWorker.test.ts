@@ -1,6 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
-import { RunStore } from '../database/RunStore';
+import { DatabaseRunStore } from '../database/DatabaseRunStore';
 import { RunWorker } from './RunWorker';
 import { cluster, runbook } from './testUtils';
 import { SecretScopes } from '../trust/SecretScopes';
@@ -49,11 +49,11 @@ function recordingExecutor(
 }
 
 describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
-  let store: RunStore;
+  let store: DatabaseRunStore;
   const workers: RunWorker[] = [];
 
   beforeAll(async () => {
-    store = await RunStore.fromKnex(await databases.init(databaseId));
+    store = await DatabaseRunStore.fromKnex(await databases.init(databaseId));
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map(w => w.stop()));

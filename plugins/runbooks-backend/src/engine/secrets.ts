@@ -1,6 +1,6 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import { Redactor } from '@fleetdeck/plugin-runbooks-node';
+import { Redactor } from '@fleetdeck/fleetdeck-node';
 import {
   createCipheriv,
   createDecipheriv,
