@@ -1,12 +1,17 @@
 import type { Entity } from '@backstage/catalog-model';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { isEntityKind } from './refs';
 import { clusterEntitySchema } from './schema';
 import type { ClusterEntity } from './types';
 
-/** True when the entity is of Fleetdeck's Cluster kind (any apiVersion check is left to validation). */
+/**
+ * True when the entity is a Fleetdeck Cluster (kind `Cluster` of
+ * `fleetdeck.io/v1alpha1`): the one test for entity page filters, the
+ * catalog processor and the cards alike. Its fields are left to validation.
+ */
 export function isClusterEntity(entity: Entity): entity is ClusterEntity {
   return (
-    entity.kind.toLocaleLowerCase('en-US') === 'cluster' &&
+    isEntityKind(entity, 'cluster') &&
     entity.apiVersion === 'fleetdeck.io/v1alpha1'
   );
 }
