@@ -67,7 +67,7 @@ export const deploymentsPlugin = createBackendPlugin({
         const mirrors = new MirrorManager({
           cacheDir: settings.cacheDir,
           logger,
-          credentialsEnv: repo => resolver.credentialsEnv(repo),
+          auth: repo => resolver.gitAuth(repo),
         });
         const diff = new DiffService({
           mirrors,

@@ -6,7 +6,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -16,6 +16,7 @@ import {
   deploymentsCreatePermission,
   deploymentsReadPermission,
 } from '@fleetdeck/plugin-deployments-common';
+import { audited, auditFailure, parseInput } from '@fleetdeck/fleetdeck-node';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -43,12 +44,6 @@ const driftQuery = z.object({
   owner: z.string().optional(),
   system: z.string().optional(),
 });
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new InputError(z.prettifyError(result.error));
-  return result.data;
-}
 
 /** The deployments API, mounted at /api/deployments. */
 export async function createRouter(options: {
@@ -87,30 +82,33 @@ export async function createRouter(options: {
         allow: ['user', 'service'],
       });
     } catch (error) {
-      const event = await auditor.createEvent({
-        eventId: 'deployment-record',
-        severityLevel: 'high',
-        meta: {
-          reason: 'authentication failed',
-          ip: req.ip,
-          userAgent: req.get('user-agent'),
+      // without the request: the auditor could not read an actor from it
+      await auditFailure(
+        auditor,
+        {
+          eventId: 'deployment-record',
+          severityLevel: 'high',
+          meta: {
+            reason: 'authentication failed',
+            ip: req.ip,
+            userAgent: req.get('user-agent'),
+          },
         },
-      });
-      await event.fail({ error: error as Error });
+        error,
+      );
       throw error;
     }
-    const event = await auditor.createEvent({
+    const operation = {
       eventId: 'deployment-record',
-      severityLevel: 'medium',
       request: req,
       meta: {
         entityRef: req.body?.entityRef,
         environment: req.body?.environment,
         commitSha: req.body?.commitSha,
       },
-    });
-    try {
-      const input = parse(deploymentInputSchema, req.body);
+    };
+    const result = await audited(auditor, operation, async outcome => {
+      const input = parseInput(deploymentInputSchema, req.body);
       const [decision] = await permissions.authorize(
         [
           {
@@ -122,19 +120,13 @@ export async function createRouter(options: {
       );
       if (decision.result !== AuthorizeResult.ALLOW)
         throw new NotAllowedError();
-      const result = await service.record(input, 'api');
-      await event.success({
-        meta: {
-          id: result.deployment.id,
-          created: result.created,
-          warnings: result.warnings,
-        },
-      });
-      res.status(result.created ? 201 : 200).json(result);
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+      const recorded = await service.record(input, 'api');
+      outcome.id = recorded.deployment.id;
+      outcome.created = recorded.created;
+      outcome.warnings = recorded.warnings;
+      return recorded;
+    });
+    res.status(result.created ? 201 : 200).json(result);
   });
 
   router.get('/v1/environments', async (req, res) => {
@@ -144,13 +136,13 @@ export async function createRouter(options: {
 
   router.get('/v1/entity/deployments', async (req, res) => {
     const credentials = await authorize(req, deploymentsReadPermission);
-    const { entityRef } = parse(entityQuery, req.query);
+    const { entityRef } = parseInput(entityQuery, req.query);
     res.json(await service.overview(entityRef, credentials));
   });
 
   router.get('/v1/entity/history', async (req, res) => {
     const credentials = await authorize(req, deploymentsReadPermission);
-    const q = parse(historyQuery, req.query);
+    const q = parseInput(historyQuery, req.query);
     const entity = await service.visibleEntity(q.entityRef, credentials);
     res.json({
       items: await store.history({
@@ -186,7 +178,7 @@ export async function createRouter(options: {
   }
 
   router.get('/v1/entity/diff', async (req, res) => {
-    const q = parse(diffQuery, req.query);
+    const q = parseInput(diffQuery, req.query);
     const { repo, base, head } = await resolveRange(req, q);
     res.json(
       await diff.diff(repo, base, head, {
@@ -199,7 +191,7 @@ export async function createRouter(options: {
   });
 
   router.get('/v1/entity/diff/files', async (req, res) => {
-    const q = parse(
+    const q = parseInput(
       diffQuery.pick({ entityRef: true, base: true, head: true }),
       req.query,
     );
@@ -209,7 +201,9 @@ export async function createRouter(options: {
 
   router.get('/v1/drift', async (req, res) => {
     const credentials = await authorize(req, deploymentsReadPermission);
-    res.json(await drift.summary(credentials, parse(driftQuery, req.query)));
+    res.json(
+      await drift.summary(credentials, parseInput(driftQuery, req.query)),
+    );
   });
 
   return router;

@@ -1,6 +1,6 @@
 import { NotFoundError } from '@backstage/errors';
 import { ChangedFile, DiffSummary } from '@fleetdeck/plugin-deployments-common';
-import { GitCommandError, runGit } from './runGit';
+import { GitCommandError, runGit } from '@fleetdeck/fleetdeck-node';
 
 /** A commit as git log reports it, before enrichment. */
 export interface RawCommit {
@@ -173,8 +173,11 @@ export class GitRange {
     return parseNumstatZ(out);
   }
 
-  private git(args: string[]) {
-    return runGit(['-c', 'core.quotepath=off', ...args], { cwd: this.gitDir });
+  private async git(args: string[]): Promise<string> {
+    const { stdout } = await runGit(['-c', 'core.quotepath=off', ...args], {
+      cwd: this.gitDir,
+    });
+    return stdout;
   }
 }
 

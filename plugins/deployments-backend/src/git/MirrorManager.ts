@@ -1,10 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { GitAuth, runGit } from '@fleetdeck/fleetdeck-node';
 import { existsSync } from 'fs';
 import { mkdir, rename, rm } from 'fs/promises';
 import { join } from 'path';
 import { GitRange } from './GitRange';
 import { Repository } from './RepositoryResolver';
-import { runGit } from './runGit';
 
 /**
  * Keeps one bare mirror per repository under the cache directory. Mirrors are
@@ -19,7 +19,8 @@ export class MirrorManager {
     private readonly options: {
       cacheDir: string;
       logger: LoggerService;
-      credentialsEnv?: (repo: Repository) => Record<string, string>;
+      /** Credentials for a repository's host, if it has any. */
+      auth?: (repo: Repository) => GitAuth | undefined;
       timeoutMs?: number;
     },
   ) {}
@@ -90,7 +91,7 @@ export class MirrorManager {
   private git(repo: Repository, args: string[], cwd?: string) {
     return runGit(args, {
       cwd,
-      env: this.options.credentialsEnv?.(repo),
+      auth: this.options.auth?.(repo),
       timeoutMs: this.options.timeoutMs ?? 10 * 60_000,
     });
   }

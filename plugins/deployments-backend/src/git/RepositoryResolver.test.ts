@@ -116,4 +116,41 @@ describe('RepositoryResolver (SSRF guard)', () => {
   ])('refuses %s', (_, value, message) => {
     expect(() => resolver.resolveValue(value)).toThrow(message);
   });
+
+  it("gives git the integration's token for its own host only", () => {
+    const withTokens = RepositoryResolver.fromConfig(
+      new ConfigReader({
+        integrations: {
+          github: [{ host: 'github.com', token: 'ghp_token_123456' }],
+          gitlab: [
+            {
+              host: 'gitlab.fleetdeck.example',
+              apiBaseUrl: 'https://gitlab.fleetdeck.example/api/v4',
+              token: 'glpat_token_123456',
+            },
+          ],
+        },
+        deployments: { git: { allowedRoots: [root] } },
+      }),
+    );
+    const auth = (value: string) =>
+      withTokens.gitAuth(withTokens.resolveValue(value));
+    expect(auth('https://github.com/fleetdeck-bank/payments-api')).toEqual({
+      scope: 'https://github.com',
+      username: 'x-access-token',
+      token: 'ghp_token_123456',
+    });
+    expect(
+      auth('https://gitlab.fleetdeck.example/bank/cards/card-authorizer'),
+    ).toEqual({
+      scope: 'https://gitlab.fleetdeck.example',
+      username: 'oauth2',
+      token: 'glpat_token_123456',
+    });
+    // not over ssh, and not for a local repository
+    expect(
+      auth('git@github.com:fleetdeck-bank/payments-api.git'),
+    ).toBeUndefined();
+    expect(auth('payments-api')).toBeUndefined();
+  });
 });

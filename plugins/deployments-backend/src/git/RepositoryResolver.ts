@@ -2,6 +2,11 @@ import { Entity } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
+import {
+  DEFAULT_GIT_PROTOCOLS,
+  GitAuth,
+  isAllowedGitRemote,
+} from '@fleetdeck/fleetdeck-node';
 import { createHash } from 'crypto';
 import { existsSync, realpathSync } from 'fs';
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'path';
@@ -10,6 +15,8 @@ import { fileURLToPath } from 'url';
 /** Annotation naming an entity's git repository: a git URL, or a path under an allowed root. */
 export const GIT_REPO_ANNOTATION = 'fleetdeck.io/git-repo';
 const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
+/** Remote transports; local repositories are checked against allowedRoots instead. */
+const REMOTE_PROTOCOLS = DEFAULT_GIT_PROTOCOLS.filter(p => p !== 'file');
 
 /** A git repository the diff engine may mirror. */
 export interface Repository {
@@ -151,9 +158,11 @@ export class RepositoryResolver {
     } catch {
       throw new InputError(`Invalid repository URL '${value}'`);
     }
-    if (!['https:', 'ssh:', 'git:'].includes(url.protocol)) {
+    if (!isAllowedGitRemote(url.href, REMOTE_PROTOCOLS)) {
       throw new NotAllowedError(
-        `Repository protocol ${url.protocol} is not allowed (https, ssh and git are)`,
+        `Repository protocol ${
+          url.protocol
+        } is not allowed (${REMOTE_PROTOCOLS.join(', ')} are)`,
       );
     }
     const host = url.hostname.toLowerCase();
@@ -209,22 +218,15 @@ export class RepositoryResolver {
     };
   }
 
-  /** Environment for git that carries the integration's token, never on the command line. */
-  credentialsEnv(repo: Repository): Record<string, string> {
-    if (!repo.host || !repo.url.startsWith('https://')) return {};
+  /** The integration's token for the repository's host, which git sends as a header. */
+  gitAuth(repo: Repository): GitAuth | undefined {
+    if (!repo.host || !repo.url.startsWith('https://')) return undefined;
+    const scope = `https://${repo.host}`;
     const github = this.integrations?.github.byHost(repo.host)?.config.token;
+    if (github) return { scope, username: 'x-access-token', token: github };
     const gitlab = this.integrations?.gitlab.byHost(repo.host)?.config.token;
-    let basic: string | undefined;
-    if (github) basic = `x-access-token:${github}`;
-    else if (gitlab) basic = `oauth2:${gitlab}`;
-    if (!basic) return {};
-    return {
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: `http.https://${repo.host}/.extraHeader`,
-      GIT_CONFIG_VALUE_0: `Authorization: Basic ${Buffer.from(basic).toString(
-        'base64',
-      )}`,
-    };
+    if (gitlab) return { scope, username: 'oauth2', token: gitlab };
+    return undefined;
   }
 }
 

@@ -3,11 +3,7 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -19,6 +15,7 @@ import {
   neighbourPairs,
   sortEnvironments,
 } from '@fleetdeck/plugin-deployments-common';
+import { fullEntityRef } from '@fleetdeck/plugin-fleet-common';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { MirrorManager } from '../git/MirrorManager';
 import { Repository, RepositoryResolver } from '../git/RepositoryResolver';
@@ -86,7 +83,7 @@ export class DeploymentsService {
     // retry: a record already kept (without a warning) needs no catalog
     // lookup and no mirror check.
     const known = await this.options.store.find({
-      entityRef: normalizeRef(d.entityRef),
+      entityRef: fullEntityRef(d.entityRef) ?? d.entityRef,
       environment: d.environment,
       commitSha: d.commitSha,
       deployedAt,
@@ -321,15 +318,5 @@ export class DeploymentsService {
       await this.syncMirror(entity, byEntity.get(stringifyEntityRef(entity))!);
       await this.warm(entity).catch(() => {});
     }
-  }
-}
-
-function normalizeRef(ref: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultNamespace: 'default' }),
-    );
-  } catch {
-    return ref;
   }
 }

@@ -2,11 +2,7 @@ import {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   Deployment,
@@ -14,6 +10,7 @@ import {
   DriftSummary,
   sortEnvironments,
 } from '@fleetdeck/plugin-deployments-common';
+import { sameEntityRef } from '@fleetdeck/plugin-fleet-common';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { DiffCacheStore } from '../database/DiffCacheStore';
 import { Repository, RepositoryResolver } from '../git/RepositoryResolver';
@@ -75,8 +72,15 @@ export class DriftService {
     for (const entity of items) {
       if (!entity) continue; // not visible to this user
       const spec = (entity.spec ?? {}) as { owner?: string; system?: string };
-      if (filter.owner && !sameRef(spec.owner, filter.owner, 'group')) continue;
-      if (filter.system && !sameRef(spec.system, filter.system, 'system'))
+      if (
+        filter.owner &&
+        !sameEntityRef(spec.owner, filter.owner, { defaultKind: 'group' })
+      )
+        continue;
+      if (
+        filter.system &&
+        !sameEntityRef(spec.system, filter.system, { defaultKind: 'system' })
+      )
         continue;
       let repo: Repository | undefined;
       try {
@@ -165,22 +169,5 @@ export class DriftService {
         a.entityRef.localeCompare(b.entityRef),
     );
     return { environments, productionEnvironment: prod, services };
-  }
-}
-
-function sameRef(value: string | undefined, filter: string, kind: string) {
-  if (!value) return false;
-  try {
-    const a = parseEntityRef(value, {
-      defaultKind: kind,
-      defaultNamespace: 'default',
-    });
-    const b = parseEntityRef(filter, {
-      defaultKind: kind,
-      defaultNamespace: 'default',
-    });
-    return stringifyEntityRef(a) === stringifyEntityRef(b);
-  } catch {
-    return false;
   }
 }
