@@ -15,7 +15,7 @@ import {
 import { AnsibleInventoryEntityProvider } from './inventory/AnsibleInventoryEntityProvider';
 import { HttpInventoryEntityProvider } from './inventory/HttpInventoryEntityProvider';
 import { InventoryEntityProvider } from './inventory/InventoryEntityProvider';
-import { healStuckEntities } from './reconcile/healStuckEntities';
+import { createStuckEntityHealer } from './reconcile/healStuckEntities';
 import { scheduleReconcile } from './reconcile/scheduleReconcile';
 import { scheduleSearchRepair } from './repair/searchRepair';
 import { ClusterEntitiesProcessor } from './processor/ClusterEntitiesProcessor';
@@ -59,8 +59,7 @@ export const catalogModuleFleet = createBackendModule({
         readVersionPolicy(config); // a bad fleet.versionPolicy stops startup
         catalogProcessing.addProcessor(new ClusterEntitiesProcessor());
         const reconcile = readReconcileConfig(config);
-        const heal = async (refs: string[]) =>
-          healStuckEntities(await database.getClient(), refs);
+        const heal = createStuckEntityHealer(() => database.getClient());
         const deps = (c: CommonProviderConfig) => ({
           id: c.id,
           logger,

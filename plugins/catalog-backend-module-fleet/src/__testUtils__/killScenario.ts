@@ -17,7 +17,30 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A YAML inventory of `clusters` cluster groups; `generation` goes into every version. */
+/** Each generation after the first changes one slice of the clusters (a quarter). */
+const SLICES = 4;
+
+/** The generation whose version cluster `i` carries in `generation`. */
+function versionOf(i: number, generation: number) {
+  for (let g = generation; g >= 1; g--) if (g % SLICES === i % SLICES) return g;
+  return 0;
+}
+
+/** How many clusters carry each version in `generation`. */
+export function expectedVersions(clusters: number, generation: number) {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < clusters; i++) {
+    const v = `1.${versionOf(i, generation)}.0`;
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * A YAML inventory of `clusters` cluster groups. Generation 0 is the first
+ * ingestion; each later one changes the version of a quarter of the
+ * clusters, which the catalog then processes and stitches again.
+ */
 export function generatedInventory(clusters: number, generation: number) {
   const lines = ['all:', '  children:'];
   for (let i = 0; i < clusters; i++) {
@@ -90,7 +113,7 @@ export async function runKillScenario(options: {
         ansible: {
           kill: {
             path: inventory,
-            schedule: { frequency: { seconds: 10 }, timeout: { seconds: 60 } },
+            schedule: { frequency: { seconds: 5 }, timeout: { seconds: 60 } },
             ownerRecheckSeconds: 2,
             maxShrinkRatio: 1,
           },
@@ -110,7 +133,7 @@ export async function runKillScenario(options: {
         500 + random() * (options.maxKillDelayMs - 500),
       );
       await new Promise(r => setTimeout(r, killedAfterMs));
-      const before = await servedCount(procs, kill).catch(() => -1);
+      const before = await servedCount(procs, clusters, kill).catch(() => -1);
       await procs.kill();
       const restarted = Date.now();
       await procs.start(catalog);
@@ -122,7 +145,7 @@ export async function runKillScenario(options: {
       };
       cycles.push(cycle);
       log(
-        `kill ${kill}: killed ${killedAfterMs} ms after generation ${kill} was written (${before} of ${clusters} served then); after the restart all ${clusters} served and counted in ${cycle.convergedMs} ms; ${cycle.healed} entities healed`,
+        `kill ${kill}: killed ${killedAfterMs} ms after generation ${kill} was written (${before} of ${clusters} served as written then); after the restart all ${clusters} served and counted in ${cycle.convergedMs} ms; ${cycle.healed} entities healed`,
       );
     }
     return cycles;
@@ -140,11 +163,27 @@ function healedIn(logs: string): number {
   return n;
 }
 
-async function servedCount(procs: BackendProcesses, generation: number) {
+async function countClusters(procs: BackendProcesses, version?: string) {
+  const filter = version
+    ? `kind=cluster,spec.version=${version}`
+    : 'kind=cluster';
   const { totalItems } = await procs.get<{ totalItems: number }>(
-    `/api/catalog/entities/by-query?filter=kind=cluster,spec.version=1.${generation}.0&limit=1&fields=metadata.name`,
+    `/api/catalog/entities/by-query?filter=${filter}&limit=1&fields=metadata.name`,
   );
   return totalItems;
+}
+
+/** How many clusters are served with the content of `generation`. */
+async function servedCount(
+  procs: BackendProcesses,
+  clusters: number,
+  generation: number,
+) {
+  let n = 0;
+  for (const [version, expected] of expectedVersions(clusters, generation)) {
+    n += Math.min(expected, await countClusters(procs, version));
+  }
+  return n;
 }
 
 /** Waits until every cluster of `generation` is served and the status entity's counts say so. */
@@ -158,7 +197,11 @@ async function converge(
   let last = '';
   for (;;) {
     try {
-      const served = await servedCount(procs, generation);
+      const total = await countClusters(procs);
+      const served =
+        total === clusters
+          ? await servedCount(procs, clusters, generation)
+          : total;
       const status = await procs.get<{
         metadata: { annotations: Record<string, string> };
       }>(
@@ -180,6 +223,6 @@ async function converge(
         `generation ${generation}: not converged within ${withinMs} ms: ${last}`,
       );
     }
-    await new Promise(r => setTimeout(r, 250));
+    await new Promise(r => setTimeout(r, 1000));
   }
 }

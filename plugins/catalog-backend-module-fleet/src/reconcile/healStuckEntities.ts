@@ -28,6 +28,7 @@ const CHUNK = 500;
 export async function healStuckEntities(
   knex: Knex,
   refs: string[],
+  confirm: (entityId: string, resultHash: string) => boolean = () => true,
 ): Promise<MissingEntities> {
   const out: MissingEntities = { healed: [], failing: [], pending: [] };
   for (let i = 0; i < refs.length; i += CHUNK) {
@@ -61,7 +62,12 @@ export async function healStuckEntities(
       const failed = !!row.errors && row.errors !== '[]';
       if (failed) out.failing.push(row.entity_ref);
       else if (Number(row.stitched)) continue;
-      else if (Number(row.processed) && row.result_hash && !Number(row.queued))
+      else if (
+        Number(row.processed) &&
+        row.result_hash &&
+        !Number(row.queued) &&
+        confirm(row.entity_id, row.result_hash)
+      )
         stuck.push(row);
       else out.pending.push(row.entity_ref);
     }
@@ -80,4 +86,36 @@ export async function healStuckEntities(
     out.healed.push(...stuck.map(r => r.entity_ref));
   }
   return out;
+}
+
+/** Stuck only if seen stuck, with the same result hash, this long ago or more. */
+export const CONFIRM_STUCK_AFTER_MS = 5_000;
+
+/**
+ * The heal the module uses: an entity is reset only when two looks at least
+ * CONFIRM_STUCK_AFTER_MS apart found it processed, unqueued and unstitched
+ * with the same result hash. A single look cannot tell a stuck entity from
+ * one whose processing committed a moment ago and whose stitch request is
+ * on its way (the catalog queues it in the next statement).
+ */
+export function createStuckEntityHealer(
+  getKnex: () => Promise<Knex>,
+  confirmAfterMs = CONFIRM_STUCK_AFTER_MS,
+) {
+  const suspects = new Map<string, { hash: string; since: number }>();
+  return async (refs: string[]): Promise<MissingEntities> => {
+    const now = Date.now();
+    for (const [id, s] of suspects) {
+      if (now - s.since > 3_600_000) suspects.delete(id);
+    }
+    return healStuckEntities(await getKnex(), refs, (id, hash) => {
+      const seen = suspects.get(id);
+      if (seen && seen.hash === hash && now - seen.since >= confirmAfterMs) {
+        suspects.delete(id);
+        return true;
+      }
+      if (!seen || seen.hash !== hash) suspects.set(id, { hash, since: now });
+      return false;
+    });
+  };
 }
