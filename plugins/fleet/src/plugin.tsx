@@ -8,7 +8,8 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import StorageIcon from '@material-ui/icons/Storage';
-import { dependsOnClusters, isClusterKind, isGroupKind } from './filters';
+import { isClusterEntity } from '@fleetdeck/plugin-fleet-common';
+import { dependsOnClusters, isGroupKind } from './filters';
 import { fleetRouteRef } from './routes';
 
 const fleetPage = PageBlueprint.make({
@@ -27,10 +28,23 @@ const fleetPage = PageBlueprint.make({
 const clusterOverviewCard = EntityCardBlueprint.make({
   name: 'cluster-overview',
   params: {
-    filter: isClusterKind,
+    filter: isClusterEntity,
     loader: () =>
       import('./components/ClusterOverviewCard/ClusterOverviewCard').then(m =>
         compatWrapper(<m.ClusterOverviewCard />),
+      ),
+  },
+});
+
+// The stock Labels card cuts long keys; app-config.yaml hides it on Clusters.
+const clusterLabelsCard = EntityCardBlueprint.make({
+  name: 'cluster-labels',
+  params: {
+    type: 'info',
+    filter: isClusterEntity,
+    loader: () =>
+      import('./components/ClusterLabelsCard/ClusterLabelsCard').then(m =>
+        compatWrapper(<m.ClusterLabelsCard />),
       ),
   },
 });
@@ -69,6 +83,7 @@ export const fleetPlugin = createFrontendPlugin({
   extensions: [
     fleetPage,
     clusterOverviewCard,
+    clusterLabelsCard,
     clustersOwnedCard,
     dependencyClustersCard,
   ],

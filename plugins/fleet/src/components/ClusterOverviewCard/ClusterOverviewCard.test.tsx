@@ -1,5 +1,10 @@
-import { screen } from '@testing-library/react';
-import { renderInTestApp } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { configApiRef } from '@backstage/core-plugin-api';
 import {
   EntityProvider,
   entityRouteRef,
@@ -48,5 +53,56 @@ describe('ClusterOverviewCard', () => {
     expect(
       screen.getByRole('link', { name: /platform-kafka/ }),
     ).toHaveAttribute('href', '/catalog/default/group/platform-kafka');
+  });
+
+  it('keeps long host names whole (wrapping, with a copy button) and shows the version against the policy', async () => {
+    const long = 'kafka-payments-prod-01.fra.fleetdeck.example';
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [
+            configApiRef,
+            mockApis.config({
+              data: {
+                fleet: {
+                  versionPolicy: {
+                    kafka: {
+                      minimum: '3.7.0',
+                      endOfLife: ['3.5'],
+                      target: '3.8.0',
+                    },
+                  },
+                },
+              },
+            }),
+          ],
+        ]}
+      >
+        <EntityProvider
+          entity={{ ...cluster, spec: { ...cluster.spec, nodes: [long] } }}
+        >
+          <ClusterOverviewCard />
+        </EntityProvider>
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    const node = within(screen.getByRole('list', { name: 'Nodes' })).getByText(
+      long,
+    );
+    expect(node).toHaveStyle({
+      whiteSpace: 'normal',
+      overflowWrap: 'anywhere',
+    });
+    expect(
+      within(screen.getByRole('list', { name: 'Nodes' })).getByRole('button', {
+        name: /copy/i,
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('end-of-life')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        'End-of-life (lines 3.5); supported from 3.7.0, target 3.8.0',
+      ),
+    ).toBeInTheDocument();
   });
 });
