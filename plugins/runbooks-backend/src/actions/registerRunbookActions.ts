@@ -10,8 +10,17 @@ export function registerRunbookActions(options: {
   actionsRegistry: ActionsRegistryService;
   service: RunbooksService;
 }) {
-  const { actionsRegistry, service } = options;
+  registerListRunbooks(options);
+  registerStartDryRun(options);
+  registerGetRun(options);
+}
 
+interface Options {
+  actionsRegistry: ActionsRegistryService;
+  service: RunbooksService;
+}
+
+function registerListRunbooks({ actionsRegistry, service }: Options) {
   actionsRegistry.register({
     name: 'list-runbooks',
     title: 'List runbooks',
@@ -56,7 +65,9 @@ export function registerRunbookActions(options: {
       };
     },
   });
+}
 
+function registerStartDryRun({ actionsRegistry, service }: Options) {
   actionsRegistry.register({
     name: 'start-runbook-dry-run',
     title: 'Start a runbook dry run',
@@ -90,7 +101,9 @@ export function registerRunbookActions(options: {
       };
     },
   });
+}
 
+function registerGetRun({ actionsRegistry, service }: Options) {
   actionsRegistry.register({
     name: 'get-runbook-run',
     title: 'Get a runbook run',

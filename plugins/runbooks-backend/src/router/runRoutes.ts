@@ -6,23 +6,30 @@ import { Caller } from '../service/types';
 import { ResponseRedaction } from './redaction';
 import { parse, schemas } from './schemas';
 
-/** Starting, reading and deciding runs: /runs and below (the stream apart). */
-export function runRoutes(options: {
+interface RouteOptions {
   service: RunbooksService;
   redaction: ResponseRedaction;
   caller: (req: express.Request) => Promise<Caller>;
-}): express.Router {
-  const { service, redaction, caller } = options;
-  const router = Router();
-  /** Sends a run's data, redacted with the run's secrets. */
-  const sendRun = async (res: express.Response, runId: string, body: object) =>
+}
+
+/** Sends a run's data, redacted with the run's secrets. */
+const runSender =
+  (redaction: ResponseRedaction) =>
+  async (res: express.Response, runId: string, body: object) =>
     res.json((await redaction.redactorFor(runId)).redactJson(body));
 
-  router.post('/runs', async (req, res) => {
-    const body = parse(schemas.startRun, req.body);
-    const run = await service.startRun(body, await caller(req));
-    res.status(201).json(redaction.redactor.redactJson(run));
-  });
+/** Starting, reading and deciding runs: /runs and below (the stream apart). */
+export function runRoutes(options: RouteOptions): express.Router {
+  const router = Router();
+  addReads(router, options);
+  addChanges(router, options);
+  return router;
+}
+
+/** GET /runs, a run, its targets and its log. */
+function addReads(router: express.Router, options: RouteOptions) {
+  const { service, redaction, caller } = options;
+  const sendRun = runSender(redaction);
 
   router.get('/runs', async (req, res) => {
     const { runbookRef, ...query } = parse(schemas.listRuns, req.query);
@@ -71,6 +78,18 @@ export function runRoutes(options: {
     );
     await sendRun(res, req.params.runId, logs);
   });
+}
+
+/** Starting a run, deciding, cancelling and retrying one. */
+function addChanges(router: express.Router, options: RouteOptions) {
+  const { service, redaction, caller } = options;
+  const sendRun = runSender(redaction);
+
+  router.post('/runs', async (req, res) => {
+    const body = parse(schemas.startRun, req.body);
+    const run = await service.startRun(body, await caller(req));
+    res.status(201).json(redaction.redactor.redactJson(run));
+  });
 
   const decide =
     (approve: boolean) =>
@@ -98,6 +117,4 @@ export function runRoutes(options: {
     );
     res.status(201).json(redaction.redactor.redactJson(retry));
   });
-
-  return router;
 }

@@ -1,10 +1,117 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  ActionContext,
+  createTemplateAction,
+} from '@backstage/plugin-scaffolder-node';
+import { JsonObject } from '@backstage/types';
 import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
 import { examples } from './createRunRunbookAction.examples';
 
 const ENDED = ['succeeded', 'failed', 'cancelled'];
+
+/** The inputs of `runbooks:run`, as its schema below declares them. */
+type RunInput = {
+  runbook: string;
+  targets?: string[];
+  parameters?: Record<string, unknown>;
+  dryRun?: boolean;
+  wait?: boolean;
+  waitTimeoutMinutes?: number;
+};
+
+/** The outputs of `runbooks:run`. */
+type RunOutput = {
+  runId: string;
+  status: string;
+  total: number;
+  succeeded: number;
+  failed: number;
+};
+
+/** What of the scaffolder's action context a run uses. */
+type RunContext = Pick<
+  ActionContext<JsonObject, RunOutput>,
+  | 'logger'
+  | 'isDryRun'
+  | 'signal'
+  | 'getInitiatorCredentials'
+  | 'checkpoint'
+  | 'output'
+> & { input: RunInput };
+
+type Deps = {
+  auth: AuthService;
+  discovery: DiscoveryService;
+  pollIntervalMs?: number;
+};
+
+/** Calls the runbooks API on behalf of the template's initiator. */
+function runbooksApi(deps: Deps, ctx: RunContext) {
+  return async (method: string, path: string, body?: unknown) => {
+    const baseUrl = await deps.discovery.getBaseUrl('runbooks');
+    const { token } = await deps.auth.getPluginRequestToken({
+      onBehalfOf: await ctx.getInitiatorCredentials(),
+      targetPluginId: 'runbooks',
+    });
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return (await res.json()) as RunSummary;
+  };
+}
+
+/** Starts the run once (a checkpoint), then waits for its end if asked. */
+async function runRunbook(ctx: RunContext, deps: Deps) {
+  const call = runbooksApi(deps, ctx);
+  // a template preview (scaffolder dry run) starts a runbook dry run
+  const dryRun = Boolean(ctx.input.dryRun || ctx.isDryRun);
+  const runId = await ctx.checkpoint({
+    key: `runbooks-run-${ctx.input.runbook}`,
+    fn: async () => {
+      const run = await call('POST', '/runs', {
+        runbookRef: ctx.input.runbook,
+        targets: ctx.input.targets,
+        parameters: ctx.input.parameters,
+        dryRun,
+      });
+      ctx.logger.info(
+        `Started ${dryRun ? 'dry run' : 'run'} ${run.id} of ${
+          run.runbookRef
+        } on ${run.total} targets`,
+      );
+      return run.id;
+    },
+  });
+  let run = await call('GET', `/runs/${runId}`);
+  if (ctx.input.wait) {
+    const deadline = Date.now() + (ctx.input.waitTimeoutMinutes ?? 60) * 60_000;
+    while (!ENDED.includes(run.status)) {
+      if (Date.now() > deadline)
+        throw new Error(`Run ${runId} did not end in time`);
+      if (ctx.signal?.aborted) throw new Error('Task cancelled');
+      await new Promise(r => setTimeout(r, deps.pollIntervalMs ?? 2000));
+      run = await call('GET', `/runs/${runId}`);
+    }
+    ctx.logger.info(
+      `Run ${runId} ${run.status}: ${run.counts.succeeded} succeeded, ${run.counts.failed} failed`,
+    );
+  }
+  ctx.output('runId', run.id);
+  ctx.output('status', run.status);
+  ctx.output('total', run.total);
+  ctx.output('succeeded', run.counts.succeeded);
+  ctx.output('failed', run.counts.failed + run.counts.rejected);
+  if (ctx.input.wait && run.status !== 'succeeded') {
+    throw new Error(`Runbook run ${runId} ended ${run.status}`);
+  }
+}
 
 /**
  * `runbooks:run`: starts a runbook run through the runbooks API on behalf of
@@ -12,12 +119,7 @@ const ENDED = ['succeeded', 'failed', 'cancelled'];
  * (parameters, target filter, `runbooks.run` per target).
  * @public
  */
-export function createRunRunbookAction(options: {
-  auth: AuthService;
-  discovery: DiscoveryService;
-  pollIntervalMs?: number;
-}) {
-  const { auth, discovery } = options;
+export function createRunRunbookAction(options: Deps) {
   return createTemplateAction({
     id: 'runbooks:run',
     description:
@@ -69,67 +171,6 @@ export function createRunRunbookAction(options: {
         failed: z => z.number(),
       },
     },
-    async handler(ctx) {
-      const baseUrl = await discovery.getBaseUrl('runbooks');
-      const credentials = await ctx.getInitiatorCredentials();
-      const call = async (method: string, path: string, body?: unknown) => {
-        const { token } = await auth.getPluginRequestToken({
-          onBehalfOf: credentials,
-          targetPluginId: 'runbooks',
-        });
-        const res = await fetch(`${baseUrl}${path}`, {
-          method,
-          headers: {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-          },
-          body: body ? JSON.stringify(body) : undefined,
-        });
-        if (!res.ok) throw await ResponseError.fromResponse(res);
-        return (await res.json()) as RunSummary;
-      };
-      // a template preview (scaffolder dry run) starts a runbook dry run
-      const dryRun = Boolean(ctx.input.dryRun || ctx.isDryRun);
-      const runId = await ctx.checkpoint({
-        key: `runbooks-run-${ctx.input.runbook}`,
-        fn: async () => {
-          const run = await call('POST', '/runs', {
-            runbookRef: ctx.input.runbook,
-            targets: ctx.input.targets,
-            parameters: ctx.input.parameters,
-            dryRun,
-          });
-          ctx.logger.info(
-            `Started ${dryRun ? 'dry run' : 'run'} ${run.id} of ${
-              run.runbookRef
-            } on ${run.total} targets`,
-          );
-          return run.id;
-        },
-      });
-      let run = await call('GET', `/runs/${runId}`);
-      if (ctx.input.wait) {
-        const deadline =
-          Date.now() + (ctx.input.waitTimeoutMinutes ?? 60) * 60_000;
-        while (!ENDED.includes(run.status)) {
-          if (Date.now() > deadline)
-            throw new Error(`Run ${runId} did not end in time`);
-          if (ctx.signal?.aborted) throw new Error('Task cancelled');
-          await new Promise(r => setTimeout(r, options.pollIntervalMs ?? 2000));
-          run = await call('GET', `/runs/${runId}`);
-        }
-        ctx.logger.info(
-          `Run ${runId} ${run.status}: ${run.counts.succeeded} succeeded, ${run.counts.failed} failed`,
-        );
-      }
-      ctx.output('runId', run.id);
-      ctx.output('status', run.status);
-      ctx.output('total', run.total);
-      ctx.output('succeeded', run.counts.succeeded);
-      ctx.output('failed', run.counts.failed + run.counts.rejected);
-      if (ctx.input.wait && run.status !== 'succeeded') {
-        throw new Error(`Runbook run ${runId} ended ${run.status}`);
-      }
-    },
+    handler: ctx => runRunbook(ctx, options),
   });
 }

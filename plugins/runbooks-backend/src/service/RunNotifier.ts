@@ -13,6 +13,11 @@ import { Redactor, redactingLogger } from '@fleetdeck/fleetdeck-node';
 import type { RunStore } from '../database/RunStore';
 import { ownerRef } from '../lib/ownerRef';
 
+/** What one notification says. */
+type NotificationPayload = Parameters<
+  NotificationService['send']
+>[0]['payload'];
+
 /** ` (cron)` of a scheduled run, for messages. */
 const cron = (run: RunSummary) => (run.schedule ? ` (${run.schedule})` : '');
 
@@ -48,11 +53,11 @@ export class RunNotifier {
   }
 
   /** Sends one notification, redacted; a failure is logged, never thrown. */
-  private async send(entityRef: string, payload: Record<string, unknown>) {
+  private async send(entityRef: string, payload: NotificationPayload) {
     try {
       await this.deps.notifications?.send({
         recipients: { type: 'entity', entityRef },
-        payload: this.redactor.redactJson(payload) as any,
+        payload: this.redactor.redactJson(payload),
       });
     } catch (e) {
       this.logger.warn(`Could not send notification: ${e}`);
@@ -64,7 +69,7 @@ export class RunNotifier {
       ?.publish({
         recipients: { type: 'broadcast' },
         channel: runSignalChannel(message.runId),
-        message: message as any,
+        message: { ...message },
       })
       .catch(e => this.logger.debug(`Signal failed: ${e}`));
   }
