@@ -56,10 +56,11 @@ export async function commitSqlite(
 }
 
 /**
- * Set-based, so a batch costs the same two statements however many targets
- * it holds: one conditional update of the target rows (state and step
- * results, each only where the claim is still held) and one insert of the
- * held ones' log lines. Returns the ids of the targets whose claim was held.
+ * Set-based, so a batch costs the same few statements however many targets
+ * it holds: a conditional update of the target rows (each only where the
+ * claim is still held) for those that go on running and one for those that
+ * end, and one insert of the held ones' log lines. Returns the ids of the
+ * targets whose claim was held.
  */
 async function writeCompletions(
   tx: Knex.Transaction,
@@ -68,41 +69,55 @@ async function writeCompletions(
 ): Promise<Set<string>> {
   const held = new Set<string>();
   for (const chunk of chunks(completions, 500)) {
-    const input = values(
-      chunk.map(c => [
-        c.claim.targetId,
-        c.claim.claimId,
-        c.finish?.status ?? null,
-        c.finish?.error ?? null,
-        c.steps ? JSON.stringify(c.steps) : null,
-      ]),
-    );
-    // column3 is the new status (null: the target goes on running)
-    const rows = rowsOf<{ id: string }>(
-      await tx.raw(
-        `UPDATE runbooks_targets SET
-           status = coalesce(i.column3, runbooks_targets.status),
-           finished_at = CASE WHEN i.column3 IS NULL
-             THEN runbooks_targets.finished_at ELSE CAST(? AS BIGINT) END,
-           error = CASE WHEN i.column3 IS NULL
-             THEN runbooks_targets.error ELSE i.column4 END,
-           steps = coalesce(i.column5, runbooks_targets.steps),
-           heartbeat_at = CAST(? AS BIGINT),
-           changed_at = CASE WHEN i.column3 IS NULL
-             THEN runbooks_targets.changed_at ELSE ${databaseNowSql(tx)} END
-         FROM (VALUES ${input.sql}) AS i
-         WHERE runbooks_targets.id = i.column1
-           AND runbooks_targets.claim_id = i.column2
-           AND runbooks_targets.status = 'running'
-         RETURNING runbooks_targets.id`,
-        [now, now, ...input.bindings],
-      ),
-    );
-    for (const row of rows) held.add(row.id);
+    for (const ending of [false, true]) {
+      const part = chunk.filter(c => Boolean(c.finish) === ending);
+      if (part.length === 0) continue;
+      for (const id of await updateHeld(tx, part, ending, now)) held.add(id);
+    }
   }
   const lines = completions
     .filter(c => held.has(c.claim.targetId))
     .flatMap(c => completionLines(c, now));
   await insertLogs(tx, lines, now);
   return held;
+}
+
+/**
+ * One UPDATE of held targets that all end (`ending`) or all go on. The
+ * second kind leaves the status and `changed_at` (and so their indexes)
+ * alone: a step's result rewrites only the steps and the heartbeat.
+ */
+async function updateHeld(
+  tx: Knex.Transaction,
+  completions: Completion[],
+  ending: boolean,
+  now: number,
+): Promise<string[]> {
+  const input = values(
+    completions.map(c => [
+      c.claim.targetId,
+      c.claim.claimId,
+      c.finish?.status ?? null,
+      c.finish?.error ?? null,
+      c.steps ? JSON.stringify(c.steps) : null,
+    ]),
+  );
+  const end = ending
+    ? `status = i.column3, finished_at = CAST(? AS BIGINT),
+       error = i.column4, changed_at = ${databaseNowSql(tx)},`
+    : '';
+  const rows = rowsOf<{ id: string }>(
+    await tx.raw(
+      `UPDATE runbooks_targets SET ${end}
+         steps = coalesce(i.column5, runbooks_targets.steps),
+         heartbeat_at = CAST(? AS BIGINT)
+       FROM (VALUES ${input.sql}) AS i
+       WHERE runbooks_targets.id = i.column1
+         AND runbooks_targets.claim_id = i.column2
+         AND runbooks_targets.status = 'running'
+       RETURNING runbooks_targets.id`,
+      [...(ending ? [now] : []), now, ...input.bindings],
+    ),
+  );
+  return rows.map(r => r.id);
 }

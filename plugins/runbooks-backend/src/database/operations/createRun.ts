@@ -2,7 +2,7 @@ import { Knex } from 'knex';
 import { randomUUID } from 'crypto';
 import { encodeFiles } from '../../trust/DefinitionSnapshots';
 import { insertLogs } from '../DatabaseLogStore';
-import { chunks, databaseNowSql, isPostgres } from '../sql';
+import { chunks, databaseNowSql, isPostgres, values } from '../sql';
 import { DefinitionRow, RunRow, TargetRow } from '../tables';
 import { NewRun } from '../types';
 
@@ -106,8 +106,25 @@ async function insertTargets(tx: Knex.Transaction, rows: NewTargetRow[]) {
   }
   // SQLite allows 32,766 bound variables per statement
   for (const chunk of chunks(rows, 100)) {
-    await tx<TargetRow>('runbooks_targets').insert(
-      chunk.map(r => ({ ...r, changed_at: tx.raw(changedAt) })),
+    const input = values(
+      chunk.map(r => [
+        r.id,
+        r.run_id,
+        r.position,
+        r.entity_ref,
+        r.entity,
+        r.status,
+        r.needs_approval,
+        r.claims,
+      ]),
+    );
+    // the clock once per statement, not a raw value per row
+    await tx.raw(
+      `INSERT INTO runbooks_targets
+         (id, run_id, position, entity_ref, entity, status, needs_approval,
+          claims, changed_at)
+       SELECT i.*, ${changedAt} FROM (VALUES ${input.sql}) AS i`,
+      input.bindings,
     );
   }
 }
