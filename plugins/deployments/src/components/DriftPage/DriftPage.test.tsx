@@ -73,6 +73,10 @@ describe('DriftPage', () => {
     expect(
       within(rows[1]).getByText('production is up to date'),
     ).toBeInTheDocument();
+    // Owner and system names stay whole ("payments", never "paymen ts").
+    expect(within(rows[0]).getByText('payments')).toHaveStyle({
+      whiteSpace: 'nowrap',
+    });
   });
 
   it('filters by owner from the URL', async () => {
