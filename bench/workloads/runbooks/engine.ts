@@ -4,7 +4,11 @@
  * one step that waits `stepMs` (0 = no-op) at the given concurrency.
  * Prints one JSON line: { ms, targets, rssBeforeMb, rssPeakMb, heapGrowthMb }.
  */
-import { RunStore, RunWorker } from '@fleetdeck/plugin-runbooks-backend';
+import {
+  DefaultRunBroker,
+  RunStore,
+  RunWorker,
+} from '@fleetdeck/plugin-runbooks-backend';
 import { randomBytes } from 'crypto';
 import { mkdtempSync, rmSync } from 'fs';
 import knexFactory, { Knex } from 'knex';
@@ -66,6 +70,18 @@ async function main() {
   const store = await RunStore.fromKnex(db.knex);
   let finished: (() => void) | undefined;
   const done = new Promise<void>(r => (finished = r));
+  const logger = {
+    error: (m: string) => console.error(m),
+    warn: (m: string) => console.error(m),
+    info: () => {},
+    debug: () => {},
+    child() {
+      return this;
+    },
+  } as any;
+  // this process alone: the broker without an events service
+  const broker = await DefaultRunBroker.create({ logger });
+  broker.onRunFinished(() => finished?.());
   const worker = new RunWorker({
     store,
     executors: new Map([
@@ -79,20 +95,12 @@ async function main() {
         },
       ],
     ]),
-    logger: {
-      error: (m: string) => console.error(m),
-      warn: (m: string) => console.error(m),
-      info: () => {},
-      debug: () => {},
-      child() {
-        return this;
-      },
-    } as any,
+    logger,
     workerId: 'bench',
     maxParallel: concurrency,
     pollIntervalMs: 1000,
     heartbeatIntervalMs: 5000,
-    events: { targetChanged() {}, runFinished: () => finished?.() },
+    broker,
   });
   const runbook = {
     apiVersion: 'fleetdeck.io/v1alpha1',
