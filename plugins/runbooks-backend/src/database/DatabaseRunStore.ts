@@ -325,10 +325,6 @@ export class DatabaseRunStore implements RunStore {
     return row;
   }
 
-  async toSummary(row: RunRow): Promise<RunSummary> {
-    return toRunSummary(row, await this.countTargets(row.id));
-  }
-
   claimTargets(options: {
     workerId: string;
     limit: number;

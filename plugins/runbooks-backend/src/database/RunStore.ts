@@ -136,8 +136,6 @@ export interface RunStore {
 
   /** @deprecated use getRunSummary */
   getRunRow(runId: string): Promise<RunRow>;
-  /** @deprecated use getRunSummary */
-  toSummary(row: RunRow): Promise<RunSummary>;
   /** @deprecated tests only: `commit([], { ...options, search: true })` */
   claimTargets(options: {
     workerId: string;

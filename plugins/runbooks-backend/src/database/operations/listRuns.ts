@@ -10,8 +10,6 @@ export interface RunPage {
   items: RunSummary[];
   /** Pass as `cursor` for the next (older) page. */
   nextCursor?: string;
-  /** @deprecated the rows of `items`, until the service reads `items`. */
-  rows: RunRow[];
 }
 
 /** The position after a run in the list: its creation time and id. */
@@ -90,7 +88,6 @@ export async function listRuns(
     items: page.map(row => toRunSummary(row, toCounts(counts.get(row.id)))),
     nextCursor:
       rows.length > options.limit && last ? encodeRunCursor(last) : undefined,
-    rows: page,
   };
 }
 
