@@ -4,7 +4,7 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
-import { GitAuth } from '../git/runGit';
+import { GitAuth } from '@fleetdeck/fleetdeck-node';
 
 /** A repository on a host of `integrations.github`, with its credentials. */
 export interface GithubTarget {

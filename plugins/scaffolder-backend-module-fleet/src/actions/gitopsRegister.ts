@@ -6,6 +6,13 @@ import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  audited,
+  GitAuth,
+  GitProtocol,
+  gitProtocolsFor,
+  runGit,
+} from '@fleetdeck/fleetdeck-node';
 import { existsSync } from 'fs';
 import { mkdir, readdir, readFile, writeFile } from 'fs/promises';
 import { dirname, join, relative } from 'path';
@@ -16,8 +23,6 @@ import {
   GitServers,
   normalizeGitUrl,
 } from '../git/GitServers';
-import { GitAuth, runGit } from '../git/runGit';
-import { audited } from './audited';
 import { examples } from './gitopsRegister.examples';
 import { githubTarget, openPullRequest } from './githubPullRequest';
 
@@ -135,10 +140,12 @@ export function createGitopsRegisterAction(options: {
       const files = await listFiles(sourceDir);
       const github = githubTarget(integrations, repoUrl);
       let auth: GitAuth | undefined;
+      let protocols: GitProtocol[];
       if (github) {
         auth = await github.auth();
+        protocols = gitProtocolsFor(auth.scope);
       } else {
-        auth = servers.resolve({ remoteUrl: repoUrl }).server.auth;
+        ({ auth, protocols } = servers.resolve({ remoteUrl: repoUrl }).server);
       }
       ctx.output('repoUrl', repoUrl);
       ctx.output('branchName', branchName);
@@ -157,7 +164,7 @@ export function createGitopsRegisterAction(options: {
       const apply = async () => {
         const dir = await ctx.createTemporaryDirectory();
         const git = (args: string[]) =>
-          runGit(args, { cwd: dir, auth, author }).catch(e => {
+          runGit(args, { cwd: dir, auth, author, protocols }).catch(e => {
             throw describeGitError(e, repoUrl);
           });
         await git(['init', '--quiet']);
@@ -249,7 +256,7 @@ export function createGitopsRegisterAction(options: {
             auditor,
             {
               eventId: 'gitops-register',
-              actor: ctx.user?.ref,
+              actor: ctx.user?.ref ?? 'unknown',
               meta: { repoUrl, branchName, service: input.service },
             },
             apply,

@@ -5,6 +5,7 @@ import {
 import { Config } from '@backstage/config';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { audited, runGit } from '@fleetdeck/fleetdeck-node';
 import { existsSync } from 'fs';
 import { mkdir, rm } from 'fs/promises';
 import { assertBranchEmpty } from '../git/assertBranchEmpty';
@@ -12,8 +13,6 @@ import { gitAuthor } from '../git/author';
 import { gitBlobUrl, gitTreeUrl } from '../git/contentsUrl';
 import { describeGitError } from '../git/describeGitError';
 import { GitServer, GitServers } from '../git/GitServers';
-import { runGit } from '../git/runGit';
-import { audited } from './audited';
 import { examples } from './publishGit.examples';
 
 const BRANCH = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -147,7 +146,7 @@ export function createPublishGitAction(options: {
             auditor,
             {
               eventId: 'publish-git',
-              actor: ctx.user?.ref,
+              actor: ctx.user?.ref ?? 'unknown',
               meta: { remoteUrl, branch },
             },
             () =>
@@ -185,7 +184,7 @@ async function push(options: {
   log: (message: string) => void;
 }): Promise<string> {
   const { server, remoteUrl, branch, sourceDir, author, log } = options;
-  const auth = server.auth;
+  const { auth, protocols } = server;
   const localPath = options.servers.localPath(server, remoteUrl);
   let created = false;
   if (localPath && !existsSync(localPath)) {
@@ -205,7 +204,7 @@ async function push(options: {
   try {
     await assertBranchEmpty(options);
     const git = (args: string[]) =>
-      runGit(args, { cwd: sourceDir, auth, author }).catch(e => {
+      runGit(args, { cwd: sourceDir, auth, author, protocols }).catch(e => {
         throw describeGitError(e, remoteUrl);
       });
     await git(['init', '--quiet', `--initial-branch=${branch}`]);

@@ -1,13 +1,13 @@
 import { DiscoveryService } from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
-  parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { tryParseEntityRef } from '@fleetdeck/plugin-fleet-common';
 import { assertBranchEmpty } from '../git/assertBranchEmpty';
 import { gitBlobUrl, gitTreeUrl } from '../git/contentsUrl';
 import { configuredGitopsRepoUrl, GitServers } from '../git/GitServers';
@@ -103,13 +103,8 @@ export function createServicePreflightAction(options: {
         return text;
       };
       const refOfKind = (value: string, kind: string, what: string) => {
-        let ref: CompoundEntityRef;
-        try {
-          ref = parseEntityRef(value, {
-            defaultKind: kind,
-            defaultNamespace: 'default',
-          });
-        } catch (e) {
+        const ref = tryParseEntityRef(value, { defaultKind: kind });
+        if (!ref) {
           throw new InputError(`The ${what} "${value}" is not an entity ref`);
         }
         if (ref.kind.toLocaleLowerCase('en-US') !== kind) {

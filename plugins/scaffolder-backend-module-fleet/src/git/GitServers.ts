@@ -1,8 +1,12 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import {
+  GitAuth,
+  GitProtocol,
+  gitProtocolsFor,
+} from '@fleetdeck/fleetdeck-node';
 import { isAbsolute, relative, resolve } from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
-import { GitAuth } from './runGit';
 
 /** One entry of `fleetdeck.git.servers`: where new repositories may go. */
 export interface GitServer {
@@ -10,6 +14,8 @@ export interface GitServer {
   /** Normalised base URL without a trailing slash. */
   baseUrl: string;
   auth: GitAuth;
+  /** Transports git may use for it: plain http only when `baseUrl` is http. */
+  protocols: GitProtocol[];
   createRepositories: boolean;
 }
 
@@ -60,6 +66,7 @@ export class GitServers {
       return {
         name: c.getString('name'),
         baseUrl,
+        protocols: gitProtocolsFor(baseUrl),
         createRepositories:
           (c.getOptionalBoolean('createRepositories') ?? false) &&
           baseUrl.startsWith('file:'),

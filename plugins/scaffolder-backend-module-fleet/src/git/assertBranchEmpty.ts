@@ -1,8 +1,8 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
+import { runGit } from '@fleetdeck/fleetdeck-node';
 import { existsSync } from 'fs';
 import { describeGitError } from './describeGitError';
 import { GitServer, GitServers } from './GitServers';
-import { runGit } from './runGit';
 
 /**
  * Checks that `branch` of the remote has no commits yet, so that publishing
@@ -25,7 +25,7 @@ export async function assertBranchEmpty(options: {
   }
   const { stdout } = await runGit(
     ['ls-remote', '--heads', remoteUrl, `refs/heads/${branch}`],
-    { auth: server.auth },
+    { auth: server.auth, protocols: server.protocols },
   ).catch(e => {
     throw describeGitError(e, remoteUrl);
   });

@@ -4,7 +4,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import { GitCommandError } from './runGit';
+import { GitCommandError } from '@fleetdeck/fleetdeck-node';
 
 /** Keeps the lines of git's output a person needs to see: the remote's own words and errors. */
 function essentials(output: string): string {

@@ -12,6 +12,7 @@ import {
   ReadTreeResponseFactory,
 } from '@backstage/backend-defaults/urlReader';
 import { InputError, NotFoundError, NotModifiedError } from '@backstage/errors';
+import { runGit } from '@fleetdeck/fleetdeck-node';
 import { spawn } from 'child_process';
 import { mkdtemp, rm } from 'fs/promises';
 import { tmpdir } from 'os';
@@ -20,7 +21,6 @@ import { Readable } from 'stream';
 import { parseGitContentsUrl } from '../git/contentsUrl';
 import { describeGitError } from '../git/describeGitError';
 import { GitServers } from '../git/GitServers';
-import { runGit } from '../git/runGit';
 
 /**
  * Reads files from repositories on the plain git servers of
@@ -132,9 +132,10 @@ export class GitUrlReader implements UrlReaderService {
   ): Promise<T> {
     const { remoteUrl, ref } = this.parse(url);
     const { server } = this.servers.resolve({ remoteUrl });
-    const auth = server.auth;
+    const { auth, protocols } = server;
     const heads = await runGit(['ls-remote', remoteUrl, `refs/heads/${ref}`], {
       auth,
+      protocols,
       timeoutMs: 30_000,
     }).catch(e => {
       throw describeGitError(e, remoteUrl);
@@ -147,7 +148,7 @@ export class GitUrlReader implements UrlReaderService {
       await runGit(['init', '--bare', '--quiet'], { cwd: dir });
       await runGit(
         ['fetch', '--quiet', '--depth=1', remoteUrl, `refs/heads/${ref}`],
-        { cwd: dir, auth, timeoutMs: 60_000 },
+        { cwd: dir, auth, protocols, timeoutMs: 60_000 },
       ).catch(e => {
         throw describeGitError(e, remoteUrl);
       });
