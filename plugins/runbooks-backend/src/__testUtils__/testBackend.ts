@@ -19,8 +19,10 @@ import {
 } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import {
+  CatalogProcessorEmit,
   catalogLocationsExtensionPoint,
   catalogProcessingExtensionPoint,
+  LocationSpec,
   processingResult,
 } from '@backstage/plugin-catalog-node';
 import permissionPlugin from '@backstage/plugin-permission-backend';
@@ -98,9 +100,13 @@ export const catalogModuleTestClusters = createBackendModule({
           async validateEntityKind(entity: Entity) {
             return entity.kind === 'Cluster';
           },
-          async postProcessEntity(entity: Entity, _l: any, emit: any) {
-            const owner = (entity.spec as any)?.owner;
-            if (entity.kind === 'Cluster' && owner) {
+          async postProcessEntity(
+            entity: Entity,
+            _location: LocationSpec,
+            emit: CatalogProcessorEmit,
+          ) {
+            const owner = entity.spec?.owner;
+            if (entity.kind === 'Cluster' && typeof owner === 'string') {
               const self = getCompoundEntityRef(entity);
               const other = parseEntityRef(owner, {
                 defaultKind: 'Group',
@@ -160,7 +166,7 @@ export async function startRunbooksTestBackend(options: {
   databaseId: TestDatabaseId;
   entitiesYaml: string;
   executors: RunbookExecutor[];
-  features?: any[];
+  features?: Parameters<typeof startTestBackend>[0]['features'];
   config?: Record<string, unknown>;
   /** Top-level config next to the defaults (e.g. `backend`). */
   extraConfig?: Record<string, unknown>;

@@ -13,15 +13,18 @@ import {
  * `ui:field: Secret` (the scaffolder's secret field) or `secret: true`.
  */
 export function secretParameterNames(schema: unknown): string[] {
-  const properties = (schema as any)?.properties;
+  const properties = (schema as { properties?: unknown } | undefined)
+    ?.properties;
   if (!properties || typeof properties !== 'object') return [];
-  return Object.entries(properties)
-    .filter(
-      ([, p]: [string, any]) =>
+  return Object.entries(properties as Record<string, unknown>)
+    .filter(([, value]) => {
+      const p = value as Record<string, unknown> | null | undefined;
+      return (
         p?.format === 'password' ||
         p?.['ui:field'] === 'Secret' ||
-        p?.secret === true,
-    )
+        p?.secret === true
+      );
+    })
     .map(([name]) => name);
 }
 
