@@ -87,7 +87,7 @@ export async function runKillScenario(options: {
   clusters: number;
   kills: number;
   seed: number;
-  /** Longest wait before a kill, ms. */
+  /** Longest wait before a kill, ms (the kill comes earlier, at a random share of the ingestion). */
   maxKillDelayMs: number;
   /** How long a restarted backend may take to serve everything, ms. */
   convergeWithinMs: number;
@@ -113,7 +113,7 @@ export async function runKillScenario(options: {
         ansible: {
           kill: {
             path: inventory,
-            schedule: { frequency: { seconds: 5 }, timeout: { seconds: 60 } },
+            schedule: { frequency: { seconds: 30 }, timeout: { seconds: 60 } },
             ownerRecheckSeconds: 2,
             maxShrinkRatio: 1,
           },
@@ -125,15 +125,28 @@ export async function runKillScenario(options: {
   try {
     writeFileSync(inventory, generatedInventory(clusters, 0));
     await procs.start(catalog);
-    await converge(procs, clusters, 0, 600_000);
+    await converge(procs, clusters, 0, 1_800_000);
     for (let kill = 1; kill <= options.kills; kill++) {
       const healedBefore = healedIn(procs.logs());
       writeFileSync(inventory, generatedInventory(clusters, kill));
-      const killedAfterMs = Math.round(
-        500 + random() * (options.maxKillDelayMs - 500),
-      );
-      await new Promise(r => setTimeout(r, killedAfterMs));
-      const before = await servedCount(procs, clusters, kill).catch(() => -1);
+      // Kill while the new generation is being ingested: once a seeded
+      // random share of its changed clusters is served (or the longest wait
+      // has passed), so the moment falls inside ingestion on a fast machine
+      // and on a slow one alike.
+      const share = 0.05 + random() * 0.85;
+      const changed = Math.floor(clusters / 4);
+      const written = Date.now();
+      let before = 0;
+      while (Date.now() - written < options.maxKillDelayMs) {
+        try {
+          before = await servedCount(procs, clusters, kill);
+        } catch {
+          // a busy backend may not answer every poll
+        }
+        if (before - (clusters - changed) >= share * changed) break;
+        await new Promise(r => setTimeout(r, 200));
+      }
+      const killedAfterMs = Date.now() - written;
       await procs.kill();
       const restarted = Date.now();
       await procs.start(catalog);
@@ -145,7 +158,11 @@ export async function runKillScenario(options: {
       };
       cycles.push(cycle);
       log(
-        `kill ${kill}: killed ${killedAfterMs} ms after generation ${kill} was written (${before} of ${clusters} served as written then); after the restart all ${clusters} served and counted in ${cycle.convergedMs} ms; ${cycle.healed} entities healed`,
+        `kill ${kill}: killed ${killedAfterMs} ms after generation ${kill} was written, aiming at ${Math.round(
+          share * 100,
+        )} % of its ${changed} changed clusters (${before} of ${clusters} served as written then); after the restart all ${clusters} served and counted in ${
+          cycle.convergedMs
+        } ms; ${cycle.healed} entities healed`,
       );
     }
     return cycles;

@@ -90,6 +90,8 @@ export async function ansibleInventoryListMany(
   await run(
     python,
     [
+      // test tooling, only ever run from source: __dirname is the source dir
+      // eslint-disable-next-line no-restricted-syntax
       join(__dirname, '__testUtils__', 'ansible_inventory_batch.py'),
       String(parallel),
       outDir,

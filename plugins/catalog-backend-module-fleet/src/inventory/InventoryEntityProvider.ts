@@ -13,6 +13,7 @@ import type {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import { fullEntityRef } from '@fleetdeck/plugin-fleet-common';
 import type { MissingEntities } from '../reconcile/healStuckEntities';
 import {
   InventoryCounts,
@@ -20,7 +21,7 @@ import {
   servesRef,
 } from '../reconcile/servedClusters';
 import { ClusterDraft, draftToEntity } from './clusterDraft';
-import { OwnerCheck, ownerRef } from './ownerCheck';
+import { OwnerCheck } from './ownerCheck';
 import { listSome, refreshMessage } from './refreshMessage';
 import { checkShrink } from './shrinkGuard';
 import {
@@ -28,6 +29,9 @@ import {
   InventoryStatus,
   inventoryStatusEntity,
 } from './inventoryStatusEntity';
+
+/** A cluster's owner field names a Group unless it says otherwise. */
+const OWNER = { defaultKind: 'group' };
 
 /** What a provider needs besides its own source settings. */
 export interface InventoryProviderDeps {
@@ -272,7 +276,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
           }),
         );
       owners = await this.owners.check(
-        valid.flatMap(d => ownerRef(d.owner) ?? []),
+        valid.flatMap(d => fullEntityRef(d.owner, OWNER) ?? []),
       );
     } catch (e) {
       return refused(
@@ -293,7 +297,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     const entities = valid.map(draft => {
       const own: string[] = [...(draft.problems ?? [])];
       own.forEach(problem => problems.push(`${draft.origin}: ${problem}`));
-      const owner = ownerRef(draft.owner);
+      const owner = fullEntityRef(draft.owner, OWNER);
       if (owner && owners.report.has(owner)) {
         const problem = `spec.owner: ${owner} is not a Group or User in the catalog`;
         own.push(problem);

@@ -1,5 +1,5 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 
 /** At most this many quick rechecks in a row before unknown owners are reported anyway. */
@@ -13,21 +13,6 @@ export interface OwnerVerdict {
   waiting: Set<string>;
   /** When to check again (ms), while any owner is unknown; undefined: at the next refresh. */
   recheckInMs?: number;
-}
-
-/** The owner ref a cluster's owner field stands for, or undefined when it has none. */
-export function ownerRef(owner: unknown): string | undefined {
-  if (typeof owner !== 'string' || !owner) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch {
-    return undefined;
-  }
 }
 
 /**

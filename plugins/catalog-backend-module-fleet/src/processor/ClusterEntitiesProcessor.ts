@@ -16,6 +16,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   isClusterEntity,
+  isEntityKind,
   LABEL_ENGINE,
   LABEL_ENVIRONMENT,
   LABEL_NODE_COUNT,
@@ -45,7 +46,7 @@ export class ClusterEntitiesProcessor implements CatalogProcessor {
   }
 
   async validateEntityKind(entity: Entity): Promise<boolean> {
-    if (entity.kind.toLocaleLowerCase('en-US') !== 'cluster') return false;
+    if (!isEntityKind(entity, 'cluster')) return false;
     if (!entity.apiVersion.startsWith('fleetdeck.io/')) return false;
     const result = validateClusterEntity(entity);
     if (!result.ok) throw new TypeError(result.message);

@@ -27,7 +27,7 @@ describe.each(databases.map(([id]) => id))(
         clusters: CLUSTERS,
         kills: KILLS,
         seed,
-        maxKillDelayMs: 12_000,
+        maxKillDelayMs: 90_000,
         convergeWithinMs: RECONCILE_PERIOD_MS,
         // eslint-disable-next-line no-console
         log: m => console.log(`[${databaseId} seed ${seed}] ${m}`),

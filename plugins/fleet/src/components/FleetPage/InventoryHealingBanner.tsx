@@ -58,9 +58,7 @@ export const InventoryHealingBanner = () => {
         >
           {`${h.served} of ${h.emitted} clusters served, healing`}
           {healing.length > 1 ? ` (${h.title})` : ''}
-          {
-            ': the catalog is stitching clusters from the inventory again; the list fills in as it does.'
-          }
+          : the catalog is stitching clusters from the inventory again; the list fills in as it does.
         </Alert>
       ))}
     </>
