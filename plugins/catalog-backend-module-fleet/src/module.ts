@@ -15,7 +15,10 @@ import {
 import { AnsibleInventoryEntityProvider } from './inventory/AnsibleInventoryEntityProvider';
 import { HttpInventoryEntityProvider } from './inventory/HttpInventoryEntityProvider';
 import { InventoryEntityProvider } from './inventory/InventoryEntityProvider';
-import { createStuckEntityHealer } from './reconcile/healStuckEntities';
+import {
+  createStuckEntityHealer,
+  servedClusterRefs,
+} from './reconcile/healStuckEntities';
 import { scheduleReconcile } from './reconcile/scheduleReconcile';
 import { scheduleSearchRepair } from './repair/searchRepair';
 import { ClusterEntitiesProcessor } from './processor/ClusterEntitiesProcessor';
@@ -60,6 +63,8 @@ export const catalogModuleFleet = createBackendModule({
         catalogProcessing.addProcessor(new ClusterEntitiesProcessor());
         const reconcile = readReconcileConfig(config);
         const heal = createStuckEntityHealer(() => database.getClient());
+        const served = async (locationKey: string) =>
+          servedClusterRefs(await database.getClient(), locationKey);
         const deps = (c: CommonProviderConfig) => ({
           id: c.id,
           logger,
@@ -68,6 +73,7 @@ export const catalogModuleFleet = createBackendModule({
           maxShrinkRatio: c.maxShrinkRatio,
           ownerRecheckMs: c.ownerRecheckMs,
           heal,
+          served,
           taskRunner: scheduler.createScheduledTaskRunner(c.schedule),
         });
         const providers: InventoryEntityProvider[] = [

@@ -1,25 +1,24 @@
-import type {
-  AuthService,
-  LoggerService,
-  SchedulerServiceTaskRunner,
-} from '@backstage/backend-plugin-api';
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import type {
-  CatalogService,
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import { fullEntityRef } from '@fleetdeck/plugin-fleet-common';
-import type { MissingEntities } from '../reconcile/healStuckEntities';
 import {
   InventoryCounts,
   servedClusters,
   servesRef,
 } from '../reconcile/servedClusters';
+import type {
+  InventoryProviderDeps,
+  RefreshResult,
+  ReconcileResult,
+} from './providerTypes';
 import { ClusterDraft, draftToEntity } from './clusterDraft';
 import { OwnerCheck } from './ownerCheck';
 import { listSome, refreshMessage } from './refreshMessage';
@@ -33,33 +32,11 @@ import {
 /** A cluster's owner field names a Group unless it says otherwise. */
 const OWNER = { defaultKind: 'group' };
 
-/** What a provider needs besides its own source settings. */
-export interface InventoryProviderDeps {
-  id: string;
-  logger: LoggerService;
-  taskRunner: SchedulerServiceTaskRunner;
-  catalog: CatalogService;
-  auth: AuthService;
-  maxShrinkRatio: number;
-  /** Makes entities the catalog processed but never stitched go through again (see healStuckEntities). */
-  heal?: (refs: string[]) => Promise<MissingEntities>;
-  /** How soon to check owners again while the org is still being ingested; default 15 s. */
-  ownerRecheckMs?: number;
-}
-
-/** The result of one refresh, for tests and logs. */
-export interface RefreshResult {
-  status: InventoryStatus;
-  message: string;
-  clusters: number;
-}
-
-/** The result of one reconcile pass. */
-export interface ReconcileResult {
-  counts: InventoryCounts;
-  /** Refs whose hashes were reset so the catalog stitches them again. */
-  healed: string[];
-}
+export type {
+  InventoryProviderDeps,
+  RefreshResult,
+  ReconcileResult,
+} from './providerTypes';
 
 interface Applied {
   names: Set<string>;
@@ -175,11 +152,9 @@ export abstract class InventoryEntityProvider implements EntityProvider {
   private async reconcileApplied(): Promise<ReconcileResult> {
     const applied = this.lastApplied!;
     const { catalog, auth } = this.deps;
-    const served = await servedClusters({
-      catalog,
-      auth,
-      locationKey: this.locationKey,
-    });
+    const served = this.deps.served
+      ? await this.deps.served(this.locationKey)
+      : await servedClusters({ catalog, auth, locationKey: this.locationKey });
     const missing = applied.refs.filter(ref => !served.has(ref));
     const statusRef = this.statusRef;
     const statusServed = await servesRef({ catalog, auth, ref: statusRef });

@@ -119,3 +119,28 @@ export function createStuckEntityHealer(
     });
   };
 }
+
+/**
+ * Refs of the entities emitted under `locationKey` that a `kind=Cluster`
+ * query serves, read in one query from the tables that query reads (a
+ * stitched `final_entities` row and its `kind` search row). Streaming every
+ * cluster through the catalog API answers the same, at many times the cost
+ * for 10,000 clusters (see bench/workloads/fleet-reconcile.mjs).
+ */
+export async function servedClusterRefs(
+  knex: Knex,
+  locationKey: string,
+): Promise<Set<string>> {
+  const rows: { entity_ref: string }[] = await knex('refresh_state as r')
+    .join('final_entities as f', 'f.entity_id', 'r.entity_id')
+    .where('r.location_key', locationKey)
+    .whereNotNull('f.final_entity')
+    .whereExists(
+      knex('search as s')
+        .select(knex.raw('1'))
+        .whereRaw('s.entity_id = r.entity_id')
+        .where({ 's.key': 'kind', 's.value': 'cluster' }),
+    )
+    .select('r.entity_ref');
+  return new Set(rows.map(r => r.entity_ref));
+}
