@@ -1,17 +1,9 @@
-import {
-  Entity,
-  parseEntityRef,
-  RELATION_DEPENDS_ON,
-} from '@backstage/catalog-model';
-
-/** Whether the entity is a fleet Cluster. */
-export function isClusterKind(entity: Entity): boolean {
-  return entity.kind.toLocaleLowerCase('en-US') === 'cluster';
-}
+import { Entity, RELATION_DEPENDS_ON } from '@backstage/catalog-model';
+import { isEntityKind } from '@fleetdeck/plugin-fleet-common';
 
 /** Whether the entity is a Group (the "Clusters owned" card shows there). */
 export function isGroupKind(entity: Entity): boolean {
-  return entity.kind.toLocaleLowerCase('en-US') === 'group';
+  return isEntityKind(entity, 'group');
 }
 
 /** Refs of the clusters an entity depends on. */
@@ -26,16 +18,7 @@ export function dependencyClusterRefs(entity: Entity): string[] {
 /** Whether a Component depends on at least one cluster. */
 export function dependsOnClusters(entity: Entity): boolean {
   return (
-    entity.kind.toLocaleLowerCase('en-US') === 'component' &&
+    isEntityKind(entity, 'component') &&
     dependencyClusterRefs(entity).length > 0
   );
-}
-
-/** A spec reference (`platform-kafka` or `group:default/platform-kafka`) as a full ref. */
-export function refWithDefaults(
-  ref: string,
-  defaultKind: string,
-  defaultNamespace = 'default',
-) {
-  return parseEntityRef(ref, { defaultKind, defaultNamespace });
 }

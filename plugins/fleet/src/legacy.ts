@@ -5,7 +5,8 @@ import {
 } from '@backstage/core-plugin-api';
 import { fleetRouteRef } from './routes';
 
-export { isClusterKind, isGroupKind, dependsOnClusters } from './filters';
+export { isGroupKind, dependsOnClusters } from './filters';
+export { isClusterEntity } from '@fleetdeck/plugin-fleet-common';
 export { fleetRouteRef } from './routes';
 
 /** The Fleet plugin for apps on the legacy frontend system. */

@@ -82,7 +82,9 @@ export const ClusterOverviewCard = () => {
         <Field label="Environment">{spec.environment}</Field>
         <Field label="Region">{spec.region ?? '—'}</Field>
         <Field label="Owner">
-          <EntityRefLink entityRef={toEntityRef(spec.owner, { defaultKind: 'group' })} />
+          <EntityRefLink
+            entityRef={toEntityRef(spec.owner, { defaultKind: 'group' })}
+          />
         </Field>
         <Field label="System">
           {spec.system ? (

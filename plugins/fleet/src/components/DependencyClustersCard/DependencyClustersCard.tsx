@@ -17,8 +17,9 @@ import {
   TableRow,
   Typography,
 } from '@material-ui/core';
+import { toEntityRef } from '@fleetdeck/plugin-fleet-common';
 import useAsync from 'react-use/esm/useAsync';
-import { dependencyClusterRefs, refWithDefaults } from '../../filters';
+import { dependencyClusterRefs } from '../../filters';
 
 /** The clusters a service depends on, with engine, version, environment and owner. */
 export const DependencyClustersCard = () => {
@@ -77,10 +78,9 @@ export const DependencyClustersCard = () => {
                 <TableCell>
                   {cluster.spec?.owner ? (
                     <EntityRefLink
-                      entityRef={refWithDefaults(
-                        String(cluster.spec.owner),
-                        'group',
-                      )}
+                      entityRef={toEntityRef(String(cluster.spec.owner), {
+                        defaultKind: 'group',
+                      })}
                     />
                   ) : null}
                 </TableCell>

@@ -22,10 +22,9 @@ import {
   TableSortLabel,
   Typography,
 } from '@material-ui/core';
-import { compareVersions } from '@fleetdeck/plugin-fleet-common';
+import { compareVersions, toEntityRef } from '@fleetdeck/plugin-fleet-common';
 import { FLEET_COLUMNS, FleetColumnId, FleetState } from './fleetQuery';
 import { PAGE_SIZE } from './useFleetPage';
-import { refWithDefaults } from '../../filters';
 import { useVersionPolicy, VersionChip } from '../VersionPolicy';
 
 type Facets = Record<string, Array<{ value: string; count: number }>>;
@@ -163,7 +162,9 @@ export const FleetTable = (props: {
                 <TableCell>
                   {e.spec?.owner ? (
                     <EntityRefLink
-                      entityRef={refWithDefaults(String(e.spec.owner), 'group')}
+                      entityRef={toEntityRef(String(e.spec.owner), {
+                        defaultKind: 'group',
+                      })}
                     />
                   ) : null}
                 </TableCell>
