@@ -8,3 +8,4 @@ export * from './entity';
 export * from './filter';
 export * from './permissions';
 export * from './api';
+export * from './cron';

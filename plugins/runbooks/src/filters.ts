@@ -7,8 +7,3 @@ export const RUNBOOK_TARGET_KINDS = ['cluster', 'component', 'resource'];
 export function isRunbookTarget(entity: Entity) {
   return RUNBOOK_TARGET_KINDS.includes(entity.kind.toLocaleLowerCase('en-US'));
 }
-
-/** Whether the entity is a fleet Cluster (the last-maintenance card shows there). */
-export function isCluster(entity: Entity) {
-  return entity.kind.toLocaleLowerCase('en-US') === 'cluster';
-}

@@ -67,4 +67,5 @@ export const EntityLastMaintenanceCard = runbooksPlugin.provide(
   }),
 );
 
-export { isCluster, isRunbookTarget } from './filters';
+export { isRunbookTarget } from './filters';
+export { isClusterEntity } from '@fleetdeck/plugin-fleet-common';

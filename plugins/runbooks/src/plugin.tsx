@@ -19,7 +19,8 @@ import {
   runbooksRouteRef,
 } from '@fleetdeck/plugin-runbooks-react';
 import PlaylistPlayIcon from '@material-ui/icons/PlaylistPlay';
-import { isCluster, isRunbookTarget } from './filters';
+import { isClusterEntity } from '@fleetdeck/plugin-fleet-common';
+import { isRunbookTarget } from './filters';
 
 const runbooksApi = ApiBlueprint.make({
   params: defineParams =>
@@ -57,7 +58,7 @@ const entityRunbooksContent = EntityContentBlueprint.make({
 const entityLastMaintenanceCard = EntityCardBlueprint.make({
   name: 'last-maintenance',
   params: {
-    filter: isCluster,
+    filter: isClusterEntity,
     loader: () =>
       import('./components/LastMaintenanceCard/LastMaintenanceCard').then(m =>
         compatWrapper(<m.LastMaintenanceCard />),

@@ -7,6 +7,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { nextCronRunAt } from '@fleetdeck/plugin-runbooks-common';
 import { runbooksApiRef } from '@fleetdeck/plugin-runbooks-react';
 import Grid from '@material-ui/core/Grid';
 import Table from '@material-ui/core/Table';
@@ -17,7 +18,6 @@ import TableRow from '@material-ui/core/TableRow';
 import useAsync from 'react-use/esm/useAsync';
 import { formatTime } from '../shared/format';
 import { RunsTable } from './RunsTable';
-import { nextCronRun } from './nextCronRun';
 
 function describeFilter(filter: Record<string, string | string[]>) {
   return Object.entries(filter)
@@ -119,7 +119,7 @@ export function RunbooksPage() {
                       <TableCell>
                         {formatTime(
                           r.schedule!.nextRunAt ??
-                            nextCronRun(r.schedule!.cron)?.toISOString(),
+                            nextCronRunAt(r.schedule!.cron),
                         )}
                       </TableCell>
                     </TableRow>
