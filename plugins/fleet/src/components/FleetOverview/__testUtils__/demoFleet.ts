@@ -1,7 +1,10 @@
 // The demo fleet as the catalog holds it: examples/inventory read by the
 // catalog module's own Ansible code, and the demo's version policy from
 // app-config.yaml, so component tests count what the portal shows.
+// Test-only: the demo's files are read from disk, never in the browser.
+// eslint-disable-next-line no-restricted-imports
 import { readFileSync } from 'fs';
+// eslint-disable-next-line no-restricted-imports
 import { resolve } from 'path';
 import { parse } from 'yaml';
 import type { Entity } from '@backstage/catalog-model';
