@@ -37,7 +37,7 @@ export class VersionPolicyError extends Error {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function version(value: unknown, setting: string): string {
+function readVersion(value: unknown, setting: string): string {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !VERSION.test(text)) {
     throw new VersionPolicyError(
@@ -60,13 +60,13 @@ function enginePolicy(raw: unknown, at: string): EngineVersionPolicy {
       `unknown setting (known: ${known.join(', ')})`,
     );
   }
-  const minimum = version(raw.minimum, `${at}.minimum`);
+  const minimum = readVersion(raw.minimum, `${at}.minimum`);
   const eolRaw = raw.endOfLife ?? [];
   if (!Array.isArray(eolRaw)) {
     throw new VersionPolicyError(`${at}.endOfLife`, 'must be a list');
   }
   const endOfLife = eolRaw.map((v, i) => {
-    const line = version(v, `${at}.endOfLife[${i}]`);
+    const line = readVersion(v, `${at}.endOfLife[${i}]`);
     if (compareVersions(line, minimum) >= 0 || isOnVersionLine(minimum, line)) {
       throw new VersionPolicyError(
         `${at}.endOfLife[${i}]`,
@@ -76,7 +76,9 @@ function enginePolicy(raw: unknown, at: string): EngineVersionPolicy {
     return line;
   });
   const target =
-    raw.target === undefined ? minimum : version(raw.target, `${at}.target`);
+    raw.target === undefined
+      ? minimum
+      : readVersion(raw.target, `${at}.target`);
   if (compareVersions(target, minimum) < 0) {
     throw new VersionPolicyError(
       `${at}.target`,

@@ -27,6 +27,7 @@ describe('fleet.versionPolicy at startup', () => {
     const backend = await start({
       kafka: { minimum: '3.7.0', endOfLife: ['3.5'], target: '3.8.0' },
     });
+    expect(backend.server.listening).toBe(true);
     await backend.stop();
   });
 
