@@ -15,17 +15,17 @@ import { RunbooksPage } from './RunbooksPage';
 const runbook = (
   name: string,
   schedule: RunbookSummary['schedule'],
-): RunbookSummary =>
-  ({
-    entityRef: `runbook:default/${name}`,
-    name,
-    owner: 'group:default/sre',
-    targets: { kind: 'cluster' },
-    steps: [{ id: 'backup', executor: 'ansible' }],
-    concurrency: 1,
-    schedule,
-    dryRunSupported: false,
-  } as RunbookSummary);
+): RunbookSummary => ({
+  entityRef: `runbook:default/${name}`,
+  name,
+  owner: 'group:default/sre',
+  targets: { kind: 'cluster' },
+  steps: [{ id: 'backup', executor: 'ansible' }],
+  concurrency: 1,
+  schedule,
+  dryRunSupported: false,
+  trust: { trusted: true },
+});
 
 describe('RunbooksPage', () => {
   it('shows when each schedule runs next, in the browser when the server does not say', async () => {
