@@ -17,8 +17,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Each generation after the first changes one slice of the clusters (a quarter). */
-const SLICES = 4;
+/** Each generation after the first changes one slice of the clusters (a tenth). */
+const SLICES = 10;
 
 /** The generation whose version cluster `i` carries in `generation`. */
 function versionOf(i: number, generation: number) {
@@ -38,8 +38,8 @@ export function expectedVersions(clusters: number, generation: number) {
 
 /**
  * A YAML inventory of `clusters` cluster groups. Generation 0 is the first
- * ingestion; each later one changes the version of a quarter of the
- * clusters, which the catalog then processes and stitches again.
+ * ingestion; each later one changes the version of a tenth of the
+ * clusters (a tenth), which the catalog then processes and stitches again.
  */
 export function generatedInventory(clusters: number, generation: number) {
   const lines = ['all:', '  children:'];
@@ -134,7 +134,7 @@ export async function runKillScenario(options: {
       // has passed), so the moment falls inside ingestion on a fast machine
       // and on a slow one alike.
       const share = 0.05 + random() * 0.85;
-      const changed = Math.floor(clusters / 4);
+      const changed = Math.floor(clusters / SLICES);
       const written = Date.now();
       let before = 0;
       while (Date.now() - written < options.maxKillDelayMs) {

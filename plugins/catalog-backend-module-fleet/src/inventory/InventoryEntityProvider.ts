@@ -20,6 +20,7 @@ import type {
   ReconcileResult,
 } from './providerTypes';
 import { ClusterDraft, draftToEntity } from './clusterDraft';
+import { ANNOTATION_INVENTORY_HASH, withContentHash } from './contentHash';
 import { OwnerCheck } from './ownerCheck';
 import { listSome, refreshMessage } from './refreshMessage';
 import { checkShrink } from './shrinkGuard';
@@ -40,15 +41,16 @@ export type {
 
 interface Applied {
   names: Set<string>;
-  refs: string[];
+  /** Each emitted cluster's ref and content hash. */
+  refs: Map<string, string>;
   status: InventoryStatus;
   message: string;
 }
 
 const DEFAULT_OWNER_RECHECK_MS = 15_000;
 
-const namesOf = (refs: Set<string>) =>
-  new Set([...refs].map(ref => parseEntityRef(ref).name));
+const namesOf = (refs: Map<string, unknown>) =>
+  new Set([...refs.keys()].map(ref => parseEntityRef(ref).name));
 
 /**
  * What the Ansible and HTTP inventory providers share: the schedule, the
@@ -155,7 +157,9 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     const served = this.deps.served
       ? await this.deps.served(this.locationKey)
       : await servedClusters({ catalog, auth, locationKey: this.locationKey });
-    const missing = applied.refs.filter(ref => !served.has(ref));
+    const missing = [...applied.refs]
+      .filter(([ref, hash]) => served.get(ref) !== hash)
+      .map(([ref]) => ref);
     const statusRef = this.statusRef;
     const statusServed = await servesRef({ catalog, auth, ref: statusRef });
     const check = statusServed ? missing : [...missing, statusRef];
@@ -165,8 +169,8 @@ export abstract class InventoryEntityProvider implements EntityProvider {
         : { healed: [], failing: [], pending: check };
     const failing = found.failing.filter(ref => ref !== statusRef).length;
     const counts: InventoryCounts = {
-      emitted: applied.refs.length,
-      served: applied.refs.length - missing.length,
+      emitted: applied.refs.size,
+      served: applied.refs.size - missing.length,
       healing: missing.length - failing,
       failing,
     };
@@ -188,7 +192,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
             entity: this.statusEntity(
               applied.status,
               applied.message,
-              applied.refs.length,
+              applied.refs.size,
             ),
             locationKey: this.locationKey,
           },
@@ -278,7 +282,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
         own.push(problem);
         problems.push(`${draft.origin}: ${problem}`);
       }
-      return draftToEntity(draft, this.sourceInfo(), own);
+      return withContentHash(draftToEntity(draft, this.sourceInfo(), own));
     });
 
     const status = problems.length ? 'warnings' : 'ok';
@@ -302,7 +306,12 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     });
     this.lastApplied = {
       names: new Set(byName.keys()),
-      refs: entities.map(e => stringifyEntityRef(e)),
+      refs: new Map(
+        entities.map(e => [
+          stringifyEntityRef(e),
+          e.metadata.annotations![ANNOTATION_INVENTORY_HASH],
+        ]),
+      ),
       status,
       message,
     };

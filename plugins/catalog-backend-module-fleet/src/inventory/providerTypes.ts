@@ -19,7 +19,7 @@ export interface InventoryProviderDeps {
   /** Makes entities the catalog processed but never stitched go through again (see healStuckEntities). */
   heal?: (refs: string[]) => Promise<MissingEntities>;
   /** The refs a kind=Cluster query serves of those emitted under a location key; default: through the catalog API. */
-  served?: (locationKey: string) => Promise<Set<string>>;
+  served?: (locationKey: string) => Promise<Map<string, string | undefined>>;
   /** How soon to check owners again while the org is still being ingested; default 15 s. */
   ownerRecheckMs?: number;
 }

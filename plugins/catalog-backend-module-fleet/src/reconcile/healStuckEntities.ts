@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { ANNOTATION_INVENTORY_HASH } from '../inventory/contentHash';
 
 /** What the catalog's tables say about entities a provider emitted but the catalog does not serve. */
 export interface MissingEntities {
@@ -40,28 +41,24 @@ export async function healStuckEntities(
       result_hash: string | null;
       errors: string | null;
       queued: number | string | boolean;
-      stitched: number | string | boolean;
-    }> = await knex('refresh_state as r').whereIn('r.entity_ref', chunk).select(
-      'r.entity_id',
-      'r.entity_ref',
-      'r.result_hash',
-      'r.errors',
-      knex.raw(
-        'case when r.processed_entity is null then 0 else 1 end as processed',
-      ),
-      knex.raw(
-        'case when exists (select 1 from stitch_queue q where q.entity_ref = r.entity_ref) then 1 else 0 end as queued',
-      ),
-      // stitched in full since the caller looked: served now, nothing to heal
-      knex.raw(
-        'case when exists (select 1 from final_entities f where f.entity_id = r.entity_id and f.final_entity is not null and exists (select 1 from search s where s.entity_id = f.entity_id)) then 1 else 0 end as stitched',
-      ),
-    );
+    }> = await knex('refresh_state as r')
+      .whereIn('r.entity_ref', chunk)
+      .select(
+        'r.entity_id',
+        'r.entity_ref',
+        'r.result_hash',
+        'r.errors',
+        knex.raw(
+          'case when r.processed_entity is null then 0 else 1 end as processed',
+        ),
+        knex.raw(
+          'case when exists (select 1 from stitch_queue q where q.entity_ref = r.entity_ref) then 1 else 0 end as queued',
+        ),
+      );
     const stuck: typeof rows = [];
     for (const row of rows) {
       const failed = !!row.errors && row.errors !== '[]';
       if (failed) out.failing.push(row.entity_ref);
-      else if (Number(row.stitched)) continue;
       else if (
         Number(row.processed) &&
         row.result_hash &&
@@ -88,7 +85,11 @@ export async function healStuckEntities(
   return out;
 }
 
-/** Stuck only if seen stuck, with the same result hash, this long ago or more. */
+/**
+ * Stuck only if seen stuck, with the same result hash, this long ago or more.
+ * The caller passes only entities not served with the content last emitted,
+ * so an entity stitched between the two looks is not passed the second time.
+ */
 export const CONFIRM_STUCK_AFTER_MS = 5_000;
 
 /**
@@ -121,18 +122,27 @@ export function createStuckEntityHealer(
 }
 
 /**
- * Refs of the entities emitted under `locationKey` that a `kind=Cluster`
- * query serves, read in one query from the tables that query reads (a
- * stitched `final_entities` row and its `kind` search row). Streaming every
- * cluster through the catalog API answers the same, at many times the cost
- * for 10,000 clusters (see bench/workloads/fleet-reconcile.mjs).
+ * The entities emitted under `locationKey` that a `kind=Cluster` query
+ * serves, with the content hash each is served with, read in one query from
+ * the tables that query reads (a stitched `final_entities` row and its
+ * `kind` search row). Streaming every cluster through the catalog API answers
+ * the same, at several times the cost (see bench/workloads/fleet-reconcile.mjs).
  */
 export async function servedClusterRefs(
   knex: Knex,
   locationKey: string,
-): Promise<Set<string>> {
-  const rows: { entity_ref: string }[] = await knex('refresh_state as r')
+): Promise<Map<string, string | undefined>> {
+  const rows: { entity_ref: string; hash: string | null }[] = await knex(
+    'refresh_state as r',
+  )
     .join('final_entities as f', 'f.entity_id', 'r.entity_id')
+    .leftJoin('search as h', function hashRow() {
+      this.on('h.entity_id', '=', 'r.entity_id').andOn(
+        'h.key',
+        '=',
+        knex.raw('?', [`metadata.annotations.${ANNOTATION_INVENTORY_HASH}`]),
+      );
+    })
     .where('r.location_key', locationKey)
     .whereNotNull('f.final_entity')
     .whereExists(
@@ -141,6 +151,6 @@ export async function servedClusterRefs(
         .whereRaw('s.entity_id = r.entity_id')
         .where({ 's.key': 'kind', 's.value': 'cluster' }),
     )
-    .select('r.entity_ref');
-  return new Set(rows.map(r => r.entity_ref));
+    .select('r.entity_ref', 'h.value as hash');
+  return new Map(rows.map(r => [r.entity_ref, r.hash ?? undefined]));
 }

@@ -1,6 +1,7 @@
 import type { AuthService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { ANNOTATION_INVENTORY_HASH } from '../inventory/contentHash';
 
 /** How an inventory's clusters stand in the catalog, as the status entity reports it. */
 export interface InventoryCounts {
@@ -15,30 +16,41 @@ export interface InventoryCounts {
 }
 
 /**
- * Which of `expected` (entity refs) the catalog serves to a filtered
- * `kind=Cluster` query, the way the Fleet page and API users list clusters:
- * an entity stitched without its search rows opens by name but is missing
- * here, so it counts as not served.
+ * The clusters emitted under `locationKey` that the catalog serves to a
+ * filtered `kind=Cluster` query, the way the Fleet page and API users list
+ * clusters, each with the content hash it is served with: an entity stitched
+ * without its search rows opens by name but is missing here, so it counts as
+ * not served.
  */
 export async function servedClusters(options: {
   catalog: CatalogService;
   auth: AuthService;
   locationKey: string;
-}): Promise<Set<string>> {
+}): Promise<Map<string, string | undefined>> {
   const { catalog, auth, locationKey } = options;
   const credentials = await auth.getOwnServiceCredentials();
-  const served = new Set<string>();
+  const served = new Map<string, string | undefined>();
   for await (const page of catalog.streamEntities(
     {
       filter: {
         kind: 'Cluster',
         'metadata.annotations.backstage.io/managed-by-location': locationKey,
       },
-      fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      fields: [
+        'kind',
+        'metadata.name',
+        'metadata.namespace',
+        `metadata.annotations.${ANNOTATION_INVENTORY_HASH}`,
+      ],
     },
     { credentials },
   )) {
-    page.forEach(e => served.add(stringifyEntityRef(e)));
+    page.forEach(e =>
+      served.set(
+        stringifyEntityRef(e),
+        e.metadata.annotations?.[ANNOTATION_INVENTORY_HASH],
+      ),
+    );
   }
   return served;
 }
