@@ -23,6 +23,7 @@ import {
 } from './types';
 
 export type { ClaimOptions, CommitResult, RunPage, RunRow };
+export { TARGET_CHANGES_OVERLAP_MS } from './operations/listTargetChanges';
 
 /**
  * Where runs live: one row per run, per target (with its step results) and
