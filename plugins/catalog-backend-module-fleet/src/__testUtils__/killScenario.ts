@@ -39,7 +39,7 @@ export function expectedVersions(clusters: number, generation: number) {
 /**
  * A YAML inventory of `clusters` cluster groups. Generation 0 is the first
  * ingestion; each later one changes the version of a tenth of the
- * clusters (a tenth), which the catalog then processes and stitches again.
+ * clusters, which the catalog then processes and stitches again.
  */
 export function generatedInventory(clusters: number, generation: number) {
   const lines = ['all:', '  children:'];

@@ -87,8 +87,10 @@ describe('AnsibleInventoryEntityProvider, bad input', () => {
     expect(
       firstCluster.metadata.annotations!['fleetdeck.io/inventory-problems'],
     ).toBeUndefined();
+    // The same Groups and Users at three checks in a row: the owner is wrong.
+    expect((await p.refresh()).status).toBe('ok');
+    p.stop();
     mutations = [];
-    // The same Groups and Users a check later: the owner is wrong.
     const result = await p.refresh();
     p.stop();
     expect(result.status).toBe('warnings');

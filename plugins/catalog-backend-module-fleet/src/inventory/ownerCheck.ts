@@ -5,6 +5,9 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 /** At most this many quick rechecks in a row before unknown owners are reported anyway. */
 export const MAX_OWNER_RECHECKS = 12;
 
+/** The org counts as ingested once this many checks in a row found the same Groups and Users. */
+export const SETTLED_AFTER_UNCHANGED_CHECKS = 2;
+
 /** What one owner check decided. */
 export interface OwnerVerdict {
   /** Owner refs (as `group:default/x`) to report as "not a Group or User in the catalog". */
@@ -22,7 +25,7 @@ export interface OwnerVerdict {
  * After a (re)start the org provider and the inventory provider ingest at the
  * same time, so a refresh can see only part of the org. An unknown owner is
  * reported only once the org has settled: the set of Groups and Users is the
- * same as at the previous check. Until then the cluster goes in without the
+ * same at three checks in a row. Until then the cluster goes in without the
  * problem and the provider checks again soon (`recheckMs`). Reported owners
  * are checked again too, less and less often (an org provider can pause
  * between batches), so a cluster whose team arrives late gets in soon after,
@@ -31,6 +34,7 @@ export interface OwnerVerdict {
 export class OwnerCheck {
   private previous?: Set<string>;
   private rechecks = 0;
+  private unchangedChecks = 0;
   private reported = 0;
 
   constructor(
@@ -43,10 +47,10 @@ export class OwnerCheck {
   async check(wanted: Iterable<string>): Promise<OwnerVerdict> {
     const known = await this.knownOwners();
     const unknown = new Set([...wanted].filter(ref => !known.has(ref)));
+    const same = this.previous !== undefined && sameSet(this.previous, known);
+    this.unchangedChecks = same ? this.unchangedChecks + 1 : 0;
     const settled =
-      known.size > 0 &&
-      this.previous !== undefined &&
-      sameSet(this.previous, known);
+      known.size > 0 && this.unchangedChecks >= SETTLED_AFTER_UNCHANGED_CHECKS;
     this.previous = known;
     if (!unknown.size || this.rechecks >= MAX_OWNER_RECHECKS) {
       this.rechecks = 0;
