@@ -82,8 +82,18 @@ export const EngineCard = (props: {
           {s.engine}
         </Typography>
         <Typography variant="body2" color="textSecondary">
-          {s.total} clusters
-          {rule ? ` · ${s.current} of ${s.total} current` : ' · no policy'}
+          {s.total} clusters ·{' '}
+          {rule ? (
+            <b
+              style={{
+                color: STATUS_COLORS[s.outdated ? 'outdated' : 'current'],
+              }}
+            >
+              {s.current} of {s.total} current
+            </b>
+          ) : (
+            'no policy'
+          )}
         </Typography>
       </Box>
       {rule && (
