@@ -1,12 +1,13 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
 import { catalogModuleFleet } from '../module';
 import { readVersionPolicy } from './readVersionPolicy';
 
 jest.setTimeout(60_000);
 
-const start = (versionPolicy: unknown) =>
+const start = (versionPolicy: JsonObject) =>
   startTestBackend({
     features: [
       catalogPlugin,

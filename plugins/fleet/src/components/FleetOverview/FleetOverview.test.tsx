@@ -15,6 +15,7 @@ import {
   RunbooksApi,
   runbooksApiRef,
 } from '@fleetdeck/plugin-runbooks-react';
+import type { RunSummary } from '@fleetdeck/plugin-runbooks-common';
 import { FleetOverview } from './FleetOverview';
 import {
   demoClusters,
@@ -26,7 +27,9 @@ jest.setTimeout(60_000);
 
 const initial: FleetState = { q: '', filters: {}, sort: 'name', order: 'asc' };
 let clusters: Entity[];
-const startRun = jest.fn(async () => ({ id: 'run-1' }));
+const startRun = jest.fn(
+  async (_request: unknown) => ({ id: 'run-1' } as RunSummary),
+);
 const runbooksApi = {
   listRunbooks: async () => ({ items: [demoRunbook('kafka-rolling-patch')] }),
   startRun,
@@ -201,7 +204,9 @@ describe('FleetOverview on the demo fleet', () => {
       within(dialog).getByRole('button', { name: 'Start dry run' }),
     );
     await waitFor(() => expect(startRun).toHaveBeenCalledTimes(1));
-    const request = (startRun.mock.calls[0] as unknown[])[0] as any;
+    const request = startRun.mock.calls[0][0] as {
+      targets: string[];
+    };
     expect(request).toMatchObject({
       runbookRef: 'runbook:default/kafka-rolling-patch',
       parameters: { version: '3.8.0', maxUnderReplicated: 0 },

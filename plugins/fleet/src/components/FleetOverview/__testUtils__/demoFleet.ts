@@ -8,6 +8,7 @@ import { readFileSync } from 'fs';
 import { resolve } from 'path';
 import { parse } from 'yaml';
 import type { Entity } from '@backstage/catalog-model';
+import type { JsonObject } from '@backstage/types';
 import type { RunbookSummary } from '@fleetdeck/plugin-runbooks-common';
 /* eslint-disable @backstage/no-relative-monorepo-imports */
 import { loadAnsibleInventory } from '../../../../../catalog-backend-module-fleet/src/ansible/loadAnsibleInventory';
@@ -36,7 +37,7 @@ export async function demoClusters(): Promise<Entity[]> {
 }
 
 /** `fleet.versionPolicy` of the demo's app-config.yaml, as written there. */
-export function demoVersionPolicy(): unknown {
+export function demoVersionPolicy(): JsonObject {
   const config = parse(readFileSync(resolve(repo, 'app-config.yaml'), 'utf8'));
   return config.fleet.versionPolicy;
 }
