@@ -34,7 +34,7 @@ export const BarList = (props: {
           aria-pressed={!!bar.selected}
           style={{
             display: 'grid',
-            gridTemplateColumns: '7rem 1fr 2.25rem',
+            gridTemplateColumns: '8rem 1fr 2.25rem',
             alignItems: 'center',
             gap: 8,
             width: '100%',
