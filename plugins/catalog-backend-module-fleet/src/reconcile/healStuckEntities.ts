@@ -90,7 +90,7 @@ export async function healStuckEntities(
  * The caller passes only entities not served with the content last emitted,
  * so an entity stitched between the two looks is not passed the second time.
  */
-export const CONFIRM_STUCK_AFTER_MS = 5_000;
+export const CONFIRM_STUCK_AFTER_MS = 30_000;
 
 /**
  * The heal the module uses: an entity is reset only when two looks at least
