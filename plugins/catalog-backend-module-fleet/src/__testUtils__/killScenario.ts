@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BackendProcesses } from './backendProcess';
 
@@ -115,7 +115,6 @@ export async function runKillScenario(options: {
             path: inventory,
             schedule: { frequency: { seconds: 30 }, timeout: { seconds: 60 } },
             ownerRecheckSeconds: 2,
-            maxShrinkRatio: 1,
           },
         },
       },
@@ -123,12 +122,21 @@ export async function runKillScenario(options: {
   };
   const cycles: KillCycle[] = [];
   try {
-    writeFileSync(inventory, generatedInventory(clusters, 0));
+    // atomically, as a deploy or git checkout replaces a file: a provider
+    // reading a half-written file would see fewer clusters
+    const write = (generation: number) => {
+      writeFileSync(
+        `${inventory}.tmp`,
+        generatedInventory(clusters, generation),
+      );
+      renameSync(`${inventory}.tmp`, inventory);
+    };
+    write(0);
     await procs.start(catalog);
     await converge(procs, clusters, 0, 1_800_000);
     for (let kill = 1; kill <= options.kills; kill++) {
       const healedBefore = healedIn(procs.logs());
-      writeFileSync(inventory, generatedInventory(clusters, kill));
+      write(kill);
       // Kill while the new generation is being ingested: once a seeded
       // random share of its changed clusters is served (or the longest wait
       // has passed), so the moment falls inside ingestion on a fast machine
