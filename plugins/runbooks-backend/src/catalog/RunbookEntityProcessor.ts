@@ -1,7 +1,6 @@
 import {
   Entity,
   getCompoundEntityRef,
-  parseEntityRef,
   RELATION_OWNED_BY,
   RELATION_OWNER_OF,
   RELATION_PART_OF,
@@ -13,6 +12,7 @@ import {
   CatalogProcessorEmit,
   processingResult,
 } from '@backstage/plugin-catalog-node';
+import { toEntityRef } from '@fleetdeck/plugin-fleet-common';
 import {
   isRunbookEntity,
   RunbookEntityV1alpha1,
@@ -92,7 +92,7 @@ export class RunbookEntityProcessor implements CatalogProcessor {
       forward: string,
       backward: string,
     ) => {
-      const other = parseEntityRef(target, {
+      const other = toEntityRef(target, {
         defaultKind,
         defaultNamespace: namespace,
       });

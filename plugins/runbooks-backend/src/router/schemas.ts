@@ -1,15 +1,8 @@
 import { parseInput } from '@fleetdeck/fleetdeck-node';
 import { z } from 'zod';
+import { ALL_TARGET_STATUSES } from '../database/mappers';
 
-const targetStatus = z.enum([
-  'awaiting_approval',
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'rejected',
-]);
+const targetStatus = z.enum(ALL_TARGET_STATUSES);
 
 const logQuery = z.object({
   targetId: z.string().optional(),

@@ -1,9 +1,10 @@
 import { ConflictError } from '@backstage/errors';
 import { RunSummary } from '@fleetdeck/plugin-runbooks-common';
+import { JsonObject } from '@backstage/types';
 import { actorRef } from '@fleetdeck/fleetdeck-node';
 import { ParameterVault } from '../engine/secrets';
 import { RunAuthorizer } from './RunAuthorizer';
-import { RunAuditor } from './RunAuditor';
+import { AuditedCall, RunAuditor } from './RunAuditor';
 import { RunQueries } from './RunQueries';
 import { RunStarter } from './RunStarter';
 import { Caller, RunbooksServiceDeps } from './types';
@@ -34,17 +35,13 @@ export class RunDecisions {
     const { store, broker, authorizer } = this.deps;
     const run = await this.deps.queries.getRunSummary(runId);
     const actor = actorRef(caller.credentials);
-    await this.deps.auditor.audited(
+    await this.auditedOnRun(
       {
         eventId: options.approve ? 'run-approve' : 'run-reject',
-        request: caller.request,
+        run,
+        caller,
         severityLevel: 'high',
-        meta: {
-          actor,
-          runId,
-          runbookRef: run.runbookRef,
-          targetIds: options.targetIds ?? 'all waiting',
-        },
+        meta: { targetIds: options.targetIds ?? 'all waiting' },
       },
       async outcome => {
         await authorizer.assertCanDecide(run, caller);
@@ -84,17 +81,8 @@ export class RunDecisions {
 
   async cancel(runId: string, caller: Caller): Promise<RunSummary> {
     const run = await this.deps.queries.getRunSummary(runId);
-    await this.deps.auditor.audited(
-      {
-        eventId: 'run-cancel',
-        request: caller.request,
-        severityLevel: 'medium',
-        meta: {
-          actor: actorRef(caller.credentials),
-          runId,
-          runbookRef: run.runbookRef,
-        },
-      },
+    await this.auditedOnRun(
+      { eventId: 'run-cancel', run, caller },
       async () => {
         await this.deps.authorizer.assertCanControl(run, caller);
         if (!(await this.deps.store.cancelRun(runId))) {
@@ -112,17 +100,8 @@ export class RunDecisions {
   /** A new run of the failed targets only, with the same parameters. */
   async retryFailed(runId: string, caller: Caller): Promise<RunSummary> {
     const run = await this.deps.queries.getRunSummary(runId);
-    return this.deps.auditor.audited(
-      {
-        eventId: 'run-retry',
-        request: caller.request,
-        severityLevel: 'medium',
-        meta: {
-          actor: actorRef(caller.credentials),
-          runId,
-          runbookRef: run.runbookRef,
-        },
-      },
+    return this.auditedOnRun(
+      { eventId: 'run-retry', run, caller },
       async outcome => {
         await this.deps.authorizer.assertCanControl(run, caller);
         if (run.status === 'running' || run.status === 'awaiting_approval') {
@@ -150,6 +129,34 @@ export class RunDecisions {
         });
         return retry;
       },
+    );
+  }
+
+  /** One audit event about a run: names the actor, the run and its runbook. */
+  private auditedOnRun<T>(
+    call: {
+      eventId: string;
+      run: RunSummary;
+      caller: Caller;
+      severityLevel?: AuditedCall['severityLevel'];
+      meta?: JsonObject;
+    },
+    fn: (outcome: JsonObject) => Promise<T>,
+  ): Promise<T> {
+    const { run, caller } = call;
+    return this.deps.auditor.audited(
+      {
+        eventId: call.eventId,
+        request: caller.request,
+        severityLevel: call.severityLevel ?? 'medium',
+        meta: {
+          actor: actorRef(caller.credentials),
+          runId: run.id,
+          runbookRef: run.runbookRef,
+          ...call.meta,
+        },
+      },
+      fn,
     );
   }
 }

@@ -11,7 +11,7 @@ import {
 } from '@fleetdeck/plugin-runbooks-common';
 import { Redactor, redactingLogger } from '@fleetdeck/fleetdeck-node';
 import type { RunStore } from '../database/RunStore';
-import { ownerRef } from '../lib/ownerRef';
+import { ownerRef } from '@fleetdeck/plugin-fleet-common';
 
 /** What one notification says. */
 type NotificationPayload = Parameters<

@@ -10,7 +10,7 @@ import {
 } from '@fleetdeck/plugin-runbooks-common';
 import { actorRef } from '@fleetdeck/fleetdeck-node';
 import { ParameterVault } from '../engine/secrets';
-import { ownerRef } from '../lib/ownerRef';
+import { ownerRef } from '@fleetdeck/plugin-fleet-common';
 import { maskedSummary } from './mappers';
 import { ParameterValidator } from './ParameterValidator';
 import { nameSome, RunAuthorizer } from './RunAuthorizer';

@@ -1,6 +1,6 @@
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { fullEntityRef } from '@fleetdeck/plugin-fleet-common';
 import {
   entityMatchesFilter,
   isRunbookEntity,
@@ -31,17 +31,10 @@ export class RunbookCatalog {
     ref: string,
     caller: Caller,
   ): Promise<RunbookEntityV1alpha1> {
-    let entityRef: string;
-    try {
-      entityRef = stringifyEntityRef(
-        parseEntityRef(ref, {
-          defaultKind: 'runbook',
-          defaultNamespace: 'default',
-        }),
-      );
-    } catch (e) {
+    const entityRef = fullEntityRef(ref, { defaultKind: 'runbook' });
+    if (!entityRef) {
       throw new InputError(
-        `Invalid runbook ref '${ref}': ${(e as Error).message}`,
+        `Invalid runbook ref '${ref}': expected [kind:][namespace/]name`,
       );
     }
     const entity = await this.deps.catalog.getEntityByRef(entityRef, {

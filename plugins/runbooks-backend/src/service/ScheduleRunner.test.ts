@@ -1,13 +1,16 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity, RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { RunbookEntityV1alpha1 } from '@fleetdeck/plugin-runbooks-common';
+import {
+  nextCronOccurrence,
+  RunbookEntityV1alpha1,
+} from '@fleetdeck/plugin-runbooks-common';
 import { DefaultRunBroker } from '../broker';
 import { DatabaseRunStore, RunStore } from '../database/RunStore';
 import { cluster, runbook, testTrustPolicy } from '../engine/testUtils';
 import { RunbooksService, toRunbookSummary } from './RunbooksService';
 import { RunNotifier } from './RunNotifier';
-import { nextOccurrence, ScheduleRunner } from './ScheduleRunner';
+import { ScheduleRunner } from './ScheduleRunner';
 
 const databases = TestDatabases.create();
 
@@ -189,7 +192,7 @@ describe.each(databases.eachSupportedId())(
       expect(await a.tick(new Date('2026-11-21T13:00:00Z'))).toEqual([]);
       expect(await b.tick(new Date('2026-11-22T02:01:00Z'))).toHaveLength(1);
       expect(
-        nextOccurrence(
+        nextCronOccurrence(
           '0 2 * * *',
           new Date('2026-11-22T02:01:00Z'),
         ).toISOString(),

@@ -10,11 +10,9 @@ import {
   parseDuration,
   RunbookEntityV1alpha1,
 } from '@fleetdeck/plugin-runbooks-common';
-import { latestOccurrence, nextOccurrence } from './nextOccurrence';
+import { latestOccurrence } from './nextOccurrence';
 import { RunStore } from '../database/RunStore';
 import { RunbooksService } from './RunbooksService';
-
-export { nextOccurrence };
 
 /**
  * Starts the runs of scheduled runbooks. One scheduler task (exclusive across

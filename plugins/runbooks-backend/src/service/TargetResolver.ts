@@ -1,11 +1,8 @@
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { JsonObject } from '@backstage/types';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { fullEntityRef } from '@fleetdeck/plugin-fleet-common';
 import {
   entityMatchesFilter,
   explainFilterMismatch,
@@ -21,16 +18,9 @@ const CHUNK = 500;
 
 /** A ref as the catalog stores it; a bare name is a cluster in `default`. */
 function targetRef(ref: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, {
-        defaultKind: 'cluster',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch {
-    throw new InputError(`Invalid target ref '${ref}'`);
-  }
+  const full = fullEntityRef(ref, { defaultKind: 'cluster' });
+  if (!full) throw new InputError(`Invalid target ref '${ref}'`);
+  return full;
 }
 
 /** Refuses targets outside the runbook's own filter, with the reasons. */

@@ -1,5 +1,6 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  nextCronRunAt,
   RunbookEntityV1alpha1,
   RunbookSummary,
   RunbookTrust,
@@ -7,16 +8,6 @@ import {
 } from '@fleetdeck/plugin-runbooks-common';
 import { approverRefs } from '../lib/ownerRef';
 import { maskParameters } from '../engine/secrets';
-import { nextOccurrence } from './nextOccurrence';
-
-/** The next time a cron fires; none for an invalid cron (it never runs). */
-function nextRunAt(cron: string): string | undefined {
-  try {
-    return nextOccurrence(cron, new Date()).toISOString();
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether a stored parameter value is a sealed (encrypted) secret. */
 function isSealed(value: unknown): boolean {
@@ -69,7 +60,7 @@ export function toRunbookSummary(
     },
     schedule: r.spec.schedule && {
       ...r.spec.schedule,
-      nextRunAt: nextRunAt(r.spec.schedule.cron),
+      nextRunAt: nextCronRunAt(r.spec.schedule.cron),
     },
     dryRunSupported: r.spec.dryRun !== false,
     trust,

@@ -1,9 +1,4 @@
-import { CronTime } from 'cron';
-
-/** The next time a cron expression fires strictly after `from` (UTC). */
-export function nextOccurrence(cron: string, from: Date): Date {
-  return new CronTime(cron, 'UTC').getNextDateFrom(from).toJSDate();
-}
+import { nextCronOccurrence } from '@fleetdeck/plugin-runbooks-common';
 
 /**
  * The latest time a cron expression fired in `(after, now]` (UTC), or
@@ -20,12 +15,12 @@ export function latestOccurrence(
   let latest: Date | undefined;
   for (let window = 60_000; !latest; window *= 2) {
     const from = Math.max(after.getTime(), end - window);
-    const next = nextOccurrence(cron, new Date(from));
+    const next = nextCronOccurrence(cron, new Date(from));
     if (next.getTime() <= end) latest = next;
     else if (from === after.getTime()) return undefined;
   }
   for (;;) {
-    const next = nextOccurrence(cron, latest);
+    const next = nextCronOccurrence(cron, latest);
     if (next.getTime() > end) return latest;
     latest = next;
   }

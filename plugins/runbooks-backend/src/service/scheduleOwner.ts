@@ -3,7 +3,7 @@ import {
   RELATION_OWNED_BY,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { ownerRef } from '../lib/ownerRef';
+import { ownerRef } from '@fleetdeck/plugin-fleet-common';
 
 const lower = (ref: string) => ref.toLocaleLowerCase('en-US');
 

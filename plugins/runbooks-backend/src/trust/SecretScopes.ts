@@ -1,7 +1,7 @@
 import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { assertRedactable } from '@fleetdeck/plugin-runbooks-node';
-import { ownerRef } from '../lib/ownerRef';
+import { ownerRef } from '@fleetdeck/plugin-fleet-common';
 
 /** One configured secret and who may use it. */
 interface ScopedSecret {
@@ -137,8 +137,12 @@ export class SecretScopes {
       } else if (Array.isArray(v)) v.forEach(walk);
       else if (v && typeof v === 'object') Object.values(v).forEach(walk);
     };
-    const steps = (runbook.spec as any)?.steps;
-    if (Array.isArray(steps)) steps.forEach(s => walk(s?.input));
+    const steps = runbook.spec?.steps;
+    for (const step of Array.isArray(steps) ? steps : []) {
+      if (step && typeof step === 'object' && !Array.isArray(step)) {
+        walk(step.input);
+      }
+    }
     const ref = stringifyEntityRef(runbook);
     if (whole) {
       return `${ref} uses the secrets object as a whole; name each secret (secrets.NAME)`;

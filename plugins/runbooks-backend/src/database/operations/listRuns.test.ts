@@ -1,5 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { InputError } from '@backstage/errors';
+import { encodeCursor } from '@fleetdeck/fleetdeck-node';
 import { Knex } from 'knex';
 import { cluster, runbook } from '../../engine/testUtils';
 import { DatabaseRunStore } from '../DatabaseRunStore';
@@ -107,12 +108,11 @@ describe.each(databases.eachSupportedId())('listRuns on %s', databaseId => {
 
   it.each([
     ['not base64 of a cursor', 'garbage'],
-    [
-      'a time that is not a number',
-      Buffer.from('soon|abc').toString('base64url'),
-    ],
-    ['no id', Buffer.from('1700000000000|').toString('base64url')],
-    ['SQL in the id', Buffer.from("1|x' OR 1=1 --").toString('base64url')],
+    ['a time that is not a number', encodeCursor(['soon', 'abc'])],
+    ['a negative time', encodeCursor([-1, 'abc'])],
+    ['no id', encodeCursor([1700000000000])],
+    ['SQL in the id', encodeCursor([1, "x' OR 1=1 --"])],
+    ['the old time|id form', Buffer.from('1|abc').toString('base64url')],
   ])('answers a cursor with %s with an InputError', async (_, cursor) => {
     await expect(store.listRuns({ limit: 10, cursor })).rejects.toBeInstanceOf(
       InputError,

@@ -1,6 +1,7 @@
-import { InputError } from '@backstage/errors';
+import { decodeCursor, encodeCursor } from '@fleetdeck/fleetdeck-node';
 import { RunSummary, TargetStatus } from '@fleetdeck/plugin-runbooks-common';
 import { Knex } from 'knex';
+import { z } from 'zod';
 import { toCounts, toRunSummary } from '../mappers';
 import { DbBigInt, RunRow, TargetRow } from '../tables';
 import { ListRunsOptions } from '../types';
@@ -12,32 +13,17 @@ export interface RunPage {
   nextCursor?: string;
 }
 
-/** The position after a run in the list: its creation time and id. */
-interface RunCursor {
-  createdAt: number;
-  id: string;
-}
-
-export function encodeRunCursor(row: Pick<RunRow, 'created_at' | 'id'>) {
-  return Buffer.from(`${Number(row.created_at)}|${row.id}`).toString(
-    'base64url',
-  );
-}
-
-/** Reads a `nextCursor`; anything else is the client's mistake (400). */
-export function decodeRunCursor(cursor: string): RunCursor {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const match = /^(\d{1,15})\|([\w-]{1,64})$/.exec(text);
-  if (!match) {
-    throw new InputError(
-      `Malformed cursor '${cursor.slice(
-        0,
-        100,
-      )}': pass the nextCursor of a previous page`,
-    );
-  }
-  return { createdAt: Number(match[1]), id: match[2] };
-}
+/**
+ * The position after a run in the list, `[createdAt, id]`; a cursor holding
+ * anything else is the client's mistake (an InputError, 400).
+ */
+const runCursor = z.tuple([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .max(64)
+    .regex(/^[\w-]+$/),
+]);
 
 /**
  * A page of runs, newest first, with their target counts: two queries
@@ -68,12 +54,12 @@ export async function listRuns(
     );
   }
   if (options.cursor) {
-    const after = decodeRunCursor(options.cursor);
+    const [createdAt, id] = decodeCursor(runCursor, options.cursor);
     query = query.where(q =>
       q
-        .where('created_at', '<', after.createdAt)
+        .where('created_at', '<', createdAt)
         .orWhere(q2 =>
-          q2.where('created_at', after.createdAt).andWhere('id', '<', after.id),
+          q2.where('created_at', createdAt).andWhere('id', '<', id),
         ),
     );
   }
@@ -87,7 +73,9 @@ export async function listRuns(
   return {
     items: page.map(row => toRunSummary(row, toCounts(counts.get(row.id)))),
     nextCursor:
-      rows.length > options.limit && last ? encodeRunCursor(last) : undefined,
+      rows.length > options.limit && last
+        ? encodeCursor([Number(last.created_at), last.id])
+        : undefined,
   };
 }
 
