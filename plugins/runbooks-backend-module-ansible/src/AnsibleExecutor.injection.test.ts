@@ -86,7 +86,7 @@ async function runToEnd(options: {
   try {
     for (
       let i = 0;
-      i < 600 && (await store.getRunRow(runId)).status === 'running';
+      i < 600 && (await store.getRunSummary(runId)).status === 'running';
       i++
     ) {
       await new Promise(r => setTimeout(r, 100));
@@ -96,7 +96,7 @@ async function runToEnd(options: {
   }
   const { items } = await store.listLogs({ runId, limit: 1000 });
   return {
-    status: (await store.getRunRow(runId)).status,
+    status: (await store.getRunSummary(runId)).status,
     log: items.map(l => l.message).join('\n'),
   };
 }

@@ -421,7 +421,7 @@ describe('AnsibleExecutor', () => {
         try {
           for (
             let i = 0;
-            i < 300 && (await store.getRunRow(runId)).status === 'running';
+            i < 300 && (await store.getRunSummary(runId)).status === 'running';
             i++
           ) {
             await new Promise(r => setTimeout(r, 100));
@@ -429,7 +429,7 @@ describe('AnsibleExecutor', () => {
         } finally {
           await worker.stop();
         }
-        expect((await store.getRunRow(runId)).status).toBe('succeeded');
+        expect((await store.getRunSummary(runId)).status).toBe('succeeded');
         const { items } = await store.listLogs({ runId, limit: 500 });
         const messages = items.map(l => l.message);
         expect(messages.some(m => m.startsWith('TASK [Say hello] ***'))).toBe(

@@ -30,7 +30,6 @@ import type { RunStore } from './RunStore';
 import { isPostgres } from './sql';
 import { DefinitionRow, RunRow, TargetRow } from './tables';
 import {
-  ClaimedTarget,
   ClaimOptions,
   CommitResult,
   Completion,
@@ -241,7 +240,10 @@ export class DatabaseRunStore implements RunStore {
   }
 
   async getRunSummary(runId: string): Promise<RunSummary> {
-    const row = await this.getRunRow(runId);
+    const row = await this.db<RunRow>('runbooks_runs')
+      .where('id', runId)
+      .first();
+    if (!row) throw new NotFoundError(`No run with id ${runId}`);
     return toRunSummary(row, await this.countTargets(runId));
   }
 
@@ -315,21 +317,5 @@ export class DatabaseRunStore implements RunStore {
 
   lastScheduleFire(runbookRef: string): Promise<number | undefined> {
     return this.schedules.lastScheduleFire(runbookRef);
-  }
-
-  async getRunRow(runId: string): Promise<RunRow> {
-    const row = await this.db<RunRow>('runbooks_runs')
-      .where('id', runId)
-      .first();
-    if (!row) throw new NotFoundError(`No run with id ${runId}`);
-    return row;
-  }
-
-  claimTargets(options: {
-    workerId: string;
-    limit: number;
-    staleAfterMs: number;
-  }): Promise<ClaimedTarget[]> {
-    return this.commit([], { ...options, search: true }).then(r => r.claimed);
   }
 }

@@ -132,17 +132,6 @@ export interface RunStore {
   ): Promise<boolean>;
   /** The occurrence a schedule last fired for (epoch ms). */
   lastScheduleFire(runbookRef: string): Promise<number | undefined>;
-
-  // --- until their callers move (see the report of issue 12)
-
-  /** @deprecated use getRunSummary */
-  getRunRow(runId: string): Promise<RunRow>;
-  /** @deprecated tests only: `commit([], { ...options, search: true })` */
-  claimTargets(options: {
-    workerId: string;
-    limit: number;
-    staleAfterMs: number;
-  }): Promise<ClaimedTarget[]>;
 }
 
 /**

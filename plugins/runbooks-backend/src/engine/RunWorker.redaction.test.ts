@@ -108,7 +108,7 @@ describe.each(databases.eachSupportedId())(
     }
 
     const finished = (runId: string) => async () =>
-      (await store.getRunRow(runId)).status !== 'running';
+      (await store.getRunSummary(runId)).status !== 'running';
 
     it('redacts secrets split over lines, a PEM over three lines and a NUL-split secret, keeping every line in order', async () => {
       const cut = 7;
@@ -249,7 +249,7 @@ describe.each(databases.eachSupportedId())(
         ),
       );
       expect(JSON.stringify(logger.error.mock.calls)).not.toContain(secret);
-      expect((await store.getRunRow(runId)).status).toBe('succeeded');
+      expect((await store.getRunSummary(runId)).status).toBe('succeeded');
     });
   },
 );

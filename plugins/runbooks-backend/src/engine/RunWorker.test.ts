@@ -1,6 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
 import { DatabaseRunStore } from '../database/DatabaseRunStore';
+import { claimTargets } from '../database/testUtils';
 import { RunWorker } from './RunWorker';
 import { cluster, runbook } from './testUtils';
 import { SecretScopes } from '../trust/SecretScopes';
@@ -99,7 +100,7 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
   }
 
   const finished = (runId: string) => async () =>
-    (await store.getRunRow(runId)).status !== 'running';
+    (await store.getRunSummary(runId)).status !== 'running';
 
   it('runs every step of every target once, within the concurrency limit of two workers', async () => {
     const rec = recordingExecutor(() => new Promise(r => setTimeout(r, 10)));
@@ -121,7 +122,7 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
     worker(rec.executor);
     worker(rec.executor);
     await waitFor(finished(runId));
-    expect((await store.getRunRow(runId)).status).toBe('succeeded');
+    expect((await store.getRunSummary(runId)).status).toBe('succeeded');
     expect(rec.calls).toHaveLength(80);
     expect(new Set(rec.calls).size).toBe(80);
     expect(rec.maxRunning()).toBeLessThanOrEqual(3);
@@ -160,7 +161,7 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
       ],
     });
     // a worker that claims, completes step one, then dies
-    const [claim] = await store.claimTargets({
+    const [claim] = await claimTargets(store, {
       workerId: 'dead',
       limit: 1,
       staleAfterMs: 60_000,
@@ -201,7 +202,7 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
     const ok = await createRun(1, { retries: { count: 1, backoff: '50ms' } });
     worker(rec.executor);
     await waitFor(finished(ok));
-    expect((await store.getRunRow(ok)).status).toBe('succeeded');
+    expect((await store.getRunSummary(ok)).status).toBe('succeeded');
 
     const never = recordingExecutor(async () => {
       throw new Error('broken');
@@ -221,7 +222,7 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
       error: 'Step work failed: broken',
     });
     expect(items[0].steps[0]).toMatchObject({ status: 'failed', attempts: 3 });
-    expect((await store.getRunRow(bad)).status).toBe('failed');
+    expect((await store.getRunSummary(bad)).status).toBe('failed');
   });
 
   it('fails a step that exceeds its timeout', async () => {
@@ -258,7 +259,7 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
     expect(aborted).toHaveLength(2);
     const counts = await store.countTargets(runId);
     expect(counts).toMatchObject({ cancelled: 10, succeeded: 0 });
-    expect((await store.getRunRow(runId)).status).toBe('cancelled');
+    expect((await store.getRunSummary(runId)).status).toBe('cancelled');
   });
 
   it('redacts secrets from log lines, outputs and errors', async () => {

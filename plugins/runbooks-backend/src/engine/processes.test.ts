@@ -80,11 +80,12 @@ describe.each(clients)('real backend processes on %s', client => {
 
     const second = await harness.start({ name: 'second', stepMs: 40 });
     await harness.waitFor(
-      async () => (await harness.store.getRunRow(runId)).status !== 'running',
+      async () =>
+        (await harness.store.getRunSummary(runId)).status !== 'running',
       120_000,
     );
 
-    expect((await harness.store.getRunRow(runId)).status).toBe('succeeded');
+    expect((await harness.store.getRunSummary(runId)).status).toBe('succeeded');
     expect((await harness.store.countTargets(runId)).succeeded).toBe(200);
 
     // every target reached its terminal state exactly once
@@ -160,10 +161,11 @@ onPostgres('two backend processes on one PostgreSQL database', () => {
       steps: [{ id: 'work', executor: 'count' }],
     });
     await harness.waitFor(
-      async () => (await harness.store.getRunRow(runId)).status !== 'running',
+      async () =>
+        (await harness.store.getRunSummary(runId)).status !== 'running',
       180_000,
     );
-    expect((await harness.store.getRunRow(runId)).status).toBe('succeeded');
+    expect((await harness.store.getRunSummary(runId)).status).toBe('succeeded');
 
     const entries = harness.entries().filter(e => e.key?.startsWith(runId));
     const starts = countBy(entries, 'start');
