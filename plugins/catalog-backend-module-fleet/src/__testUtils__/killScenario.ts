@@ -52,7 +52,7 @@ export function generatedInventory(clusters: number, generation: number) {
       '      vars:',
       '        fleetdeck_cluster: true',
       `        fleetdeck_engine: ${engine}`,
-      `        fleetdeck_version: "1.${generation}.0"`,
+      `        fleetdeck_version: "1.${versionOf(i, generation)}.0"`,
       '        fleetdeck_environment: production',
       `        fleetdeck_owner: group:default/${TEAMS[i % TEAMS.length]}`,
     );
@@ -206,7 +206,9 @@ async function servedCount(
 ) {
   let n = 0;
   for (const [version, expected] of expectedVersions(clusters, generation)) {
-    n += Math.min(expected, await countClusters(procs, version));
+    const got = await countClusters(procs, version);
+    if (process.env.FLEET_KILL_DEBUG) console.log(version, expected, got);
+    n += Math.min(expected, got);
   }
   return n;
 }
