@@ -26,6 +26,17 @@ export type TargetStatus =
   | 'cancelled'
   | 'rejected';
 
+/** Every state of a target, in the order a target moves through them. @public */
+export const ALL_TARGET_STATUSES: TargetStatus[] = [
+  'awaiting_approval',
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'rejected',
+];
+
 /** States a target never leaves. @public */
 export const TERMINAL_TARGET_STATUSES: TargetStatus[] = [
   'succeeded',

@@ -1,5 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import {
+  ALL_TARGET_STATUSES,
   RunbookEntityV1alpha1,
   RunLogLine,
   RunStatus,
@@ -22,16 +23,6 @@ import {
 import { ClaimedTarget, StoredStep } from './types';
 
 /** Rows to API objects: the one place that knows both shapes. */
-
-export const ALL_TARGET_STATUSES: TargetStatus[] = [
-  'awaiting_approval',
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'rejected',
-];
 
 /** States a target leaves on its own (a worker or a decision moves it on). */
 export const NON_TERMINAL: TargetStatus[] = [

@@ -1,6 +1,6 @@
 import { parseInput } from '@fleetdeck/fleetdeck-node';
 import { z } from 'zod';
-import { ALL_TARGET_STATUSES } from '../database/mappers';
+import { ALL_TARGET_STATUSES } from '@fleetdeck/plugin-runbooks-common';
 
 const targetStatus = z.enum(ALL_TARGET_STATUSES);
 

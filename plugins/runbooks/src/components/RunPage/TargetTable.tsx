@@ -1,4 +1,5 @@
 import {
+  ALL_TARGET_STATUSES,
   TargetCounts,
   TargetRun,
   TargetStatus,
@@ -16,15 +17,7 @@ import { formatDuration } from '../shared/format';
 import { targetName } from '../shared/targetName';
 import { StatusChip, statusLabel } from '../shared/StatusChip';
 
-const filterOrder: TargetStatus[] = [
-  'awaiting_approval',
-  'pending',
-  'running',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'rejected',
-];
+const filterOrder = ALL_TARGET_STATUSES;
 
 const nowrap = { whiteSpace: 'nowrap' } as const;
 
