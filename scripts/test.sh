@@ -15,6 +15,10 @@ npx tsc
 say "lint"
 npx backstage-cli repo lint
 
+say "formatting"
+# every file prettier knows, as .prettierignore leaves them
+npx prettier --check --loglevel warn .
+
 say "package tests"
 # No Docker engine here: TestDatabases uses SQLite, plus every PostgreSQL whose
 # BACKSTAGE_TEST_DATABASE_POSTGRES<N>_CONNECTION_STRING is set (.ci/run sets it).

@@ -57,8 +57,8 @@ export const InventoryHealingBanner = () => {
           data-testid="inventory-healing-banner"
         >
           {`${h.served} of ${h.emitted} clusters served, healing`}
-          {healing.length > 1 ? ` (${h.title})` : ''}
-          : the catalog is stitching clusters from the inventory again; the list fills in as it does.
+          {healing.length > 1 ? ` (${h.title})` : ''}: the catalog is stitching
+          clusters from the inventory again; the list fills in as it does.
         </Alert>
       ))}
     </>
