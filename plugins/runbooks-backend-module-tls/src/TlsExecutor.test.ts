@@ -1,4 +1,8 @@
-import { RunbookExecutorContext } from '@fleetdeck/plugin-runbooks-node';
+import {
+  isRunbookStepError,
+  RunbookExecutorContext,
+  RunbookStepError,
+} from '@fleetdeck/plugin-runbooks-node';
 import { execFileSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { AddressInfo } from 'net';
@@ -167,6 +171,32 @@ describe('TlsExecutor', () => {
     await expect(
       executor.execute(ctx({ endpoints: ['not an endpoint'] })),
     ).rejects.toThrow(/Not host:port/);
+  });
+
+  it('keeps the certificates of a failed check as its output', async () => {
+    const executor = new TlsExecutor({
+      minDaysLeft: 14,
+      allowedHosts: ['127.0.0.1'],
+    });
+    const failure = await executor
+      .execute(
+        ctx({
+          endpoints: [
+            `127.0.0.1:${port(expiring)}`,
+            `127.0.0.1:${port(healthy)}`,
+          ],
+        }),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(isRunbookStepError(failure)).toBe(true);
+    const output = (failure as RunbookStepError).output as any;
+    expect(output.minDaysLeft).toBe(14);
+    expect(output.certificates).toHaveLength(2);
+    expect(output.certificates[0].daysLeft).toBeLessThanOrEqual(5);
+    expect(output.certificates[1].daysLeft).toBeGreaterThanOrEqual(88);
   });
 
   describe('with a production-like allow-list', () => {

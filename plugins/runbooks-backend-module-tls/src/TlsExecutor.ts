@@ -6,6 +6,7 @@ import {
   PinnedHost,
   RunbookExecutor,
   RunbookExecutorContext,
+  RunbookStepError,
 } from '@fleetdeck/plugin-runbooks-node';
 import { isIP } from 'net';
 import { connect, PeerCertificate } from 'tls';
@@ -75,7 +76,8 @@ export interface TlsExecutorOptions
 
 /**
  * Connects to each endpoint and reports its certificate; fails under the
- * threshold. Endpoints are checked by `runbooks.tls.allowedHosts` (see
+ * threshold (a RunbookStepError, so the failed step keeps the certificates
+ * as its output). Endpoints are checked by `runbooks.tls.allowedHosts` (see
  * NetworkPolicy) before any is connected to, and each connection goes to the
  * address that was checked.
  */
@@ -238,7 +240,11 @@ export class TlsExecutor implements RunbookExecutor {
       }
     }
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    if (problems.length) throw new Error(problems.join('; '));
-    return { output: { certificates: results as any, minDaysLeft: minDays } };
+    const output = { certificates: results as any, minDaysLeft: minDays };
+    // a failed check keeps its findings: the expiring certificates are the point
+    if (problems.length) {
+      throw new RunbookStepError(problems.join('; '), { output });
+    }
+    return { output };
   }
 }

@@ -51,10 +51,47 @@ export interface RunbookStepResult {
   output?: Record<string, unknown>;
 }
 
+/**
+ * Fails a step and still records what it found: the engine stores `output`
+ * as the failed step's output (redacted, as a success's), so a check that
+ * fails on its findings (a certificate about to expire) keeps them. The
+ * engine retries it like any other error. @public
+ */
+export class RunbookStepError extends Error {
+  readonly output: Record<string, unknown>;
+
+  constructor(
+    message: string,
+    options: { output: Record<string, unknown>; cause?: unknown },
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'RunbookStepError';
+    this.output = options.output;
+  }
+}
+
+/**
+ * Whether `error` is a {@link RunbookStepError}; by shape, so an executor
+ * built against another copy of this package is recognised too. @public
+ */
+export function isRunbookStepError(error: unknown): error is RunbookStepError {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, output } = error as { name?: unknown; output?: unknown };
+  return (
+    name === 'RunbookStepError' &&
+    typeof output === 'object' &&
+    output !== null &&
+    !Array.isArray(output)
+  );
+}
+
 /** Does the work of one kind of step (ansible, ssh, http, tls, ...). @public */
 export interface RunbookExecutor {
   id: string;
   description?: string;
-  /** Throws to fail the step (the engine retries per the runbook's policy). */
+  /**
+   * Throws to fail the step (the engine retries per the runbook's policy);
+   * a {@link RunbookStepError} fails it with an output.
+   */
   execute(context: RunbookExecutorContext): Promise<RunbookStepResult | void>;
 }

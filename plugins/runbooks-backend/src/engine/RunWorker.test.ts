@@ -1,5 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
+import {
+  RunbookExecutor,
+  RunbookStepError,
+} from '@fleetdeck/plugin-runbooks-node';
 import { DatabaseRunStore } from '../database/DatabaseRunStore';
 import { claimTargets } from '../database/testUtils';
 import { RunWorker } from './RunWorker';
@@ -223,6 +226,36 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
     });
     expect(items[0].steps[0]).toMatchObject({ status: 'failed', attempts: 3 });
     expect((await store.getRunSummary(bad)).status).toBe('failed');
+  });
+
+  it('keeps the output of a step that fails with a RunbookStepError, and fails the target', async () => {
+    const executor: RunbookExecutor = {
+      id: 'test',
+      async execute() {
+        throw new RunbookStepError('db.example:443 expires in 3 days', {
+          output: {
+            certificates: [{ endpoint: 'db.example:443', daysLeft: 3 }],
+          },
+        });
+      },
+    };
+    const runId = await createRun(1, {
+      retries: { count: 1, backoff: '10ms' },
+    });
+    worker(executor);
+    await waitFor(finished(runId));
+    const { items } = await store.listTargets({ runId, offset: 0, limit: 1 });
+    expect(items[0]).toMatchObject({
+      status: 'failed',
+      error: 'Step work failed: db.example:443 expires in 3 days',
+    });
+    expect(items[0].steps[0]).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: 'db.example:443 expires in 3 days',
+      output: { certificates: [{ endpoint: 'db.example:443', daysLeft: 3 }] },
+    });
+    expect((await store.getRunSummary(runId)).status).toBe('failed');
   });
 
   it('fails a step that exceeds its timeout', async () => {

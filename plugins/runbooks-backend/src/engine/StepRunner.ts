@@ -1,5 +1,6 @@
 import { parseDuration } from '@fleetdeck/plugin-runbooks-common';
 import {
+  isRunbookStepError,
   RunbookExecutor,
   RunbookExecutorContext,
 } from '@fleetdeck/plugin-runbooks-node';
@@ -269,11 +270,16 @@ export class StepRunner {
       throw new CancelledError('Run cancelled');
     }
     log('error', `Step ${record.id} failed: ${message}`, record.id);
+    // what a failing step found (e.g. the expiring certificates) is kept
+    const output = isRunbookStepError(e)
+      ? def.redactor.redactJson(e.output)
+      : undefined;
     const held = await this.deps.record(entry, {
       claim,
       steps: withStep(entry, index, {
         ...record,
         status: 'failed',
+        output,
         error: message,
       }),
       logs: this.deps.takeLogs(claim.targetId),
