@@ -23,6 +23,8 @@ import { commitSqlite } from './operations/commitSqlite';
 import { createRun } from './operations/createRun';
 import { cancelRun, decide } from './operations/decideTargets';
 import { countTargets, finalizeRun } from './operations/finalizeRun';
+import { lastSucceeded, LastSucceeded } from './operations/lastSucceeded';
+import { latestTlsChecks, LatestTlsCheck } from './operations/latestTlsChecks';
 import { listRuns, RunPage } from './operations/listRuns';
 import { listTargetChanges } from './operations/listTargetChanges';
 import { requeueStaleTargets } from './operations/requeueStaleTargets';
@@ -305,6 +307,14 @@ export class DatabaseRunStore implements RunStore {
       entityRef: r.entity_ref,
       entity: JSON.parse(r.entity),
     }));
+  }
+
+  lastSucceeded(options: { kind?: string }): Promise<LastSucceeded[]> {
+    return lastSucceeded(this.db, options);
+  }
+
+  latestTlsChecks(options: { kind?: string }): Promise<LatestTlsCheck[]> {
+    return latestTlsChecks(this.db, options);
   }
 
   markScheduleFired(

@@ -8,6 +8,8 @@ import {
 } from '@fleetdeck/plugin-runbooks-common';
 import { Knex } from 'knex';
 import { DatabaseRunStore } from './DatabaseRunStore';
+import { LastSucceeded } from './operations/lastSucceeded';
+import { LatestTlsCheck } from './operations/latestTlsChecks';
 import { RunPage } from './operations/listRuns';
 import { RunRow } from './tables';
 import {
@@ -22,7 +24,14 @@ import {
   TargetChanges,
 } from './types';
 
-export type { ClaimOptions, CommitResult, RunPage, RunRow };
+export type {
+  ClaimOptions,
+  CommitResult,
+  LastSucceeded,
+  LatestTlsCheck,
+  RunPage,
+  RunRow,
+};
 export { TARGET_CHANGES_OVERLAP_MS } from './operations/listTargetChanges';
 
 /**
@@ -117,6 +126,19 @@ export interface RunStore {
   failedTargets(
     runId: string,
   ): Promise<{ entityRef: string; entity: ClaimedTarget['entity'] }[]>;
+
+  // --- fleet aggregates (one grouped query each, whatever the fleet's size)
+
+  /**
+   * Per runbook, runbook type (`spec.type`) and target entity, when a target
+   * of it last succeeded in a run that was not a dry run.
+   */
+  lastSucceeded(options: { kind?: string }): Promise<LastSucceeded[]>;
+  /**
+   * Per runbook and target entity, the latest TLS check (succeeded or
+   * failed, not a dry run) and the fewest days left it found.
+   */
+  latestTlsChecks(options: { kind?: string }): Promise<LatestTlsCheck[]>;
 
   // --- schedules
 
