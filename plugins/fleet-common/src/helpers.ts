@@ -18,6 +18,27 @@ export const LABEL_ENVIRONMENT = 'fleetdeck.io/environment';
 /** Label carrying the number of nodes (set by the catalog processor). */
 export const LABEL_NODE_COUNT = 'fleetdeck.io/node-count';
 
+/**
+ * Annotation carrying engine and version together, `<engine>/<version>` (set
+ * by the catalog processor), so one facet counts every engine's versions. An
+ * annotation, not a label: versions keep characters labels may not hold.
+ */
+export const ANNOTATION_ENGINE_VERSION = 'fleetdeck.io/engine-version';
+
+/** The value of ANNOTATION_ENGINE_VERSION for an engine and version. */
+export function engineVersionValue(engine: string, version: string): string {
+  return `${engine}/${version}`;
+}
+
+/** Engine and version from an ANNOTATION_ENGINE_VERSION value. */
+export function parseEngineVersionValue(
+  value: string,
+): { engine: string; version: string } | undefined {
+  const at = value.indexOf('/');
+  if (at <= 0 || at === value.length - 1) return undefined;
+  return { engine: value.slice(0, at), version: value.slice(at + 1) };
+}
+
 const DAY_NAMES: Record<string, string> = {
   mon: 'Mon',
   tue: 'Tue',

@@ -15,6 +15,8 @@ import {
   processingResult,
 } from '@backstage/plugin-catalog-node';
 import {
+  ANNOTATION_ENGINE_VERSION,
+  engineVersionValue,
   isClusterEntity,
   isEntityKind,
   LABEL_ENGINE,
@@ -122,11 +124,20 @@ export class ClusterEntitiesProcessor implements CatalogProcessor {
       relate(entity.spec.system, 'System', RELATION_PART_OF, RELATION_HAS_PART);
     }
     // Labels make engine, environment and node count filterable and sortable
-    // through the catalog API, for clusters from inventories and files alike.
+    // through the catalog API, for clusters from inventories and files alike;
+    // engine and version in one annotation let a single facet request count
+    // every engine's versions (the Fleet overview).
     return {
       ...entity,
       metadata: {
         ...entity.metadata,
+        annotations: {
+          ...entity.metadata.annotations,
+          [ANNOTATION_ENGINE_VERSION]: engineVersionValue(
+            entity.spec.engine,
+            entity.spec.version,
+          ),
+        },
         labels: {
           ...entity.metadata.labels,
           [LABEL_ENGINE]: entity.spec.engine,

@@ -2,6 +2,7 @@ export { useVersionPolicy } from './useVersionPolicy';
 export { VersionChip, describeStatus } from './VersionChip';
 export { STATUS_COLORS, STATUS_LABELS } from './statusColors';
 export {
+  ENGINE_VERSION_FACET,
   fetchEngineVersions,
   matchesPolicy,
   policyVersionsFor,

@@ -1,6 +1,8 @@
 import type { CatalogApi } from '@backstage/plugin-catalog-react';
 import {
+  ANNOTATION_ENGINE_VERSION,
   isBelowPolicy,
+  parseEngineVersionValue,
   VersionPolicy,
   versionStatus,
 } from '@fleetdeck/plugin-fleet-common';
@@ -12,29 +14,70 @@ export interface FacetCount {
   count: number;
 }
 
+/** The catalog facet counting clusters per engine and version together. */
+export const ENGINE_VERSION_FACET = `metadata.annotations.${ANNOTATION_ENGINE_VERSION}`;
+
 /**
- * The versions in use per engine with their cluster counts: one facet query
- * per engine, so the catalog counts in its database and the browser gets a
- * few numbers whatever the size of the fleet.
+ * Versions per engine from the engine-version facet, for each of `engines`
+ * whose version counts add up to its cluster count in the `spec.engine`
+ * facet. Engines that do not add up (clusters the processor has not seen
+ * since it began setting the annotation) are left out.
+ */
+export function splitEngineVersions(
+  engines: string[],
+  facets: Record<string, FacetCount[] | undefined>,
+): Record<string, FacetCount[]> {
+  const counted: Record<string, FacetCount[]> = {};
+  for (const { value, count } of facets[ENGINE_VERSION_FACET] ?? []) {
+    const parsed = parseEngineVersionValue(value);
+    if (parsed)
+      (counted[parsed.engine] ??= []).push({ value: parsed.version, count });
+  }
+  const result: Record<string, FacetCount[]> = {};
+  for (const engine of engines) {
+    const total =
+      facets['spec.engine']?.find(e => e.value === engine)?.count ?? 0;
+    const versions = counted[engine] ?? [];
+    if (versions.reduce((n, v) => n + v.count, 0) === total)
+      result[engine] = versions;
+  }
+  return result;
+}
+
+/**
+ * The versions in use per engine with their cluster counts, counted by the
+ * catalog in its database, so the browser gets a few numbers whatever the
+ * size of the fleet. One facet request (`spec.engine` with the engine-version
+ * facet) answers for every engine; pass `facets` when that request is already
+ * answered. An engine whose counts do not add up yet is asked on its own.
  */
 export async function fetchEngineVersions(
   catalogApi: CatalogApi,
   engines: string[],
+  facets?: Record<string, FacetCount[] | undefined>,
 ): Promise<Record<string, FacetCount[]>> {
+  const counted =
+    facets ??
+    (
+      await catalogApi.getEntityFacets({
+        filter: { kind: 'cluster' },
+        facets: ['spec.engine', ENGINE_VERSION_FACET],
+      })
+    ).facets;
+  const result = splitEngineVersions(engines, counted);
+  const missing = engines.filter(engine => !result[engine]);
   const answers = await Promise.all(
-    engines.map(engine =>
+    missing.map(engine =>
       catalogApi.getEntityFacets({
         filter: { kind: 'cluster', 'spec.engine': engine },
         facets: ['spec.version'],
       }),
     ),
   );
-  return Object.fromEntries(
-    engines.map((engine, i) => [
-      engine,
-      answers[i].facets['spec.version'] ?? [],
-    ]),
-  );
+  missing.forEach((engine, i) => {
+    result[engine] = answers[i].facets['spec.version'] ?? [];
+  });
+  return result;
 }
 
 /** Whether a version's standing matches a policy filter. */
