@@ -265,3 +265,35 @@ export function scheduledRunbookRef(requestedBy: string): string | undefined {
     ? requestedBy.slice(SCHEDULE_REQUESTER_PREFIX.length)
     : undefined;
 }
+
+/** An entity's latest TLS certificate check. @public */
+export interface FleetCertificateCheck {
+  /** When the check ended on the entity. */
+  checkedAt: string;
+  runId: string;
+  /**
+   * The fewest days left of the certificates it found (negative: expired),
+   * whether the check passed or failed on them; absent when it found none
+   * (e.g. no endpoint answered).
+   */
+  minDaysLeft?: number;
+}
+
+/**
+ * GET /fleet/maintenance?kind=: the fleet's maintenance at a glance, from
+ * the runs of the runbooks the caller may read. Dry runs do not count.
+ * @public
+ */
+export interface FleetMaintenanceResponse {
+  /**
+   * Per runbook type (`spec.type`: patch, backup, security, check, ...), per
+   * entity ref, when a runbook of that type last succeeded on it (ISO time).
+   * Entities without a success are absent.
+   */
+  lastSucceeded: Record<string, Record<string, string>>;
+  /**
+   * Per entity ref, its latest TLS check: the newest ended target of a run
+   * whose runbook has a `tls` step.
+   */
+  certificates: Record<string, FleetCertificateCheck>;
+}

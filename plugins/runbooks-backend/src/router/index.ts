@@ -1,5 +1,8 @@
 import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { ListRunbooksResponse } from '@fleetdeck/plugin-runbooks-common';
+import {
+  FleetMaintenanceResponse,
+  ListRunbooksResponse,
+} from '@fleetdeck/plugin-runbooks-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { RunBroker } from '../broker/RunBroker';
@@ -54,6 +57,15 @@ export async function createRouter(options: {
       await caller(req),
     );
     res.json(toRunbookSummary(runbook, service.runbookTrust(runbook)));
+  });
+
+  router.get('/fleet/maintenance', async (req, res) => {
+    const query = parse(schemas.fleetMaintenance, req.query);
+    const response: FleetMaintenanceResponse = await service.fleetMaintenance(
+      query,
+      await caller(req),
+    );
+    res.json(redaction.redactor.redactJson(response));
   });
 
   router.use(runRoutes({ service, redaction, caller }));

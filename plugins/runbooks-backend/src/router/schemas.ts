@@ -46,6 +46,17 @@ export const schemas = {
       path: ['scope'],
     }),
   streamRun: logQuery.omit({ limit: true }),
+  fleetMaintenance: z
+    .object({
+      /** Only entities of this kind (`cluster`); any case. */
+      kind: z
+        .string()
+        .max(63)
+        .regex(/^[A-Za-z][A-Za-z0-9]*$/, 'a kind is letters and digits')
+        .transform(k => k.toLocaleLowerCase('en-US'))
+        .optional(),
+    })
+    .strict(),
   decide: z.object({
     targetIds: z.array(z.string()).min(1).optional(),
     comment: z.string().max(2000).optional(),

@@ -1,5 +1,7 @@
 import { NotFoundError } from '@backstage/errors';
 import {
+  FleetCertificateCheck,
+  FleetMaintenanceResponse,
   ListLogsResponse,
   ListRunsResponse,
   ListTargetsResponse,
@@ -56,6 +58,66 @@ export class RunQueries {
         .filter(r => readable.has(r.runbookRef))
         .map(r => maskedSummary(r)),
       nextCursor,
+    };
+  }
+
+  /**
+   * The fleet's maintenance at a glance: per runbook type and entity the
+   * last success, per entity the latest TLS check, from the runs of the
+   * runbooks the caller may read (as the runs list). Two aggregate reads of
+   * the store, whatever the fleet's size, and one permission check per
+   * runbook.
+   */
+  async fleetMaintenance(
+    options: { kind?: string },
+    caller: Caller,
+  ): Promise<FleetMaintenanceResponse> {
+    const [successes, checks] = await Promise.all([
+      this.deps.store.lastSucceeded(options),
+      this.deps.store.latestTlsChecks(options),
+    ]);
+    const readable = await this.deps.authorizer.readable(
+      [...successes, ...checks].map(r => r.runbookRef),
+      caller,
+    );
+    const byType = new Map<string, Map<string, number>>();
+    for (const s of successes) {
+      if (!readable.has(s.runbookRef)) continue;
+      const entities = byType.get(s.runbookType) ?? new Map<string, number>();
+      byType.set(s.runbookType, entities);
+      entities.set(
+        s.entityRef,
+        Math.max(entities.get(s.entityRef) ?? 0, s.finishedAt),
+      );
+    }
+    // an entity checked by several readable runbooks: the latest check wins
+    const latest = new Map<string, (typeof checks)[number]>();
+    for (const c of checks) {
+      if (!readable.has(c.runbookRef)) continue;
+      const seen = latest.get(c.entityRef);
+      if (!seen || c.finishedAt > seen.finishedAt) latest.set(c.entityRef, c);
+    }
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // fromEntries: a type or ref named like an Object property stays data
+    return {
+      lastSucceeded: Object.fromEntries(
+        [...byType].map(([type, entities]) => [
+          type,
+          Object.fromEntries([...entities].map(([ref, ms]) => [ref, iso(ms)])),
+        ]),
+      ),
+      certificates: Object.fromEntries(
+        [...latest].map(([ref, c]): [string, FleetCertificateCheck] => [
+          ref,
+          {
+            checkedAt: iso(c.finishedAt),
+            runId: c.runId,
+            ...(c.minDaysLeft === undefined
+              ? {}
+              : { minDaysLeft: c.minDaysLeft }),
+          },
+        ]),
+      ),
     };
   }
 

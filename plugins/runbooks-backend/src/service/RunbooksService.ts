@@ -1,4 +1,5 @@
 import {
+  FleetMaintenanceResponse,
   ListLogsResponse,
   ListRunsResponse,
   ListTargetsResponse,
@@ -122,6 +123,14 @@ export class RunbooksService {
     caller: Caller,
   ): Promise<ListRunsResponse> {
     return this.queries.listRuns(options, caller);
+  }
+
+  /** Per runbook type the last success, per entity the latest TLS check (see RunQueries). */
+  fleetMaintenance(
+    options: { kind?: string },
+    caller: Caller,
+  ): Promise<FleetMaintenanceResponse> {
+    return this.queries.fleetMaintenance(options, caller);
   }
 
   listTargets(

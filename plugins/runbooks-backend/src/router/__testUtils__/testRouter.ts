@@ -1,3 +1,4 @@
+import { PermissionsService } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -23,6 +24,8 @@ export async function startTestRouter(options: {
   knex: Knex;
   entities: Entity[];
   stream?: Partial<RunStreamTimings>;
+  /** Allows everything unless given. */
+  permissions?: PermissionsService;
 }) {
   const logger = mockServices.logger.mock();
   const store = await RunStore.fromKnex(options.knex);
@@ -30,7 +33,7 @@ export async function startTestRouter(options: {
   const service = new RunbooksService({
     store,
     catalog: catalogServiceMock({ entities: options.entities }),
-    permissions: mockServices.permissions(),
+    permissions: options.permissions ?? mockServices.permissions(),
     userInfo: mockServices.userInfo({
       ownershipEntityRefs: ['group:default/sre'],
     }),
