@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   ApprovalRequest,
+  FleetMaintenanceResponse,
   ListLogsResponse,
   ListRunbooksResponse,
   ListRunsResponse,
@@ -11,6 +12,11 @@ import {
   StartRunRequest,
   TargetRun,
   TargetStatus,
+} from '@fleetdeck/plugin-runbooks-common';
+
+export type {
+  FleetCertificateCheck,
+  FleetMaintenanceResponse,
 } from '@fleetdeck/plugin-runbooks-common';
 
 /** Filters of the recent-runs list. @public */
@@ -61,6 +67,14 @@ export interface RunbooksApi {
       onEvent: (event: RunStreamEvent) => void;
     },
   ): Promise<void>;
+  /**
+   * The fleet's maintenance at a glance (entities of `kind`, all without):
+   * per runbook type and entity the last success, per entity the latest TLS
+   * check, from the runs the caller may read.
+   */
+  getFleetMaintenance(query?: {
+    kind?: string;
+  }): Promise<FleetMaintenanceResponse>;
   approve(runId: string, request?: ApprovalRequest): Promise<RunSummary>;
   reject(runId: string, request?: ApprovalRequest): Promise<RunSummary>;
   cancel(runId: string): Promise<RunSummary>;

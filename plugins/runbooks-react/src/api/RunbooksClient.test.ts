@@ -19,4 +19,24 @@ describe('RunbooksClient', () => {
       'http://portal/api/runbooks/runs/run-1/logs?scope=run&limit=100',
     );
   });
+
+  it("reads the fleet's maintenance for one kind", async () => {
+    const body = { lastSucceeded: {}, certificates: {} };
+    const fetch = jest.fn(
+      async (_url: string | URL | Request, _init?: RequestInit) =>
+        new Response(JSON.stringify(body), {
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    );
+    const client = new RunbooksClient({
+      discoveryApi: { getBaseUrl: async () => 'http://portal/api/runbooks' },
+      fetchApi: { fetch },
+    });
+    await expect(
+      client.getFleetMaintenance({ kind: 'cluster' }),
+    ).resolves.toEqual(body);
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://portal/api/runbooks/fleet/maintenance?kind=cluster',
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   ApprovalRequest,
+  FleetMaintenanceResponse,
   ListLogsResponse,
   ListRunbooksResponse,
   ListRunsResponse,
@@ -149,6 +150,12 @@ export class RunbooksClient implements RunbooksApi {
       if (done) break;
       push(decoder.decode(value, { stream: true }));
     }
+  }
+
+  getFleetMaintenance(query: { kind?: string } = {}) {
+    return this.request<FleetMaintenanceResponse>(
+      `/fleet/maintenance${toSearch(query)}`,
+    );
   }
 
   approve(runId: string, request: ApprovalRequest = {}) {
