@@ -349,6 +349,30 @@ describe.each(databases.eachSupportedId())(
       expect(logLines.join('\n')).not.toContain('s3cr3t');
     });
 
+    it('counts every engine version of clusters from both inventories in one facet request', async () => {
+      const facet = 'metadata.annotations.fleetdeck.io/engine-version';
+      const counts = await eventually(
+        'the engine-version facet over all 11 clusters',
+        async () => {
+          const res = await get(
+            `/api/catalog/entity-facets?facet=${encodeURIComponent(
+              facet,
+            )}&filter=kind=cluster`,
+          );
+          const values = res.body.facets[facet] as {
+            value: string;
+            count: number;
+          }[];
+          return values.reduce((n, v) => n + v.count, 0) === 11
+            ? values
+            : undefined;
+        },
+      );
+      expect(counts).toContainEqual({ value: 'kafka/3.5.1', count: 1 });
+      expect(counts).toContainEqual({ value: 'kafka/3.7.8', count: 1 });
+      expect(counts).toContainEqual({ value: 'postgresql/16.2', count: 1 });
+    });
+
     it('shows a cluster that loses its owner with the error naming the field, and keeps the last good version', async () => {
       await eventually('ingestion', async () =>
         (await clusterNames()).length === 11 ? true : undefined,
