@@ -81,6 +81,7 @@ export function mockRunbooksApi(
     getRunbook: jest.fn(),
     startRun: jest.fn(),
     listRuns: jest.fn(async () => ({ items: [] })),
+    getFleetMaintenance: jest.fn(),
     getRun: jest.fn(async (_id: string) => run),
     listTargets: jest.fn(async (_id, query) => {
       const items = query?.status
