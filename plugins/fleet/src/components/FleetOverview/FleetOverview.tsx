@@ -5,7 +5,9 @@ import { ResponseErrorPanel } from '@backstage/core-components';
 import type { FleetState } from '../FleetPage/fleetQuery';
 import { STATUS_LABELS, useVersionPolicy } from '../VersionPolicy';
 import { EngineCard } from './EngineCard';
+import { CertificatesCard } from './CertificatesCard';
 import { EnvironmentCard } from './EnvironmentCard';
+import { MaintenanceCard } from './MaintenanceCard';
 import { useFleetOverview } from './useFleetOverview';
 import { usePatchOutdated } from './usePatchOutdated';
 
@@ -58,6 +60,12 @@ export const FleetOverview = (props: {
               onChange={onChange}
             />
           </Grid>
+          <MaintenanceCard
+            total={overview.value.total}
+            state={state}
+            onChange={onChange}
+          />
+          <CertificatesCard state={state} onChange={onChange} />
         </Grid>
       ) : (
         <Skeleton variant="rect" height={180} aria-label="Loading overview" />

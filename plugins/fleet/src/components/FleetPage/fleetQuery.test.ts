@@ -80,4 +80,76 @@ describe('Fleet page state', () => {
     const state = stateFromParams(new URLSearchParams('policy=eol'));
     expect(fleetRequest(state, 50, { kafka: [], mongodb: [] })).toBeNull();
   });
+
+  it('keeps the maintenance and certificate filters in the URL, and drops unknown buckets', () => {
+    const state = stateFromParams(
+      new URLSearchParams('maintenance=patch:31-90&certificates=le7'),
+    );
+    expect(state).toMatchObject({
+      maintenance: { type: 'patch', bucket: '31-90' },
+      certificates: 'le7',
+    });
+    expect(stateFromParams(stateToParams(state))).toEqual(state);
+    const bad = stateFromParams(
+      new URLSearchParams('maintenance=patch:soon&certificates=someday'),
+    );
+    expect(bad.maintenance).toBeUndefined();
+    expect(bad.certificates).toBeUndefined();
+  });
+
+  it('asks for the clusters the maintenance filters resolved to, by namespace, in a predicate', () => {
+    const state = stateFromParams(
+      new URLSearchParams('engine=kafka&maintenance=patch:never'),
+    );
+    const request = fleetRequest(state, 50, undefined, [
+      {
+        refs: ['cluster:default/a', 'cluster:default/b', 'cluster:team-x/c'],
+        negate: true,
+      },
+      { refs: ['cluster:default/a'] },
+    ]) as any;
+    expect(request.filter).toEqual({ kind: 'cluster', 'spec.engine': 'kafka' });
+    expect(request.query).toEqual({
+      $all: [
+        {
+          $not: {
+            $any: [
+              {
+                'metadata.namespace': 'default',
+                'metadata.name': { $in: ['a', 'b'] },
+              },
+              {
+                'metadata.namespace': 'team-x',
+                'metadata.name': { $in: ['c'] },
+              },
+            ],
+          },
+        },
+        {
+          $any: [
+            {
+              'metadata.namespace': 'default',
+              'metadata.name': { $in: ['a'] },
+            },
+          ],
+        },
+      ],
+    });
+    // no cluster in a bucket: nothing to ask; none to leave out: all of them
+    expect(fleetRequest(state, 50, undefined, [{ refs: [] }])).toBeNull();
+    expect(
+      fleetRequest(state, 50, undefined, [{ refs: [], negate: true }]),
+    ).not.toHaveProperty('query');
+    expect(
+      (
+        fleetRequest(state, 50, undefined, [
+          { refs: ['cluster:default/a'] },
+        ]) as any
+      ).query,
+    ).toEqual({
+      $any: [
+        { 'metadata.namespace': 'default', 'metadata.name': { $in: ['a'] } },
+      ],
+    });
+  });
 });

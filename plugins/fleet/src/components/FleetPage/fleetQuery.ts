@@ -1,7 +1,12 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import type { CatalogApi } from '@backstage/plugin-catalog-react';
 
 type QueryEntitiesRequest = NonNullable<
   Parameters<CatalogApi['queryEntities']>[0]
+>;
+/** The catalog's predicate filter (`$all`, `$any`, `$not`, `$in`). */
+type FilterPredicate = NonNullable<
+  Extract<QueryEntitiesRequest, { filter?: unknown }>['query']
 >;
 
 /** The columns of the Fleet table, each with the catalog field it filters and sorts on. */
@@ -48,15 +53,35 @@ export const POLICY_FILTERS = ['current', 'outdated', 'eol'] as const;
  */
 export type PolicyFilter = (typeof POLICY_FILTERS)[number];
 
+/** When a runbook of a type last succeeded on a cluster (see MAINTENANCE_BUCKETS). */
+export const MAINTENANCE_FILTERS = ['le7', '8-30', '31-90', 'gt90', 'never'];
+/** How soon a cluster's first certificate expires (see CERTIFICATE_BUCKETS). */
+export const CERTIFICATE_FILTERS = ['expired', 'le7', '8-30'];
+
 /** What the user chose on the Fleet page; kept in the URL so it can be linked. */
 export interface FleetState {
   q: string;
   filters: Partial<Record<FleetColumnId, string>>;
   /** Only clusters whose version has this standing against the policy. */
   policy?: PolicyFilter;
+  /**
+   * Only clusters where a runbook of `type` last succeeded this long ago
+   * (one of MAINTENANCE_FILTERS), from the runbooks' runs; `type:bucket` in
+   * the URL.
+   */
+  maintenance?: { type: string; bucket: string };
+  /** Only clusters whose latest TLS check found a certificate expiring this soon (CERTIFICATE_FILTERS). */
+  certificates?: string;
   sort: FleetColumnId;
   order: 'asc' | 'desc';
 }
+
+/**
+ * The clusters the runbooks' runs resolved the maintenance and certificate
+ * filters to: each entry a set of refs (or every cluster but those); a
+ * cluster must be in all.
+ */
+export type RefsFilters = { refs: string[]; negate?: boolean }[];
 
 /**
  * The versions in use, per engine, that match a policy filter (resolved from
@@ -88,10 +113,18 @@ export function stateFromParams(params: URLSearchParams): FleetState {
   const sort =
     FLEET_COLUMNS.find(c => c.id === params.get('sort'))?.id ?? 'name';
   const policy = POLICY_FILTERS.find(p => p === params.get('policy'));
+  const [type, bucket] = (params.get('maintenance') ?? '').split(':');
+  const maintenance =
+    type && MAINTENANCE_FILTERS.includes(bucket) ? { type, bucket } : undefined;
+  const certificates = CERTIFICATE_FILTERS.find(
+    c => c === params.get('certificates'),
+  );
   return {
     q: params.get('q') ?? '',
     filters,
     ...(policy ? { policy } : {}),
+    ...(maintenance ? { maintenance } : {}),
+    ...(certificates ? { certificates } : {}),
     sort,
     order: params.get('order') === 'desc' ? 'desc' : 'asc',
   };
@@ -103,6 +136,13 @@ export function stateToParams(state: FleetState): URLSearchParams {
   if (state.q) params.set('q', state.q);
   for (const [k, v] of Object.entries(state.filters)) if (v) params.set(k, v);
   if (state.policy) params.set('policy', state.policy);
+  if (state.maintenance) {
+    params.set(
+      'maintenance',
+      `${state.maintenance.type}:${state.maintenance.bucket}`,
+    );
+  }
+  if (state.certificates) params.set('certificates', state.certificates);
   if (state.sort !== 'name') params.set('sort', state.sort);
   if (state.order === 'desc') params.set('order', 'desc');
   return params;
@@ -145,19 +185,56 @@ export function fleetFilter(
 }
 
 /**
+ * The catalog predicate of the clusters in every set of `refsFilters`
+ * (refs grouped by namespace); `null` when a set without negation is empty,
+ * so nothing matches; undefined when no set leaves a cluster out.
+ */
+export function refsQuery(
+  refsFilters: RefsFilters,
+): FilterPredicate | null | undefined {
+  const parts: FilterPredicate[] = [];
+  for (const { refs, negate } of refsFilters) {
+    if (refs.length === 0) {
+      if (negate) continue;
+      return null;
+    }
+    const byNamespace = new Map<string, string[]>();
+    for (const ref of refs) {
+      const { namespace, name } = parseEntityRef(ref);
+      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), name]);
+    }
+    const any: FilterPredicate = {
+      $any: [...byNamespace].map(([namespace, names]) => ({
+        'metadata.namespace': namespace,
+        'metadata.name': { $in: names },
+      })),
+    };
+    parts.push(negate ? { $not: any } : any);
+  }
+  if (parts.length === 0) return undefined;
+  return parts.length === 1 ? parts[0] : { $all: parts };
+}
+
+/**
  * The first-page request to the catalog's by-query API; later pages follow
- * its cursors. `null` when the policy filter matches no version in use.
+ * its cursors. `null` when the policy filter matches no version in use, or
+ * the maintenance filters no cluster. With `refsFilters` the request carries
+ * a predicate `query` (the client POSTs it: thousands of refs fit).
  */
 export function fleetRequest(
   state: FleetState,
   limit: number,
   policyVersions?: PolicyVersions,
+  refsFilters?: RefsFilters,
 ): QueryEntitiesRequest | null {
   const column = FLEET_COLUMNS.find(c => c.id === state.sort)!;
   const filter = fleetFilter(state, policyVersions);
   if (!filter) return null;
+  const query = refsQuery(refsFilters ?? []);
+  if (query === null) return null;
   return {
     filter,
+    ...(query ? { query } : {}),
     fields: FLEET_FIELDS,
     limit,
     orderFields: [

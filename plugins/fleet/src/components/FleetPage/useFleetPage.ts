@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useApiHolder } from '@backstage/core-plugin-api';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { FleetState, fleetRequest, FLEET_FIELDS } from './fleetQuery';
 import { resolvePolicyVersions, useVersionPolicy } from '../VersionPolicy';
+import { resolveRefsFilters } from '../FleetOverview/fleetMaintenance';
 
 /** Rows per page of the Fleet table. */
 export const PAGE_SIZE = 50;
@@ -22,12 +23,16 @@ interface Position {
  */
 export function useFleetPage(state: FleetState) {
   const catalogApi = useApi(catalogApiRef);
+  const apis = useApiHolder();
   const key = JSON.stringify(state);
   const [position, setPosition] = useState<Position>({ key, offset: 0 });
   const current = position.key === key ? position : { key, offset: 0 };
   const { policy } = useVersionPolicy();
 
-  /** The first-page request; a policy filter is resolved to versions first. */
+  /**
+   * The first-page request; a policy filter is resolved to versions first,
+   * maintenance and certificate filters to clusters (from the runbooks' runs).
+   */
   const requestFor = async (limit: number) =>
     fleetRequest(
       state,
@@ -40,6 +45,7 @@ export function useFleetPage(state: FleetState) {
             state.filters.engine,
           )
         : undefined,
+      await resolveRefsFilters(apis, state),
     );
 
   const page = useAsync(async () => {
