@@ -152,4 +152,18 @@ describe('Fleet page state', () => {
       ],
     });
   });
+
+  it('refuses a refs filter larger than the catalog takes, with the reason', () => {
+    const refs = Array.from(
+      { length: 5000 },
+      (_, i) => `cluster:default/kafka-prod-${String(i).padStart(4, '0')}`,
+    );
+    const state = stateFromParams(new URLSearchParams('maintenance=patch:le7'));
+    expect(() => fleetRequest(state, 50, undefined, [{ refs }])).toThrow(
+      /name 5000 clusters, more than the catalog takes in one query/,
+    );
+    expect(
+      fleetRequest(state, 50, undefined, [{ refs: refs.slice(0, 2000) }]),
+    ).toHaveProperty('query');
+  });
 });

@@ -185,6 +185,13 @@ export function fleetFilter(
 }
 
 /**
+ * The largest refs predicate sent: the catalog reads request bodies of up to
+ * 100 kB, and the cursor of the next pages carries the query again, encoded.
+ * About 3,000 cluster names of 15 characters.
+ */
+export const MAX_REFS_QUERY_BYTES = 60_000;
+
+/**
  * The catalog predicate of the clusters in every set of `refsFilters`
  * (refs grouped by namespace); `null` when a set without negation is empty,
  * so nothing matches; undefined when no set leaves a cluster out.
@@ -232,6 +239,12 @@ export function fleetRequest(
   if (!filter) return null;
   const query = refsQuery(refsFilters ?? []);
   if (query === null) return null;
+  if (query && JSON.stringify(query).length > MAX_REFS_QUERY_BYTES) {
+    const count = refsFilters!.reduce((n, f) => n + f.refs.length, 0);
+    throw new Error(
+      `The maintenance and certificate filters name ${count} clusters, more than the catalog takes in one query; choose a smaller bar`,
+    );
+  }
   return {
     filter,
     ...(query ? { query } : {}),
