@@ -68,6 +68,28 @@ async function database(): Promise<{ knex: Knex; cleanup(): Promise<void> }> {
 async function main() {
   const db = await database();
   const store = await RunStore.fromKnex(db.knex);
+  // statements sent during the run; with RUNBOOKS_BENCH_STATEMENTS, by their
+  // first words with the time each took (costs CPU: not for measured runs)
+  const detail = !!process.env.RUNBOOKS_BENCH_STATEMENTS;
+  const statements = new Map<string, number>();
+  const spent = new Map<string, number>();
+  const pending = new Map<string, [string, number]>();
+  let counting = false;
+  let queries = 0;
+  db.knex.on('query', (q: { sql: string; __knexQueryUid: string }) => {
+    if (!counting) return;
+    queries++;
+    if (!detail) return;
+    const key = q.sql.replace(/\s+/g, ' ').trim().slice(0, 60);
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+    pending.set(q.__knexQueryUid, [key, performance.now()]);
+  });
+  db.knex.on('query-response', (_r: unknown, q: { __knexQueryUid: string }) => {
+    const p = pending.get(q.__knexQueryUid);
+    if (!p) return;
+    pending.delete(q.__knexQueryUid);
+    spent.set(p[0], (spent.get(p[0]) ?? 0) + performance.now() - p[1]);
+  });
   let finished: (() => void) | undefined;
   const done = new Promise<void>(r => (finished = r));
   const logger = {
@@ -136,6 +158,7 @@ async function main() {
     () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)),
     50,
   );
+  counting = true;
   worker.start();
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -152,6 +175,14 @@ async function main() {
   await done;
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
+  counting = false;
+  if (detail)
+    console.error(
+      [...statements]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, c]) => `${c}\t${Math.round(spent.get(k) ?? 0)} ms\t${k}`)
+        .join('\n'),
+    );
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
   const counts = await store.countTargets(runId);
@@ -166,6 +197,7 @@ async function main() {
       ms,
       cpuMs: (cpu.user + cpu.system) / 1000,
       targets,
+      queries,
       rssBeforeMb: mb(rssBefore),
       rssPeakMb: mb(rssPeak),
       rssGrowthMb: mb(rssPeak - rssBefore),

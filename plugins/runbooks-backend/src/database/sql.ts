@@ -54,3 +54,67 @@ export function chunks<T>(items: T[], size: number): T[][] {
   }
   return out;
 }
+
+/** A PostgreSQL statement written with `:name` bindings, as `$n` placeholders. */
+export interface PreparedStatement {
+  /** The name the statement is prepared under on each connection. */
+  name: string;
+  text: string;
+  /** The binding name of each `$n`, in order. */
+  order: string[];
+}
+
+/**
+ * Turns a statement with `:name` bindings (knex's raw style) into one with
+ * `$n` placeholders, once, for {@link queryPrepared}. Casts must be written
+ * `CAST(x AS t)`, as for knex.
+ */
+export function prepareStatement(name: string, sql: string): PreparedStatement {
+  const order: string[] = [];
+  const text = sql.replace(/(?<![:\w]):([a-zA-Z]\w*)/g, (_, key: string) => {
+    const at = order.indexOf(key);
+    if (at >= 0) return `$${at + 1}`;
+    order.push(key);
+    return `$${order.length}`;
+  });
+  return { name, text, order };
+}
+
+interface PgConnection {
+  query(config: {
+    name: string;
+    text: string;
+    values: unknown[];
+  }): Promise<{ rows: unknown[] }>;
+}
+
+interface ConnectionPool {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<unknown>;
+}
+
+/**
+ * Runs a statement as a named prepared statement on PostgreSQL: each
+ * connection parses and plans it once, later calls send only the values (a
+ * hot statement such as the engine's commit otherwise pays both every time,
+ * and knex's own formatting of a long statement besides). `db` may be a
+ * transaction: its connection is used then.
+ */
+export async function queryPrepared<T>(
+  db: Knex,
+  statement: PreparedStatement,
+  bindings: Record<string, unknown>,
+): Promise<T[]> {
+  const pool = db.client as unknown as ConnectionPool;
+  const connection = await pool.acquireConnection();
+  try {
+    const result = await connection.query({
+      name: statement.name,
+      text: statement.text,
+      values: statement.order.map(key => bindings[key]),
+    });
+    return result.rows as T[];
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
