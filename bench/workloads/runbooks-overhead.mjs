@@ -11,44 +11,48 @@ export const name = 'runbooks engine overhead (1,000 no-op targets)';
 // Each side runs REPEATS times and the median counts: a run lasts a few
 // hundred milliseconds, so one sample swings with whatever else the machine
 // does (the scaffolder loop has measured anywhere from 0.21 s to 0.44 s).
+// The sides take turns, round by round, so a burst of load elsewhere falls
+// on all of them rather than on whichever happened to run then.
 const REPEATS = Number(process.env.RUNBOOKS_BENCH_REPEATS ?? 5);
 
-async function median(script, args, log, label) {
-  const samples = [];
-  for (let i = 0; i < REPEATS; i++) samples.push(await runScript(script, args));
-  samples.sort((a, b) => a.ms - b.ms);
+function median(samples, log, label) {
+  const sorted = [...samples].sort((a, b) => a.ms - b.ms);
+  const mid = sorted[sorted.length >> 1];
   log(
-    `${label}: ${samples
+    `${label}: ${sorted
       .map(s => (s.ms / 1000).toFixed(2))
-      .join(' ')} s, median ${(samples[samples.length >> 1].ms / 1000).toFixed(
-      2,
-    )} s`,
+      .join(' ')} s, median ${(mid.ms / 1000).toFixed(2)} s`,
   );
-  return samples[samples.length >> 1];
+  return mid;
 }
 
 export async function run({ log }) {
   const targets = Number(process.env.RUNBOOKS_BENCH_TARGETS ?? 1000);
   const perMinute = ms => (targets / ms) * 60_000;
-  const scaffolder = await median(
-    'scaffolder.ts',
-    [targets, 0],
+  log(
+    `load average before the runs: ${loadavg()
+      .map(l => l.toFixed(1))
+      .join(' ')} (2 cores)`,
+  );
+  const dbs = await databases(log);
+  const sides = [
+    ['scaffolder no-op loop', 'scaffolder.ts', [targets, 0]],
+    ...dbs.map(db => [`${db} engine`, 'engine.ts', [db, targets, 0, 50]]),
+  ];
+  const samples = new Map(sides.map(([label]) => [label, []]));
+  for (let round = 0; round < REPEATS; round++) {
+    for (const [label, script, args] of sides) {
+      samples.get(label).push(await runScript(script, args));
+    }
+  }
+  const scaffolder = median(
+    samples.get('scaffolder no-op loop'),
     log,
     'scaffolder no-op loop',
   );
   const results = [];
-  log(
-    `load average before the engine runs: ${loadavg()
-      .map(l => l.toFixed(1))
-      .join(' ')} (2 cores)`,
-  );
-  for (const db of await databases(log)) {
-    const engine = await median(
-      'engine.ts',
-      [db, targets, 0, 50],
-      log,
-      `${db} engine`,
-    );
+  for (const db of dbs) {
+    const engine = median(samples.get(`${db} engine`), log, `${db} engine`);
     log(`${db}: RSS ${engine.rssBeforeMb} -> ${engine.rssPeakMb} MB`);
     results.push(
       {
