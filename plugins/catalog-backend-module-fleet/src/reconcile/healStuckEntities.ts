@@ -7,7 +7,10 @@ export interface MissingEntities {
   healed: string[];
   /** Processing failed (errors recorded): the entity's status shows why; nothing to heal. */
   failing: string[];
-  /** Not processed yet, or waiting in the stitch queue: the catalog is still at work. */
+  /**
+   * Not processed yet, due for processing (e.g. new content the provider
+   * just emitted), or waiting in the stitch queue: the catalog is still at work.
+   */
   pending: string[];
 }
 
@@ -25,6 +28,12 @@ const CHUNK = 500;
  * computes the same hash and stops before queueing, so the entity is never
  * served. Clearing the result hash (and the stitched hash, for entities that
  * lost only their search rows) makes the next round process and stitch it.
+ *
+ * An entity due for processing (`next_update_at` passed) is never stuck:
+ * that is every entity whose content the provider has just changed, until
+ * the processing loop reaches it, which on a busy catalog with thousands of
+ * changes takes minutes. Healing those too only added work (their stitched
+ * row reset and stitched again) and held the healing count above zero.
  */
 export async function healStuckEntities(
   knex: Knex,
@@ -41,6 +50,7 @@ export async function healStuckEntities(
       result_hash: string | null;
       errors: string | null;
       queued: number | string | boolean;
+      due: number | string | boolean;
     }> = await knex('refresh_state as r')
       .whereIn('r.entity_ref', chunk)
       .select(
@@ -54,6 +64,9 @@ export async function healStuckEntities(
         knex.raw(
           'case when exists (select 1 from stitch_queue q where q.entity_ref = r.entity_ref) then 1 else 0 end as queued',
         ),
+        knex.raw('case when r.next_update_at <= ? then 1 else 0 end as due', [
+          knex.fn.now(),
+        ]),
       );
     const stuck: typeof rows = [];
     for (const row of rows) {
@@ -63,6 +76,7 @@ export async function healStuckEntities(
         Number(row.processed) &&
         row.result_hash &&
         !Number(row.queued) &&
+        !Number(row.due) &&
         confirm(row.entity_id, row.result_hash)
       )
         stuck.push(row);

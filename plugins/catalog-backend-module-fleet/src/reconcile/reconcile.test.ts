@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { manualScheduler } from '../__testUtils__/manualScheduler';
 import { catalogModuleFleet } from '../module';
+import { healStuckEntities } from './healStuckEntities';
 
 jest.setTimeout(180_000);
 
@@ -171,6 +172,103 @@ describe.each(databases.eachSupportedId())(
         await backend.stop();
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it('leaves alone clusters due for processing, as after the provider emits new content, and heals only the stuck ones', async () => {
+      const { factory } = manualScheduler(id => id.startsWith('fleet-'));
+      const dir = mkdtempSync(join(tmpdir(), 'fleet-reconcile-'));
+      writeFileSync(join(dir, 'org.yaml'), org);
+      writeFileSync(join(dir, 'hosts.ini'), inventory);
+      const knex = await databases.init(databaseId);
+      const backend = await startTestBackend({
+        features: [
+          mockServices.database.factory({ knex }),
+          catalogPlugin,
+          catalogModuleFleet,
+          factory,
+          mockServices.rootConfig.factory({
+            data: {
+              catalog: {
+                rules: [{ allow: ['Group', 'Location', 'Cluster'] }],
+                locations: [{ type: 'file', target: join(dir, 'org.yaml') }],
+                providers: {
+                  fleet: {
+                    ansible: {
+                      demo: {
+                        path: join(dir, 'hosts.ini'),
+                        schedule: {
+                          frequency: { minutes: 30 },
+                          timeout: { minutes: 1 },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          }),
+        ],
+      });
+      try {
+        const deadline = Date.now() + 60_000;
+        while (
+          Number(
+            (
+              await knex('final_entities')
+                .where('entity_ref', 'like', 'cluster:%')
+                .count({ n: '*' })
+            )[0].n,
+          ) < CLUSTERS
+        ) {
+          if (Date.now() > deadline) throw new Error('timed out: ingestion');
+          await sleep(200);
+        }
+      } finally {
+        // no processing loop from here on: the rows stay as set below
+        await backend.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+      // Both unserved, processed, with a result hash and nothing queued; c1
+      // is due for processing (its new content not reached yet), c2 is not.
+      const rows = await knex('refresh_state')
+        .whereIn('entity_ref', ['cluster:default/c1', 'cluster:default/c2'])
+        .select('entity_id', 'entity_ref', 'result_hash');
+      const id = (ref: string) =>
+        rows.find(r => r.entity_ref === ref)!.entity_id;
+      const ids = rows.map(r => r.entity_id);
+      await knex('search').whereIn('entity_id', ids).delete();
+      await knex('final_entities').whereIn('entity_id', ids).delete();
+      await knex('stitch_queue').delete();
+      // written as the catalog writes it (on SQLite a datetime string)
+      const inSeconds = (seconds: number) =>
+        String(knex.client.config.client).includes('pg')
+          ? knex.raw('now() + make_interval(secs => ?)', [seconds])
+          : knex.raw("datetime('now', ?)", [`${seconds} seconds`]);
+      await knex('refresh_state')
+        .where('entity_id', id('cluster:default/c1'))
+        .update({ next_update_at: inSeconds(-60) });
+      await knex('refresh_state')
+        .where('entity_id', id('cluster:default/c2'))
+        .update({ next_update_at: inSeconds(3600) });
+
+      const result = await healStuckEntities(knex, [
+        'cluster:default/c1',
+        'cluster:default/c2',
+      ]);
+      expect(result).toEqual({
+        healed: ['cluster:default/c2'],
+        failing: [],
+        pending: ['cluster:default/c1'],
+      });
+      const after = await knex('refresh_state')
+        .whereIn('entity_id', ids)
+        .select('entity_ref', 'result_hash');
+      const hash = (ref: string) =>
+        after.find(r => r.entity_ref === ref)!.result_hash;
+      expect(hash('cluster:default/c1')).toBe(
+        rows.find(r => r.entity_ref === 'cluster:default/c1')!.result_hash,
+      );
+      expect(hash('cluster:default/c2')).toBe('');
     });
   },
 );
