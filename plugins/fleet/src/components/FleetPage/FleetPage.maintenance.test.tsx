@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
@@ -108,5 +108,125 @@ describe('FleetPage maintenance filters', () => {
     );
     expect(await screen.findByText('1–1 of 1 clusters')).toBeInTheDocument();
     expect(tableNames()).toEqual(['c5']);
+  });
+});
+
+describe('FleetPage maintenance filters of more clusters than one catalog query takes', () => {
+  // the in-memory catalog sorts and searches 2,000 clusters slowly
+  jest.setTimeout(90_000);
+  // 2,000 clusters: 1,900 patched a day ago (too many names for one catalog
+  // request), 20 twenty days ago, 80 never (every cluster but 1,920)
+  const name = (i: number) =>
+    `kafka-production-eu-west-1-${String(i).padStart(4, '0')}`;
+  const fleet = Array.from({ length: 2000 }, (_, i) => ({
+    ...clusters[0],
+    metadata: { name: name(i), namespace: 'default' },
+  }));
+  const large: FleetMaintenanceResponse = {
+    lastSucceeded: {
+      patch: Object.fromEntries(
+        fleet
+          .slice(0, 1920)
+          .map((c, i) => [
+            `cluster:default/${c.metadata.name}`,
+            ago(i < 1900 ? 1 : 20),
+          ]),
+      ),
+    },
+    certificates: {},
+  };
+  // (role queries are slow on a page of 50 rows: plain DOM queries here)
+  const names = () =>
+    Array.from(document.querySelectorAll('table a'))
+      .map(l => l.textContent)
+      .filter(t => t?.startsWith('kafka-production-'));
+  const button = (text: string) =>
+    screen.getByText(text).closest('button, [role="button"]')!;
+
+  async function renderLargePage() {
+    const catalog = catalogApiMock({ entities: fleet });
+    const queryEntities = jest.spyOn(catalog, 'queryEntities');
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [catalogApiRef, catalog],
+          [
+            runbooksApiRef,
+            {
+              getFleetMaintenance: async () => large,
+            } as Partial<RunbooksApi> as RunbooksApi,
+          ],
+        ]}
+      >
+        <FleetPage />
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    expect(
+      await screen.findByText('1–50 of 2000 clusters'),
+    ).toBeInTheDocument();
+    return { queryEntities };
+  }
+
+  it('pages, sorts and searches the 1,900 clusters of the ≤ 7 days bar', async () => {
+    const { queryEntities } = await renderLargePage();
+    fireEvent.click(
+      await screen.findByLabelText(
+        '1900 clusters with a successful patch run ≤ 7 days ago',
+      ),
+    );
+    expect(
+      await screen.findByText('1–50 of 1900 clusters'),
+    ).toBeInTheDocument();
+    expect(names()[0]).toBe(name(0));
+    expect(names()).toHaveLength(50);
+    // no request carried the 1,900 names
+    for (const [request] of queryEntities.mock.calls) {
+      expect(JSON.stringify(request ?? {}).length).toBeLessThan(60_000);
+    }
+
+    fireEvent.click(button('Next'));
+    expect(
+      await screen.findByText('51–100 of 1900 clusters'),
+    ).toBeInTheDocument();
+    expect(names()[0]).toBe(name(50));
+
+    // a new sort starts at the first page, in the new order
+    fireEvent.click(button('Name'));
+    expect(
+      await screen.findByText('1–50 of 1900 clusters'),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(names()[0]).toBe(name(1899)));
+
+    // the search applies too: kafka-production-eu-west-1-1200 to -1299
+    fireEvent.change(screen.getByLabelText('Search clusters'), {
+      target: { value: 'west-1-12' },
+    });
+    expect(
+      await screen.findByText('1–50 of 100 clusters', undefined, {
+        timeout: 10_000,
+      }),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(names()[0]).toBe(name(1299)));
+    fireEvent.click(button('Next'));
+    expect(
+      await screen.findByText('51–100 of 100 clusters'),
+    ).toBeInTheDocument();
+    expect(names()[49]).toBe(name(1200));
+    expect(button('Next')).toBeDisabled();
+  });
+
+  it('shows the 80 clusters never patched (every cluster but 1,920) and selects them all', async () => {
+    await renderLargePage();
+    fireEvent.click(
+      await screen.findByLabelText(
+        '80 clusters never had a successful patch run',
+      ),
+    );
+    expect(await screen.findByText('1–50 of 80 clusters')).toBeInTheDocument();
+    expect(names()[0]).toBe(name(1920));
+    fireEvent.click(button('Select all 80 matching filter'));
+    expect(await screen.findByText('80 selected')).toBeInTheDocument();
+    expect(screen.getByLabelText(`Select ${name(1920)}`)).toBeChecked();
   });
 });

@@ -18,7 +18,6 @@ import {
   Typography,
 } from '@material-ui/core';
 import SearchIcon from '@material-ui/icons/Search';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { RunbookLauncherDialog } from '@fleetdeck/plugin-runbooks-react';
 import {
   FLEET_COLUMNS,
@@ -71,25 +70,8 @@ export const FleetPage = () => {
       }
       return next;
     });
-  const selectAllMatching = async () => {
-    const refs: string[] = [];
-    const request = await page.requestFor(500);
-    if (!request) return;
-    let response = await catalogApi.queryEntities({
-      ...request,
-      fields: ['kind', 'metadata.namespace', 'metadata.name'],
-    });
-    refs.push(...response.items.map(e => stringifyEntityRef(e)));
-    while (response.pageInfo.nextCursor) {
-      response = await catalogApi.queryEntities({
-        cursor: response.pageInfo.nextCursor,
-        limit: 500,
-        fields: ['kind', 'metadata.namespace', 'metadata.name'],
-      });
-      refs.push(...response.items.map(e => stringifyEntityRef(e)));
-    }
-    setSelected(new Set(refs));
-  };
+  const selectAllMatching = async () =>
+    setSelected(new Set(await page.matchingRefs()));
 
   return (
     <Content>

@@ -1,4 +1,4 @@
-import { parseEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogApi } from '@backstage/plugin-catalog-react';
 
 type QueryEntitiesRequest = NonNullable<
@@ -187,7 +187,8 @@ export function fleetFilter(
 /**
  * The largest refs predicate sent: the catalog reads request bodies of up to
  * 100 kB, and the cursor of the next pages carries the query again, encoded.
- * About 3,000 cluster names of 15 characters.
+ * About 3,000 cluster names of 15 characters; larger sets are applied by the
+ * browser (see fleetPlan).
  */
 export const MAX_REFS_QUERY_BYTES = 60_000;
 
@@ -208,7 +209,9 @@ export function refsQuery(
     const byNamespace = new Map<string, string[]>();
     for (const ref of refs) {
       const { namespace, name } = parseEntityRef(ref);
-      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), name]);
+      const names = byNamespace.get(namespace);
+      if (names) names.push(name);
+      else byNamespace.set(namespace, [name]);
     }
     const any: FilterPredicate = {
       $any: [...byNamespace].map(([namespace, names]) => ({
@@ -226,7 +229,8 @@ export function refsQuery(
  * The first-page request to the catalog's by-query API; later pages follow
  * its cursors. `null` when the policy filter matches no version in use, or
  * the maintenance filters no cluster. With `refsFilters` the request carries
- * a predicate `query` (the client POSTs it: thousands of refs fit).
+ * a predicate `query` (the client POSTs it: thousands of refs fit, see
+ * MAX_REFS_QUERY_BYTES; fleetPlan keeps larger sets out of it).
  */
 export function fleetRequest(
   state: FleetState,
@@ -239,12 +243,6 @@ export function fleetRequest(
   if (!filter) return null;
   const query = refsQuery(refsFilters ?? []);
   if (query === null) return null;
-  if (query && JSON.stringify(query).length > MAX_REFS_QUERY_BYTES) {
-    const count = refsFilters!.reduce((n, f) => n + f.refs.length, 0);
-    throw new Error(
-      `The maintenance and certificate filters name ${count} clusters, more than the catalog takes in one query; choose a smaller bar`,
-    );
-  }
   return {
     filter,
     ...(query ? { query } : {}),
@@ -276,4 +274,102 @@ export function fleetRequest(
         }
       : {}),
   };
+}
+
+/**
+ * The refs filters that fit one catalog request (the smallest first, up to
+ * MAX_REFS_QUERY_BYTES together), and the rest, for the browser to apply.
+ */
+export function splitRefsFilters(refsFilters: RefsFilters): {
+  server: RefsFilters;
+  client: RefsFilters;
+} {
+  const size = (filters: RefsFilters) =>
+    JSON.stringify(refsQuery(filters) ?? null).length;
+  const bySize = refsFilters
+    .map(f => ({ f, bytes: size([f]) }))
+    .sort((a, b) => a.bytes - b.bytes);
+  const server: RefsFilters = [];
+  const client: RefsFilters = [];
+  for (const { f } of bySize) {
+    if (size([...server, f]) <= MAX_REFS_QUERY_BYTES) server.push(f);
+    else client.push(f);
+  }
+  return { server, client };
+}
+
+/** The catalog compares names and namespaces without case; so does the browser. */
+const normalizeRef = (ref: string) => ref.toLocaleLowerCase('en-US');
+
+/** Whether a cluster's ref is in every set of `refsFilters` (in none of the negated ones). */
+export function refsMatcher(
+  refsFilters: RefsFilters,
+): (ref: string) => boolean {
+  const sets = refsFilters.map(f => ({
+    refs: new Set(f.refs.map(normalizeRef)),
+    negate: !!f.negate,
+  }));
+  return ref => {
+    const r = normalizeRef(ref);
+    return sets.every(s => s.refs.has(r) !== s.negate);
+  };
+}
+
+/**
+ * How the table asks for its clusters: one catalog request; and when the
+ * maintenance and certificate filters name more clusters than one request
+ * takes, `keep`, the filters left out of it: the table then lists the
+ * request's clusters (refs only, in its order, see scanRefs), keeps those
+ * and reads the rows of a page by their refs. `null` when nothing matches.
+ */
+export interface FleetPlan {
+  request: QueryEntitiesRequest;
+  keep?: (ref: string) => boolean;
+}
+
+/** The plan for `state` (see FleetPlan); `null` when nothing matches. */
+export function fleetPlan(
+  state: FleetState,
+  limit: number,
+  policyVersions?: PolicyVersions,
+  refsFilters: RefsFilters = [],
+): FleetPlan | null {
+  const { server, client } = splitRefsFilters(refsFilters);
+  const request = fleetRequest(state, limit, policyVersions, server);
+  if (!request) return null;
+  return client.length ? { request, keep: refsMatcher(client) } : { request };
+}
+
+/** Clusters per request when the table lists its clusters' refs. */
+export const SCAN_LIMIT = 2_500;
+const REF_FIELDS = ['kind', 'metadata.namespace', 'metadata.name'];
+
+/**
+ * The refs of every cluster `request` matches, in its order, that `keep`
+ * keeps: only kind, namespace and name travel, SCAN_LIMIT at a time.
+ */
+export async function scanRefs(
+  catalogApi: Pick<CatalogApi, 'queryEntities'>,
+  request: QueryEntitiesRequest,
+  keep: (ref: string) => boolean = () => true,
+): Promise<string[]> {
+  const refs: string[] = [];
+  let response = await catalogApi.queryEntities({
+    ...request,
+    limit: SCAN_LIMIT,
+    fields: REF_FIELDS,
+  });
+  for (;;) {
+    for (const entity of response.items) {
+      const ref = stringifyEntityRef(entity);
+      if (keep(ref)) refs.push(ref);
+    }
+    const cursor = response.pageInfo.nextCursor;
+    if (!cursor) return refs;
+    response = await catalogApi.queryEntities({
+      cursor,
+      limit: SCAN_LIMIT,
+      fields: REF_FIELDS,
+    });
+  }
 }
