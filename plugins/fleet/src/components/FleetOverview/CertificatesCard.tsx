@@ -4,7 +4,7 @@ import type { FleetState } from '../FleetPage/fleetQuery';
 import { BarList } from './BarList';
 import { CERTIFICATE_BUCKETS, certificateBuckets } from './fleetMaintenance';
 import { OverviewCard } from './MaintenanceCard';
-import { useFleetMaintenance } from './useFleetMaintenance';
+import { useCountsInCatalog, useFleetMaintenance } from './useFleetMaintenance';
 
 /**
  * Clusters whose latest TLS check (a runbook with a `tls` step, passed or
@@ -17,6 +17,12 @@ export const CertificatesCard = (props: {
 }) => {
   const { state, onChange } = props;
   const maintenance = useFleetMaintenance();
+  // the bars count the clusters their filter shows: those in the catalog
+  const inCatalog = useCountsInCatalog(
+    'certificates',
+    maintenance.value,
+    certificateBuckets,
+  );
   if (maintenance.hidden) return null;
   const title = 'Expiring certificates';
   const label = 'Certificates expiring within 30 days';
@@ -43,32 +49,40 @@ export const CertificatesCard = (props: {
       </OverviewCard>
     );
   }
-  const buckets = certificateBuckets(maintenance.value);
+  const counts = inCatalog.value;
   return (
     <OverviewCard title={title} label={label}>
       <Typography variant="body2" color="textSecondary">
         By the latest TLS check of {checked} clusters
       </Typography>
-      <BarList
-        label="Clusters by their first certificate to expire"
-        max={Math.max(1, ...Object.values(buckets).map(r => r.length))}
-        bars={CERTIFICATE_BUCKETS.map(b => ({
-          key: b.key,
-          label: b.label,
-          count: buckets[b.key].length,
-          color: b.color,
-          ariaLabel:
-            b.key === 'expired'
-              ? `${buckets[b.key].length} clusters with an expired certificate`
-              : `${
-                  buckets[b.key].length
-                } clusters with a certificate expiring in ${b.label}`,
-          selected: state.certificates === b.key,
-        }))}
-        onClick={bar =>
-          onChange({ certificates: bar.selected ? undefined : bar.key })
-        }
-      />
+      {counts && (
+        <BarList
+          label="Clusters by their first certificate to expire"
+          max={Math.max(1, ...Object.values<number>(counts))}
+          bars={CERTIFICATE_BUCKETS.map(b => ({
+            key: b.key,
+            label: b.label,
+            count: counts[b.key],
+            color: b.color,
+            ariaLabel:
+              b.key === 'expired'
+                ? `${counts[b.key]} clusters with an expired certificate`
+                : `${counts[b.key]} clusters with a certificate expiring in ${
+                    b.label
+                  }`,
+            selected: state.certificates === b.key,
+          }))}
+          onClick={bar =>
+            onChange({ certificates: bar.selected ? undefined : bar.key })
+          }
+        />
+      )}
+      {!counts && inCatalog.error && (
+        <Typography variant="body2" color="error">
+          Could not count the clusters in the catalog: {inCatalog.error.message}
+        </Typography>
+      )}
+      {!counts && !inCatalog.error && <Skeleton variant="rect" height={80} />}
     </OverviewCard>
   );
 };

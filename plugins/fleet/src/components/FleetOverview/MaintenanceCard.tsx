@@ -8,7 +8,7 @@ import {
   maintenanceBuckets,
   maintenanceTypes,
 } from './fleetMaintenance';
-import { useFleetMaintenance } from './useFleetMaintenance';
+import { useCountsInCatalog, useFleetMaintenance } from './useFleetMaintenance';
 
 /** A card of the overview's grid, with its title. */
 export const OverviewCard = (props: {
@@ -47,10 +47,20 @@ export const MaintenanceCard = (props: {
   const { total, state, onChange } = props;
   const maintenance = useFleetMaintenance();
   const [chosen, setChosen] = useState<string>();
+  const data = maintenance.value;
+  const types = data ? maintenanceTypes(data) : [];
+  const filtered = state.maintenance?.type;
+  const type =
+    [filtered, chosen].find((t): t is string => !!t && types.includes(t)) ??
+    types[0];
+  // the bars count the clusters their filter shows: those in the catalog
+  const inCatalog = useCountsInCatalog(type ?? '', data, d =>
+    maintenanceBuckets(d, type ?? '', props.now ?? Date.now()),
+  );
   if (maintenance.hidden) return null;
   const title = 'Days since maintenance';
   const label = 'Days since last successful maintenance';
-  if (!maintenance.value) {
+  if (!data) {
     return (
       <OverviewCard title={title} label={label}>
         {maintenance.error ? (
@@ -63,8 +73,6 @@ export const MaintenanceCard = (props: {
       </OverviewCard>
     );
   }
-  const data = maintenance.value;
-  const types = maintenanceTypes(data);
   if (types.length === 0) {
     return (
       <OverviewCard title={title} label={label}>
@@ -75,17 +83,14 @@ export const MaintenanceCard = (props: {
       </OverviewCard>
     );
   }
-  const filtered = state.maintenance?.type;
-  const type =
-    [filtered, chosen].find((t): t is string => !!t && types.includes(t)) ??
-    types[0];
-  const buckets = maintenanceBuckets(data, type, props.now ?? Date.now());
-  const succeeded = Object.keys(data.lastSucceeded[type] ?? {}).length;
+  const counted = inCatalog.value;
+  const succeeded = Object.values<number>(counted ?? {}).reduce(
+    (n, c) => n + c,
+    0,
+  );
   const counts = {
-    ...Object.fromEntries(
-      Object.entries(buckets).map(([k, refs]) => [k, refs.length]),
-    ),
-    // clusters gone from the catalog may still have runs: never below 0
+    ...counted,
+    // every other cluster in the catalog
     never: Math.max(0, total - succeeded),
   } as Record<string, number>;
   return (
@@ -107,30 +112,39 @@ export const MaintenanceCard = (props: {
           />
         ))}
       </div>
-      <BarList
-        label={`Clusters by days since their last successful ${type} run`}
-        max={Math.max(1, ...Object.values(counts))}
-        bars={MAINTENANCE_BUCKETS.map(b => ({
-          key: b.key,
-          label: b.label,
-          count: counts[b.key],
-          color: b.color,
-          ariaLabel:
-            b.key === 'never'
-              ? `${counts[b.key]} clusters never had a successful ${type} run`
-              : `${counts[b.key]} clusters with a successful ${type} run ${
-                  b.label
-                } ago`,
-          selected:
-            state.maintenance?.type === type &&
-            state.maintenance.bucket === b.key,
-        }))}
-        onClick={bar =>
-          onChange({
-            maintenance: bar.selected ? undefined : { type, bucket: bar.key },
-          })
-        }
-      />
+      {/* the chips stay while another type's bars are counted */}
+      {counted ? (
+        <BarList
+          label={`Clusters by days since their last successful ${type} run`}
+          max={Math.max(1, ...Object.values(counts))}
+          bars={MAINTENANCE_BUCKETS.map(b => ({
+            key: b.key,
+            label: b.label,
+            count: counts[b.key],
+            color: b.color,
+            ariaLabel:
+              b.key === 'never'
+                ? `${counts[b.key]} clusters never had a successful ${type} run`
+                : `${counts[b.key]} clusters with a successful ${type} run ${
+                    b.label
+                  } ago`,
+            selected:
+              state.maintenance?.type === type &&
+              state.maintenance.bucket === b.key,
+          }))}
+          onClick={bar =>
+            onChange({
+              maintenance: bar.selected ? undefined : { type, bucket: bar.key },
+            })
+          }
+        />
+      ) : null}
+      {!counted && inCatalog.error && (
+        <Typography variant="body2" color="error">
+          Could not count the clusters in the catalog: {inCatalog.error.message}
+        </Typography>
+      )}
+      {!counted && !inCatalog.error && <Skeleton variant="rect" height={100} />}
     </OverviewCard>
   );
 };

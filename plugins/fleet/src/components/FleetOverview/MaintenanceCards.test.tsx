@@ -6,7 +6,10 @@ import {
   RunbooksApi,
   runbooksApiRef,
 } from '@fleetdeck/plugin-runbooks-react';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { FleetState } from '../FleetPage/fleetQuery';
+import { countInCatalog, refsChunks } from './fleetMaintenance';
 import { CertificatesCard } from './CertificatesCard';
 import { MaintenanceCard } from './MaintenanceCard';
 
@@ -38,10 +41,24 @@ const data: FleetMaintenanceResponse = {
 
 const initial: FleetState = { q: '', filters: {}, sort: 'name', order: 'asc' };
 
+const cluster = (name: string) => ({
+  apiVersion: 'fleetdeck.io/v1alpha1',
+  kind: 'Cluster',
+  metadata: { name, namespace: 'default' },
+  spec: { engine: 'kafka' },
+});
+/** The catalog's 8 clusters: a to h. */
+const catalogClusters = 'abcdefgh'.split('').map(cluster);
+
 async function renderCards(
   api: Partial<RunbooksApi> | undefined,
   state: FleetState = initial,
+  clusters = catalogClusters,
 ) {
+  const catalog = [
+    catalogApiRef,
+    catalogApiMock({ entities: clusters }),
+  ] as const;
   const onChange = jest.fn();
   const cards = (
     <>
@@ -51,11 +68,11 @@ async function renderCards(
   );
   await renderInTestApp(
     api ? (
-      <TestApiProvider apis={[[runbooksApiRef, api as RunbooksApi]]}>
+      <TestApiProvider apis={[catalog, [runbooksApiRef, api as RunbooksApi]]}>
         {cards}
       </TestApiProvider>
     ) : (
-      cards
+      <TestApiProvider apis={[catalog]}>{cards}</TestApiProvider>
     ),
   );
   return { onChange };
@@ -105,6 +122,55 @@ describe('the maintenance and certificate cards', () => {
     // one request serves both cards
     expect(getFleetMaintenance).toHaveBeenCalledTimes(1);
     expect(getFleetMaintenance).toHaveBeenCalledWith({ kind: 'cluster' });
+  });
+
+  it('count only the clusters still in the catalog: those without a success are never', async () => {
+    // e (patched 400 days ago, certificate fine) is gone, i never patched;
+    // x, gone too, had an expired certificate
+    await renderCards(
+      {
+        getFleetMaintenance: async () => ({
+          ...data,
+          certificates: {
+            ...data.certificates,
+            [ref('x')]: { checkedAt: ago(1), runId: 'r1', minDaysLeft: -1 },
+          },
+        }),
+      },
+      initial,
+      [...'abcdfgh'.split(''), 'i'].map(cluster),
+    );
+    expect(
+      await button('0 clusters with a successful patch run > 90 days ago'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', {
+        name: '4 clusters never had a successful patch run',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      await button('1 clusters with an expired certificate'),
+    ).toBeInTheDocument();
+  });
+
+  it('count 10,000 refs in 4 count-only requests that each fit the catalog', async () => {
+    const refs = Array.from(
+      { length: 10_000 },
+      (_, i) => `cluster:default/kafka-prod-${String(i).padStart(4, '0')}`,
+    );
+    const chunks = refsChunks(refs);
+    expect(chunks.map(c => c.length)).toEqual([3329, 3329, 3329, 13]);
+    expect(chunks.flat()).toEqual(refs);
+    const queryEntities = jest.fn(async (request: any) => ({
+      items: [],
+      pageInfo: {},
+      totalItems: request.query.$any[0]['metadata.name'].$in.length - 1,
+    }));
+    expect(await countInCatalog({ queryEntities }, refs)).toBe(10_000 - 4);
+    for (const [request] of queryEntities.mock.calls) {
+      expect(request.limit).toBe(0);
+      expect(JSON.stringify(request).length).toBeLessThan(61_000);
+    }
   });
 
   it('count the clusters whose latest TLS check found a certificate expiring within 30 days', async () => {

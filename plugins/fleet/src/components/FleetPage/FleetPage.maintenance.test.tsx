@@ -180,9 +180,10 @@ describe('FleetPage maintenance filters of more clusters than one catalog query 
     ).toBeInTheDocument();
     expect(names()[0]).toBe(name(0));
     expect(names()).toHaveLength(50);
-    // no request carried the 1,900 names
+    // no request carried the 1,900 names (65 kB): the bars' counts split
+    // them, the table lists the clusters and keeps the bar's
     for (const [request] of queryEntities.mock.calls) {
-      expect(JSON.stringify(request ?? {}).length).toBeLessThan(60_000);
+      expect(JSON.stringify(request ?? {}).length).toBeLessThan(61_000);
     }
 
     fireEvent.click(button('Next'));
