@@ -186,11 +186,19 @@ describe('FleetPage maintenance filters of more clusters than one catalog query 
       expect(JSON.stringify(request ?? {}).length).toBeLessThan(61_000);
     }
 
+    const listed = queryEntities.mock.calls.length;
     fireEvent.click(button('Next'));
     expect(
       await screen.findByText('51–100 of 1900 clusters'),
     ).toBeInTheDocument();
     expect(names()[0]).toBe(name(50));
+    // the next page reads its 50 rows by their refs: nothing is listed again
+    expect(queryEntities).toHaveBeenCalledTimes(listed);
+    fireEvent.click(button('Previous'));
+    expect(
+      await screen.findByText('1–50 of 1900 clusters'),
+    ).toBeInTheDocument();
+    expect(names()[0]).toBe(name(0));
 
     // a new sort starts at the first page, in the new order
     fireEvent.click(button('Name'));

@@ -173,7 +173,7 @@ describe('Fleet page state', () => {
     // 10,000 refs: the request has the other filters only, the browser the refs
     const large = fleetPlan(state, 50, undefined, [{ refs }])!;
     expect(large.request).not.toHaveProperty('query');
-    expect(large.request.filter).toEqual({ kind: 'cluster' });
+    expect((large.request as any).filter).toEqual({ kind: 'cluster' });
     expect(large.keep!('cluster:default/kafka-prod-9999')).toBe(true);
     // the catalog compares without case, and so does the browser
     expect(large.keep!('Cluster:default/KAFKA-prod-0001')).toBe(true);
@@ -186,7 +186,7 @@ describe('Fleet page state', () => {
       { refs, negate: true },
       { refs: ['cluster:default/kafka-prod-0001', 'cluster:default/x'] },
     ])!;
-    expect(both.request.query).toEqual({
+    expect((both.request as any).query).toEqual({
       $any: [
         {
           'metadata.namespace': 'default',

@@ -59,7 +59,10 @@ export function useFleetPage(state: FleetState) {
       await resolveRefsFilters(apis, state),
     );
 
-  /** The kept refs of a plan with `keep`, listed once per query and policy. */
+  /**
+   * The kept refs of a plan with `keep`, listed once per query and policy:
+   * Next, Previous and select-all reuse them (nothing is planned again).
+   */
   const listed = useRef<{ key: string; refs: Promise<string[]> }>();
   const listKey = JSON.stringify([key, policy]);
   const listedRefs = (plan: Required<FleetPlan>) => {
@@ -86,11 +89,12 @@ export function useFleetPage(state: FleetState) {
         fields: FLEET_FIELDS,
       });
     } else {
-      const plan = await planFor(PAGE_SIZE);
-      if (!plan) {
-        response = { items: [], totalItems: 0, pageInfo: {} };
-      } else if (plan.keep) {
-        const refs = await listedRefs(plan as Required<FleetPlan>);
+      const reused = listed.current?.key === listKey && listed.current.refs;
+      const plan = reused ? undefined : await planFor(PAGE_SIZE);
+      const listing =
+        reused || (plan?.keep && listedRefs(plan as Required<FleetPlan>));
+      if (listing) {
+        const refs = await listing;
         const { items } = await catalogApi.getEntitiesByRefs({
           entityRefs: refs.slice(current.offset, current.offset + PAGE_SIZE),
           fields: FLEET_FIELDS,
@@ -102,6 +106,8 @@ export function useFleetPage(state: FleetState) {
           totalItems: refs.length,
           pageInfo: {},
         };
+      } else if (!plan) {
+        response = { items: [], totalItems: 0, pageInfo: {} };
       } else {
         response = await catalogApi.queryEntities(plan.request);
       }
@@ -135,6 +141,7 @@ export function useFleetPage(state: FleetState) {
     offset,
     /** The refs of every cluster that matches, in the table's order. */
     matchingRefs: async (): Promise<string[]> => {
+      if (listed.current?.key === listKey) return listed.current.refs;
       const plan = await planFor(PAGE_SIZE);
       if (!plan) return [];
       return plan.keep
