@@ -7,6 +7,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { manualScheduler } from '../__testUtils__/manualScheduler';
 import { catalogModuleFleet } from '../module';
@@ -42,6 +43,43 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 const databases = TestDatabases.create();
 
+/** The catalog with this module, an org file and the inventory, on `knex`. */
+function startCatalog(
+  knex: Knex,
+  dir: string,
+  factory: ReturnType<typeof manualScheduler>['factory'],
+) {
+  return startTestBackend({
+    features: [
+      mockServices.database.factory({ knex }),
+      catalogPlugin,
+      catalogModuleFleet,
+      factory,
+      mockServices.rootConfig.factory({
+        data: {
+          catalog: {
+            rules: [{ allow: ['Group', 'Location', 'Cluster'] }],
+            locations: [{ type: 'file', target: join(dir, 'org.yaml') }],
+            providers: {
+              fleet: {
+                ansible: {
+                  demo: {
+                    path: join(dir, 'hosts.ini'),
+                    schedule: {
+                      frequency: { minutes: 30 },
+                      timeout: { minutes: 1 },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    ],
+  });
+}
+
 describe.each(databases.eachSupportedId())(
   'reconciling the inventory with the catalog on %s',
   databaseId => {
@@ -51,35 +89,7 @@ describe.each(databases.eachSupportedId())(
       writeFileSync(join(dir, 'org.yaml'), org);
       writeFileSync(join(dir, 'hosts.ini'), inventory);
       const knex = await databases.init(databaseId);
-      const backend = await startTestBackend({
-        features: [
-          mockServices.database.factory({ knex }),
-          catalogPlugin,
-          catalogModuleFleet,
-          factory,
-          mockServices.rootConfig.factory({
-            data: {
-              catalog: {
-                rules: [{ allow: ['Group', 'Location', 'Cluster'] }],
-                locations: [{ type: 'file', target: join(dir, 'org.yaml') }],
-                providers: {
-                  fleet: {
-                    ansible: {
-                      demo: {
-                        path: join(dir, 'hosts.ini'),
-                        schedule: {
-                          frequency: { minutes: 30 },
-                          timeout: { minutes: 1 },
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          }),
-        ],
-      });
+      const backend = await startCatalog(knex, dir, factory);
       const served = async () => {
         const res = await request(backend.server)
           .get('/api/catalog/entities/by-query')
@@ -180,35 +190,7 @@ describe.each(databases.eachSupportedId())(
       writeFileSync(join(dir, 'org.yaml'), org);
       writeFileSync(join(dir, 'hosts.ini'), inventory);
       const knex = await databases.init(databaseId);
-      const backend = await startTestBackend({
-        features: [
-          mockServices.database.factory({ knex }),
-          catalogPlugin,
-          catalogModuleFleet,
-          factory,
-          mockServices.rootConfig.factory({
-            data: {
-              catalog: {
-                rules: [{ allow: ['Group', 'Location', 'Cluster'] }],
-                locations: [{ type: 'file', target: join(dir, 'org.yaml') }],
-                providers: {
-                  fleet: {
-                    ansible: {
-                      demo: {
-                        path: join(dir, 'hosts.ini'),
-                        schedule: {
-                          frequency: { minutes: 30 },
-                          timeout: { minutes: 1 },
-                        },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          }),
-        ],
-      });
+      const backend = await startCatalog(knex, dir, factory);
       try {
         const deadline = Date.now() + 60_000;
         while (
