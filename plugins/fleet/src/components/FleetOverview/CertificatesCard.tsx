@@ -3,7 +3,7 @@ import Skeleton from '@material-ui/lab/Skeleton';
 import type { FleetState } from '../FleetPage/fleetQuery';
 import { BarList } from './BarList';
 import { CERTIFICATE_BUCKETS, certificateBuckets } from './fleetMaintenance';
-import { OverviewCard } from './MaintenanceCard';
+import { OverviewCard, RunsPending } from './MaintenanceCard';
 import { useCountsInCatalog, useFleetMaintenance } from './useFleetMaintenance';
 
 /**
@@ -29,13 +29,7 @@ export const CertificatesCard = (props: {
   if (!maintenance.value) {
     return (
       <OverviewCard title={title} label={label}>
-        {maintenance.error ? (
-          <Typography variant="body2" color="error">
-            Could not read the runbook runs: {maintenance.error.message}
-          </Typography>
-        ) : (
-          <Skeleton variant="rect" height={120} />
-        )}
+        <RunsPending error={maintenance.error} />
       </OverviewCard>
     );
   }

@@ -31,6 +31,16 @@ export const OverviewCard = (props: {
   </Grid>
 );
 
+/** An overview card's body until the runbook runs are read: a placeholder, or why they could not be. */
+export const RunsPending = (props: { error?: Error }) =>
+  props.error ? (
+    <Typography variant="body2" color="error">
+      Could not read the runbook runs: {props.error.message}
+    </Typography>
+  ) : (
+    <Skeleton variant="rect" height={120} />
+  );
+
 /**
  * Per runbook type (patch, backup, ...), clusters by the days since a
  * runbook of that type last succeeded on them (dry runs do not count); a
@@ -63,13 +73,7 @@ export const MaintenanceCard = (props: {
   if (!data) {
     return (
       <OverviewCard title={title} label={label}>
-        {maintenance.error ? (
-          <Typography variant="body2" color="error">
-            Could not read the runbook runs: {maintenance.error.message}
-          </Typography>
-        ) : (
-          <Skeleton variant="rect" height={120} />
-        )}
+        <RunsPending error={maintenance.error} />
       </OverviewCard>
     );
   }
