@@ -76,7 +76,7 @@ test('an ops engineer sees the outdated Kafka clusters at a glance and dry-runs 
   await kafka
     .getByRole('button', { name: 'Patch the 7 outdated clusters' })
     .click();
-  await expect(page.getByText('7 selected')).toBeVisible();
+  await expect(page.getByText('7 selected', { exact: true })).toBeVisible();
   const dialog = page.getByRole('dialog');
   await expect(dialog).toContainText('Run a runbook on 7 entities');
   await expect(
