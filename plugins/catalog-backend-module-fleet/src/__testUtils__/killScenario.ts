@@ -104,16 +104,19 @@ export async function runKillScenario(options: {
     providers: {
       fleet: {
         reconcile: {
+          // often, to keep each cycle short; the timeouts are the module's
+          // defaults (a refresh of 10,000 clusters on a busy machine can take
+          // over a minute: cut off, it starts over at the next tick)
           schedule: {
             frequency: { seconds: 10 },
-            timeout: { seconds: 30 },
+            timeout: { minutes: 1 },
             initialDelay: { seconds: 1 },
           },
         },
         ansible: {
           kill: {
             path: inventory,
-            schedule: { frequency: { seconds: 30 }, timeout: { seconds: 60 } },
+            schedule: { frequency: { seconds: 30 }, timeout: { minutes: 3 } },
             ownerRecheckSeconds: 2,
           },
         },
