@@ -103,8 +103,13 @@ export async function healStuckEntities(
  * Stuck only if seen stuck, with the same result hash, this long ago or more.
  * The caller passes only entities not served with the content last emitted,
  * so an entity stitched between the two looks is not passed the second time.
+ * The gap it guards is the catalog's own, between committing a processed
+ * entity and queueing its stitch (one statement later); entities waiting to
+ * be processed are never suspects (see healStuckEntities), so 10 s is ample.
+ * Every second here is a second a healed cluster is missing after a crash
+ * (at 30 s, the 10,000-cluster kill benchmark converged in up to 121 s).
  */
-export const CONFIRM_STUCK_AFTER_MS = 30_000;
+export const CONFIRM_STUCK_AFTER_MS = 10_000;
 
 /**
  * The heal the module uses: an entity is reset only when two looks at least

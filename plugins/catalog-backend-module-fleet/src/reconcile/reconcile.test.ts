@@ -155,9 +155,9 @@ describe.each(databases.eachSupportedId())(
         expect(await served()).toHaveLength(CLUSTERS - LOST.length);
 
         // The reconcile finds exactly them, and heals them once a second look
-        // (30 s later) finds them still stuck; the status entity counts them.
+        // (10 s later) finds them still stuck; the status entity counts them.
         await reconcile();
-        await sleep(30_500);
+        await sleep(10_500);
         expect(await served()).toHaveLength(CLUSTERS - LOST.length);
         await reconcile();
         await until(
