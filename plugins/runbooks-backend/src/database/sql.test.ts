@@ -51,6 +51,17 @@ describe('queryPrepared', () => {
         })
         .catch(() => {});
       expect(await db('sql_test').count({ n: '*' })).toEqual([{ n: '0' }]);
+
+      // values are sent apart from the statement: SQL, placeholders and
+      // binding names inside them stay text
+      const hostile = "x'); DROP TABLE sql_test; -- :a $1";
+      const echoed = await queryPrepared<{ v: string }>(
+        db,
+        prepareStatement('sql_test_echo', 'SELECT CAST(:v AS text) AS v'),
+        { v: hostile },
+      );
+      expect(echoed).toEqual([{ v: hostile }]);
+      expect(await db.schema.hasTable('sql_test')).toBe(true);
     },
   );
 });
