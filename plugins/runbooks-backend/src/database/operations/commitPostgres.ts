@@ -152,9 +152,12 @@ function bindings(
 /**
  * `RunStore.commit` on PostgreSQL. The writes and the hand-off claims are
  * {@link POSTGRES_COMMIT}, one statement: the usual case costs one round
- * trip and needs no explicit transaction (a statement is atomic). A search
- * for more work (which locks and counts run rows) follows in the same
- * transaction.
+ * trip and needs no explicit transaction (a statement is atomic). When the
+ * worker asked to search for more work and the hand-off left slots free,
+ * the search (which locks and counts run rows) follows in a transaction of
+ * its own: most searches find the hand-off already filled every slot, and
+ * then cost nothing. The two need not be atomic: each claim holds on its
+ * own, and a worker that dies between them loses no write.
  */
 export async function commitPostgres(
   db: Knex,
@@ -162,37 +165,38 @@ export async function commitPostgres(
   claim: ClaimOptions | undefined,
   now: number,
 ): Promise<{ held: boolean[]; claimed: ClaimedTarget[] }> {
-  const statement = async (tx: Knex | Knex.Transaction) => {
-    const claimId = randomUUID();
-    const runs = new Map<string, HandOff>(
-      (claim?.handOff ?? []).map(r => [r.runId, r]),
-    );
-    const rows =
-      completions.length > 0
-        ? await queryPrepared<CommitRow>(
-            tx,
-            PREPARED_COMMIT,
-            bindings(completions, claim, claimId, now),
-          )
-        : [];
-    const heldIds = new Set<string>();
-    const claimed: ClaimedTarget[] = [];
-    for (const row of rows) {
-      if (row.kind === 'held') heldIds.add(row.id);
-      else claimed.push(toClaimed(row, claimId, runs.get(row.run_id)!));
-    }
-    if (claim?.search && claim.limit > claimed.length) {
-      const more = await claimPending(
-        tx as Knex.Transaction,
-        { ...claim, limit: claim.limit - claimed.length },
-        now,
+  const claimId = randomUUID();
+  const runs = new Map<string, HandOff>(
+    (claim?.handOff ?? []).map(r => [r.runId, r]),
+  );
+  const rows =
+    completions.length > 0
+      ? await queryPrepared<CommitRow>(
+          db,
+          PREPARED_COMMIT,
+          bindings(completions, claim, claimId, now),
+        )
+      : [];
+  const heldIds = new Set<string>();
+  const claimed: ClaimedTarget[] = [];
+  for (const row of rows) {
+    if (row.kind === 'held') heldIds.add(row.id);
+    else claimed.push(toClaimed(row, claimId, runs.get(row.run_id)!));
+  }
+  const held = completions.map(c => heldIds.has(c.claim.targetId));
+  if (claim?.search && claim.limit > claimed.length) {
+    const limit = claim.limit - claimed.length;
+    try {
+      claimed.push(
+        ...(await db.transaction(tx =>
+          claimPending(tx, { ...claim, limit }, now),
+        )),
       );
-      claimed.push(...more);
+    } catch (e) {
+      // the writes are committed and must be reported as such (their
+      // targets ended or moved on); the worker's next poll searches again
+      if (completions.length === 0) throw e;
     }
-    return {
-      held: completions.map(c => heldIds.has(c.claim.targetId)),
-      claimed,
-    };
-  };
-  return claim?.search ? db.transaction(tx => statement(tx)) : statement(db);
+  }
+  return { held, claimed };
 }
