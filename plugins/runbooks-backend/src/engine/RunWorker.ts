@@ -179,7 +179,7 @@ export class RunWorker {
     this.unsubscribe.splice(0).forEach(stop => stop());
     this.timers.forEach(t => clearInterval(t));
     for (const a of this.active.values())
-      a.controller.abort(new LostClaimError('worker stopped'));
+      a.abort.abort(new LostClaimError('worker stopped'));
     const deadline = Date.now() + STOP_GRACE_MS;
     while (this.active.size > 0 && Date.now() < deadline) await sleep(20);
     await this.pump.drain();
@@ -197,7 +197,7 @@ export class RunWorker {
     for (const entry of this.active.values()) {
       if (entry.claim.runId === runId) {
         entry.cancelled = true;
-        entry.controller.abort(new CancelledError('Run cancelled'));
+        entry.abort.abort(new CancelledError('Run cancelled'));
       }
     }
   }
@@ -231,10 +231,10 @@ export class RunWorker {
     for (const entry of entries) {
       if (entry.releasing) continue;
       if (!held.has(entry.claim.claimId)) {
-        entry.controller.abort(new LostClaimError('claim lost'));
+        entry.abort.abort(new LostClaimError('claim lost'));
       } else if (cancelled.has(entry.claim.runId)) {
         entry.cancelled = true;
-        entry.controller.abort(new CancelledError('Run cancelled'));
+        entry.abort.abort(new CancelledError('Run cancelled'));
       }
     }
   }

@@ -94,7 +94,7 @@ export class StepRunner {
     const step = runbook.spec.steps[index];
     const retries = step.retries ?? runbook.spec.retries ?? { count: 0 };
     for (let attempt = 1; ; attempt++) {
-      if (entry.controller.signal.aborted) throw abortedError(entry);
+      if (entry.abort.aborted) throw abortedError(entry);
       const record = { id: step.id, attempts: attempt, startedAt: Date.now() };
       let failure: unknown;
       try {
@@ -111,8 +111,8 @@ export class StepRunner {
       }
       const backoff = parseDuration(retries.backoff, 1000) * 2 ** (attempt - 1);
       log('info', `Retrying step ${step.id} in ${backoff} ms`, step.id);
-      await sleep(backoff, entry.controller.signal);
-      if (entry.controller.signal.aborted) throw abortedError(entry);
+      await sleep(backoff, entry.abort);
+      if (entry.abort.aborted) throw abortedError(entry);
     }
   }
 
@@ -123,7 +123,7 @@ export class StepRunner {
    */
   private async attempt(scope: StepScope, record: AttemptRecord) {
     const { entry, def, index } = scope;
-    const { claim, controller } = entry;
+    const { claim } = entry;
     const { runbook } = def;
     const step = runbook.spec.steps[index];
     const timeoutMs = parseDuration(
@@ -131,8 +131,9 @@ export class StepRunner {
       this.deps.defaultTimeoutMs,
     );
     const attemptController = new AbortController();
-    const forward = () => attemptController.abort(controller.signal.reason);
-    controller.signal.addEventListener('abort', forward, { once: true });
+    const forget = entry.abort.onAbort(reason =>
+      attemptController.abort(reason),
+    );
     const timer = setTimeout(
       () =>
         attemptController.abort(
@@ -177,7 +178,7 @@ export class StepRunner {
       return { output };
     } finally {
       clearTimeout(timer);
-      controller.signal.removeEventListener('abort', forward);
+      forget();
       await directories?.remove();
     }
   }
@@ -248,10 +249,10 @@ export class StepRunner {
     e: unknown,
   ): Promise<string> {
     const { entry, def, index, log } = scope;
-    const { claim, controller } = entry;
+    const { claim } = entry;
     if (
       e instanceof LostClaimError ||
-      controller.signal.reason instanceof LostClaimError
+      entry.abort.reason instanceof LostClaimError
     ) {
       throw new LostClaimError('claim lost');
     }

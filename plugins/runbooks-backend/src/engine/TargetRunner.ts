@@ -123,8 +123,8 @@ export class TargetRunner {
     def: LoadedDefinition,
     e: unknown,
   ): { status: TargetStatus; error: string } | undefined {
-    const { claim, controller } = entry;
-    const lost = controller.signal.reason instanceof LostClaimError;
+    const { claim, abort } = entry;
+    const lost = abort.reason instanceof LostClaimError;
     if (e instanceof LostClaimError || lost) {
       // another worker owns the target now (or this one is stopping): write nothing
       if (!this.deps.stopping() && !lost) {
