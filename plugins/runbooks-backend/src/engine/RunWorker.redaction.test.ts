@@ -1,6 +1,9 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
-import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
+import {
+  RunbookExecutor,
+  RunbookStepError,
+} from '@fleetdeck/plugin-runbooks-node';
 import { generateKeyPairSync } from 'crypto';
 import { DatabaseRunStore } from '../database/DatabaseRunStore';
 import { SecretScopes } from '../trust/SecretScopes';
@@ -216,6 +219,47 @@ describe.each(databases.eachSupportedId())(
       expect(logs.items.map(l => l.message)).toContain(
         'Step work failed: login refused for *** (basic YWRtaW46***)',
       );
+    });
+
+    it("keeps a failed step's output with its secrets redacted", async () => {
+      const executor: RunbookExecutor = {
+        id: 'test',
+        async execute(ctx) {
+          // what a failing check found, quoting the credentials it used
+          throw new RunbookStepError('1 certificate expires in 3 days', {
+            output: {
+              certificates: [{ host: 'kafka-1', daysLeft: 3 }],
+              request: `curl -H 'Authorization: Bearer ${ctx.secrets.apiToken}'`,
+              key: ctx.secrets.sshKey,
+              form: String(ctx.parameters.password),
+            },
+          });
+        },
+      };
+      const runId = await createRun();
+      worker(executor);
+      await waitFor(finished(runId));
+      const { items } = await store.listTargets({
+        runId,
+        offset: 0,
+        limit: 1,
+      });
+      expect(items[0].status).toBe('failed');
+      expect(items[0].steps[0]).toMatchObject({
+        status: 'failed',
+        error: '1 certificate expires in 3 days',
+        output: {
+          certificates: [{ host: 'kafka-1', daysLeft: 3 }],
+          request: "curl -H 'Authorization: Bearer ***'",
+          key: '***',
+          form: '***',
+        },
+      });
+      const logs = await store.listLogs({ runId, limit: 100 });
+      const everything = JSON.stringify([logs, items]);
+      for (const form of [...forms(secret), ...forms(pem), password]) {
+        expect(everything).not.toContain(form);
+      }
     });
 
     it('logs a crashed target without its secrets, and runs it when it is claimed again', async () => {
