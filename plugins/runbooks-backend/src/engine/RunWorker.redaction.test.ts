@@ -110,6 +110,10 @@ describe.each(databases.eachSupportedId())(
       });
     }
 
+    /** The run's one target, as listed. */
+    const onlyTarget = async (runId: string) =>
+      (await store.listTargets({ runId, offset: 0, limit: 1 })).items;
+
     const finished = (runId: string) => async () =>
       (await store.getRunSummary(runId)).status !== 'running';
 
@@ -173,11 +177,7 @@ describe.each(databases.eachSupportedId())(
         ['info', 'work', '***'],
         ['info', 'work', `last ${secret.slice(0, 5)}`],
       ]);
-      const { items } = await store.listTargets({
-        runId,
-        offset: 0,
-        limit: 1,
-      });
+      const items = await onlyTarget(runId);
       expect(items[0].status).toBe('succeeded');
       expect(items[0].steps[0].output).toEqual({
         split: '***',
@@ -204,11 +204,7 @@ describe.each(databases.eachSupportedId())(
       const runId = await createRun();
       worker(executor);
       await waitFor(finished(runId));
-      const { items } = await store.listTargets({
-        runId,
-        offset: 0,
-        limit: 1,
-      });
+      const items = await onlyTarget(runId);
       expect(items[0].error).toBe(
         'Step work failed: login refused for *** (basic YWRtaW46***)',
       );
@@ -239,11 +235,7 @@ describe.each(databases.eachSupportedId())(
       const runId = await createRun();
       worker(executor);
       await waitFor(finished(runId));
-      const { items } = await store.listTargets({
-        runId,
-        offset: 0,
-        limit: 1,
-      });
+      const items = await onlyTarget(runId);
       expect(items[0].status).toBe('failed');
       expect(items[0].steps[0]).toMatchObject({
         status: 'failed',
