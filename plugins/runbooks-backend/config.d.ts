@@ -6,6 +6,11 @@ export interface Config {
       enabled?: boolean;
       /** Targets one replica runs at once, over all runs (default 50). */
       maxParallel?: number;
+      /**
+       * Commits of run progress one replica keeps in flight (default 1; at
+       * most 4, and 1 on SQLite). Raise it when the database is far away.
+       */
+      parallelCommits?: number;
       /** How often an idle worker looks for targets, e.g. `1s`. */
       pollInterval?: string;
       /** How often a worker renews its claims, e.g. `5s`. */

@@ -55,6 +55,7 @@ function workerFromConfig(
   return new RunWorker({
     ...options,
     maxParallel: workerConfig?.getOptionalNumber('maxParallel') ?? 50,
+    parallelCommits: workerConfig?.getOptionalNumber('parallelCommits') ?? 1,
     pollIntervalMs: duration('pollInterval', 1000),
     heartbeatIntervalMs: duration('heartbeatInterval', 5000),
     staleAfterMs: duration('staleAfter', 60_000),

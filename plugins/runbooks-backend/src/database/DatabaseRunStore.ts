@@ -115,11 +115,11 @@ export class DatabaseRunStore implements RunStore {
   }
 
   /**
-   * PostgreSQL runs commits on separate connections (one commits while the
-   * other's targets execute); SQLite has one writer.
+   * PostgreSQL runs commits on separate connections (they touch disjoint
+   * rows); SQLite has one writer.
    */
   get parallelCommits(): number {
-    return this.isPostgres ? 2 : 1;
+    return this.isPostgres ? 4 : 1;
   }
 
   createRun(run: NewRun): Promise<string> {

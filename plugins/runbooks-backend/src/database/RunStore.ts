@@ -41,7 +41,10 @@ export { TARGET_CHANGES_OVERLAP_MS } from './operations/listTargetChanges';
  * implementation is {@link DatabaseRunStore} (SQLite and PostgreSQL).
  */
 export interface RunStore {
-  /** How many commits one worker may have in flight (PostgreSQL 2, SQLite 1). */
+  /**
+   * The most commits one worker may have in flight: SQLite has one writer;
+   * on PostgreSQL commits run on separate connections.
+   */
   readonly parallelCommits: number;
 
   // --- the run lifecycle

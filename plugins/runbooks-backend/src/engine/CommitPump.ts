@@ -28,8 +28,9 @@ const SERIAL_BATCH = 500;
  * targets for the slots they free (the hand-off) and, when asked, looks for
  * work in any run. Heartbeats and bulk log writes go through it too, so
  * nothing of one worker writes at the same time as its commit on SQLite.
- * On PostgreSQL two commits may be in flight (they touch disjoint rows: a
- * target has one write queued at a time, and claims skip locked rows).
+ * On PostgreSQL more than one commit may be in flight when configured
+ * (they touch disjoint rows: a target has one write queued at a time, and
+ * claims skip locked rows).
  */
 export class CommitPump {
   /** Live workers with room (this one included), as of the last heartbeat. */
@@ -44,7 +45,9 @@ export class CommitPump {
 
   constructor(
     private readonly deps: {
-      store: Pick<RunStore, 'commit' | 'parallelCommits'>;
+      store: Pick<RunStore, 'commit'>;
+      /** Commits in flight at once (the store must allow as many). */
+      parallelCommits: number;
       workerId: string;
       staleAfterMs: number;
       logger: LoggerService;
@@ -59,7 +62,7 @@ export class CommitPump {
   ) {}
 
   private get parallelCommits() {
-    return this.deps.store.parallelCommits ?? 1;
+    return this.deps.parallelCommits;
   }
 
   /** Claims at the next pump (new work may be there). */

@@ -105,55 +105,62 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
   const finished = (runId: string) => async () =>
     (await store.getRunSummary(runId)).status !== 'running';
 
-  it('runs every step of every target once, within the concurrency limit of two workers', async () => {
-    const rec = recordingExecutor(() => new Promise(r => setTimeout(r, 10)));
-    const runId = await createRun(40, {
-      concurrency: 3,
-      steps: [
-        {
-          id: 'one',
-          executor: 'test',
-          input: { message: '${{ target.metadata.name }}' },
-        },
-        {
-          id: 'two',
-          executor: 'test',
-          input: { message: '${{ steps.one.output.target }}' },
-        },
-      ],
-    });
-    worker(rec.executor);
-    worker(rec.executor);
-    await waitFor(finished(runId));
-    expect((await store.getRunSummary(runId)).status).toBe('succeeded');
-    expect(rec.calls).toHaveLength(80);
-    expect(new Set(rec.calls).size).toBe(80);
-    expect(rec.maxRunning()).toBeLessThanOrEqual(3);
-    // the run's concurrency is split between the two: both did work
-    const byWorker = await store
-      .db('runbooks_targets')
-      .where('run_id', runId)
-      .groupBy('claimed_by')
-      .select('claimed_by')
-      .count({ count: '*' });
-    expect(byWorker).toHaveLength(2);
-    const { items } = await store.listTargets({ runId, offset: 0, limit: 100 });
-    expect(items.every(t => t.status === 'succeeded' && t.claims === 1)).toBe(
-      true,
-    );
-    expect(items[0].steps.map(s => s.status)).toEqual([
-      'succeeded',
-      'succeeded',
-    ]);
-    const logs = await store.listLogs({
-      runId,
-      targetId: items[0].id,
-      limit: 100,
-    });
-    expect(logs.items.map(l => l.message)).toContain(
-      'working on kafka-0 with kafka-0',
-    );
-  });
+  it.each([1, 2])(
+    'runs every step of every target once, within the concurrency limit of two workers (%i commits in flight)',
+    async parallelCommits => {
+      const rec = recordingExecutor(() => new Promise(r => setTimeout(r, 10)));
+      const runId = await createRun(40, {
+        concurrency: 3,
+        steps: [
+          {
+            id: 'one',
+            executor: 'test',
+            input: { message: '${{ target.metadata.name }}' },
+          },
+          {
+            id: 'two',
+            executor: 'test',
+            input: { message: '${{ steps.one.output.target }}' },
+          },
+        ],
+      });
+      worker(rec.executor, { parallelCommits });
+      worker(rec.executor, { parallelCommits });
+      await waitFor(finished(runId));
+      expect((await store.getRunSummary(runId)).status).toBe('succeeded');
+      expect(rec.calls).toHaveLength(80);
+      expect(new Set(rec.calls).size).toBe(80);
+      expect(rec.maxRunning()).toBeLessThanOrEqual(3);
+      // the run's concurrency is split between the two: both did work
+      const byWorker = await store
+        .db('runbooks_targets')
+        .where('run_id', runId)
+        .groupBy('claimed_by')
+        .select('claimed_by')
+        .count({ count: '*' });
+      expect(byWorker).toHaveLength(2);
+      const { items } = await store.listTargets({
+        runId,
+        offset: 0,
+        limit: 100,
+      });
+      expect(items.every(t => t.status === 'succeeded' && t.claims === 1)).toBe(
+        true,
+      );
+      expect(items[0].steps.map(s => s.status)).toEqual([
+        'succeeded',
+        'succeeded',
+      ]);
+      const logs = await store.listLogs({
+        runId,
+        targetId: items[0].id,
+        limit: 100,
+      });
+      expect(logs.items.map(l => l.message)).toContain(
+        'working on kafka-0 with kafka-0',
+      );
+    },
+  );
 
   it('takes over a target whose worker stopped heartbeating, without re-running completed steps', async () => {
     const rec = recordingExecutor();
