@@ -1,6 +1,7 @@
 // Engine overhead: 1,000 targets x 1 no-op step (concurrency 50): target-runs
 // per minute, on SQLite and PostgreSQL, against the scaffolder's serial no-op
-// `each:` loop over the same 1,000 items. Goals (issue 6): >= 12,000
+// `each:` loop over the same 1,000 items, each side's first run after its
+// start and the next one (a long-running backend's case). Goals (issue 6): >= 12,000
 // target-runs/min on this 2-core machine, never slower than the scaffolder
 // loop; memory growth <= 200 MB.
 import { loadavg } from 'node:os';
@@ -15,13 +16,13 @@ export const name = 'runbooks engine overhead (1,000 no-op targets)';
 // on all of them rather than on whichever happened to run then.
 const REPEATS = Number(process.env.RUNBOOKS_BENCH_REPEATS ?? 5);
 
-function median(samples, log, label) {
-  const sorted = [...samples].sort((a, b) => a.ms - b.ms);
+function median(samples, log, label, key = 'ms') {
+  const sorted = [...samples].sort((a, b) => a[key] - b[key]);
   const mid = sorted[sorted.length >> 1];
   log(
     `${label}: ${sorted
-      .map(s => (s.ms / 1000).toFixed(2))
-      .join(' ')} s, median ${(mid.ms / 1000).toFixed(2)} s`,
+      .map(s => (s[key] / 1000).toFixed(2))
+      .join(' ')} s, median ${(mid[key] / 1000).toFixed(2)} s`,
   );
   return mid;
 }
@@ -36,8 +37,9 @@ export async function run({ log }) {
   );
   const dbs = await databases(log);
   const sides = [
-    ['scaffolder no-op loop', 'scaffolder.ts', [targets, 0]],
-    ...dbs.map(db => [`${db} engine`, 'engine.ts', [db, targets, 0, 50]]),
+    // each process runs twice: its first run, then the same again
+    ['scaffolder no-op loop', 'scaffolder.ts', [targets, 0, 2]],
+    ...dbs.map(db => [`${db} engine`, 'engine.ts', [db, targets, 0, 50, 2]]),
   ];
   const samples = new Map(sides.map(([label]) => [label, []]));
   for (let round = 0; round < REPEATS; round++) {
@@ -45,22 +47,31 @@ export async function run({ log }) {
       samples.get(label).push(await runScript(script, args));
     }
   }
-  const scaffolder = median(
-    samples.get('scaffolder no-op loop'),
-    log,
-    'scaffolder no-op loop',
-  );
+  const loop = samples.get('scaffolder no-op loop');
+  const scaffolder = median(loop, log, 'scaffolder no-op loop, first run');
+  const scaffolderWarm = median(loop, log, 'the same, next run', 'warmMs');
   const results = [];
   for (const db of dbs) {
-    const engine = median(samples.get(`${db} engine`), log, `${db} engine`);
+    const runs = samples.get(`${db} engine`);
+    const engine = median(runs, log, `${db} engine, first run`);
+    const warm = median(runs, log, `${db} engine, next run`, 'warmMs');
     log(`${db}: RSS ${engine.rssBeforeMb} -> ${engine.rssPeakMb} MB`);
     results.push(
       {
-        figure: `${db}: target-runs/min vs scaffolder no-op loop items/min`,
+        figure: `${db}: target-runs/min vs scaffolder no-op loop items/min, each process's first run`,
         value: perMinute(engine.ms),
         baseline: perMinute(scaffolder.ms),
         unit: '/min',
         goal: 1,
+        better: 'higher',
+      },
+      {
+        // reported, no goal: the issue's goal is set on the first run; the
+        // next shows what a backend that has been up a while pays per target
+        figure: `${db}: the same, each process's next run`,
+        value: perMinute(warm.warmMs),
+        baseline: perMinute(scaffolderWarm.warmMs),
+        unit: '/min',
         better: 'higher',
       },
       {
