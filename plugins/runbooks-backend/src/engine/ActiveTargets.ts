@@ -43,17 +43,17 @@ export class TargetAbort {
   }
 }
 
-/** Waits `ms`, or less when `abort` fires. */
+/** Waits `ms`, or less when `abort` fires (at once when it has fired). */
 export const sleep = (ms: number, abort?: TargetAbort) =>
   new Promise<void>(resolve => {
-    const stop = abort?.onAbort(() => {
-      clearTimeout(timer);
+    const wait: { timer?: NodeJS.Timeout; forget?: () => void } = {};
+    const done = () => {
+      clearTimeout(wait.timer);
+      wait.forget?.();
       resolve();
-    });
-    const timer = setTimeout(() => {
-      stop?.();
-      resolve();
-    }, ms);
+    };
+    wait.timer = setTimeout(done, ms);
+    wait.forget = abort?.onAbort(done);
   });
 
 /** A target this worker holds and executes. */
