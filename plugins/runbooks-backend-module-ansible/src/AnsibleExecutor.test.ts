@@ -93,6 +93,7 @@ describe('AnsibleExecutor', () => {
       stepId: 'patch',
       idempotencyKey: 'run-1/target-1/patch',
       attempt: 1,
+      checkpoint: async ({ fn }) => fn(),
       dryRun: false,
       signal: new AbortController().signal,
       logger: {

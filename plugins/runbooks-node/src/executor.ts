@@ -1,4 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
+import { JsonValue } from '@backstage/types';
 import { RunbookEntityV1alpha1 } from '@fleetdeck/plugin-runbooks-common';
 
 /** Where an executor writes its output lines; the engine redacts and stores them. @public */
@@ -43,6 +44,20 @@ export interface RunbookExecutorContext {
    * pinning existed.
    */
   definitionDirectory?: string;
+  /**
+   * Runs `fn` once per `key` in this attempt of the step and keeps its result
+   * with the target's step record before returning it, as the scaffolder's
+   * `ctx.checkpoint` does for tasks. When the worker dies and another takes
+   * the target over, the attempt runs again and the same call returns the
+   * stored result without calling `fn`: record what a remote system was asked
+   * to do (a launched job's id) so that a takeover re-attaches to it instead
+   * of asking twice. A retry after a failure is a new attempt and starts
+   * with none. Results are stored redacted; keep them small.
+   */
+  checkpoint<T extends JsonValue>(options: {
+    key: string;
+    fn: () => Promise<T> | T;
+  }): Promise<T>;
 }
 
 /** What a step produced. @public */

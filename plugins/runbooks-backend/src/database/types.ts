@@ -38,6 +38,11 @@ export interface StoredStep {
   finishedAt?: number;
   output?: unknown;
   error?: string;
+  /**
+   * What the attempt's executor checkpointed (`ctx.checkpoint`), by key,
+   * redacted: a takeover resumes the attempt with them.
+   */
+  checkpoints?: Record<string, unknown>;
 }
 
 /** A target a worker holds; every write about it is conditional on `claimId`. */

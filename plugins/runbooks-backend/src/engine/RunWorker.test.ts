@@ -205,6 +205,101 @@ describe.each(databases.eachSupportedId())('RunWorker on %s', databaseId => {
     expect(items[0]).toMatchObject({ status: 'succeeded', claims: 2 });
   });
 
+  it('resumes a checkpointed attempt after a takeover instead of doing its work again', async () => {
+    const launches: string[] = [];
+    const seen: unknown[] = [];
+    const executor: RunbookExecutor = {
+      id: 'test',
+      async execute(ctx) {
+        const job = await ctx.checkpoint({
+          key: 'job',
+          fn: () => {
+            launches.push(ctx.idempotencyKey);
+            return { id: 'job-2' };
+          },
+        });
+        seen.push({ job, attempt: ctx.attempt });
+        return { output: { job } };
+      },
+    };
+    const runId = await createRun(1, {
+      steps: [{ id: 'one', executor: 'test' }],
+      retries: { count: 2, backoff: '10ms' },
+    });
+    // a worker that launched job-1 in attempt 2, checkpointed it, then died
+    const [claim] = await claimTargets(store, {
+      workerId: 'dead',
+      limit: 1,
+      staleAfterMs: 60_000,
+    });
+    const running = {
+      id: 'one',
+      attempts: 2,
+      startedAt: Date.now(),
+      status: 'running' as const,
+      checkpoints: { job: { id: 'job-1' } },
+    };
+    expect(
+      (await store.commit([{ claim, steps: [running], logs: [] }])).held,
+    ).toEqual([true]);
+
+    worker(executor, { staleAfterMs: 300 });
+    await waitFor(finished(runId));
+    expect(launches).toEqual([]);
+    expect(seen).toEqual([{ job: { id: 'job-1' }, attempt: 2 }]);
+    const { items } = await store.listTargets({ runId, offset: 0, limit: 1 });
+    expect(items[0]).toMatchObject({ status: 'succeeded', claims: 2 });
+    expect(items[0].steps[0]).toMatchObject({
+      attempts: 2,
+      output: { job: { id: 'job-1' } },
+    });
+  });
+
+  it('stores a checkpoint before the executor goes on, and starts a retry without it', async () => {
+    const launches: number[] = [];
+    let stored: unknown;
+    const executor: RunbookExecutor = {
+      id: 'test',
+      async execute(ctx) {
+        const job = await ctx.checkpoint({
+          key: 'job',
+          fn: async () => {
+            launches.push(ctx.attempt);
+            return `job-of-attempt-${ctx.attempt}`;
+          },
+        });
+        if (ctx.attempt === 1) {
+          const row = await store
+            .db('runbooks_targets')
+            .where('run_id', ctx.runId)
+            .first('steps');
+          stored = JSON.parse(row.steps)[0];
+          throw new Error('job failed');
+        }
+        return { output: { job } };
+      },
+    };
+    const runId = await createRun(1, {
+      steps: [{ id: 'one', executor: 'test' }],
+      retries: { count: 1, backoff: '10ms' },
+    });
+    worker(executor);
+    await waitFor(finished(runId));
+    expect(stored).toMatchObject({
+      id: 'one',
+      status: 'running',
+      attempts: 1,
+      checkpoints: { job: 'job-of-attempt-1' },
+    });
+    expect(launches).toEqual([1, 2]);
+    const { items } = await store.listTargets({ runId, offset: 0, limit: 1 });
+    expect(items[0].steps[0]).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      output: { job: 'job-of-attempt-2' },
+    });
+  });
+
   it('retries a failing step with backoff, then fails the target and the run', async () => {
     const rec = recordingExecutor(async (_key, attempt) => {
       if (attempt < 2) throw new Error(`flaky ${attempt}`);

@@ -36,7 +36,10 @@ export interface StepScope {
 }
 
 /** A step attempt's record before its end. */
-type AttemptRecord = Pick<StoredStep, 'id' | 'attempts' | 'startedAt'>;
+type AttemptRecord = Pick<
+  StoredStep,
+  'id' | 'attempts' | 'startedAt' | 'checkpoints'
+>;
 
 /** What a target's step results become with one step's result set, as written next. */
 function withStep(
@@ -93,9 +96,23 @@ export class StepRunner {
     const { runbook } = def;
     const step = runbook.spec.steps[index];
     const retries = step.retries ?? runbook.spec.retries ?? { count: 0 };
-    for (let attempt = 1; ; attempt++) {
+    // an attempt that checkpointed before its worker died goes on here
+    const previous = entry.steps[index];
+    const resumed =
+      previous?.status === 'running' && previous.id === step.id
+        ? previous
+        : undefined;
+    for (let attempt = resumed?.attempts ?? 1; ; attempt++) {
       if (entry.abort.aborted) throw abortedError(entry);
-      const record = { id: step.id, attempts: attempt, startedAt: Date.now() };
+      const record: AttemptRecord =
+        attempt === resumed?.attempts
+          ? {
+              id: step.id,
+              attempts: attempt,
+              startedAt: resumed.startedAt ?? Date.now(),
+              checkpoints: resumed.checkpoints,
+            }
+          : { id: step.id, attempts: attempt, startedAt: Date.now() };
       let failure: unknown;
       try {
         return await this.attempt(scope, record);
@@ -151,7 +168,7 @@ export class StepRunner {
       }
       const prepared = await this.prepare(
         scope,
-        record.attempts,
+        record,
         attemptController.signal,
       );
       directories = prepared.directories;
@@ -186,7 +203,7 @@ export class StepRunner {
   /** The executor's context of one attempt: input rendered, secrets, directories. */
   private async prepare(
     scope: StepScope,
-    attempt: number,
+    record: AttemptRecord,
     signal: AbortSignal,
   ): Promise<{
     context: RunbookExecutorContext;
@@ -195,6 +212,7 @@ export class StepRunner {
     const { entry, def, index, log } = scope;
     const { claim } = entry;
     const step = def.runbook.spec.steps[index];
+    const attempt = record.attempts;
     const input = renderTemplates(step.input ?? {}, scope.context) as Record<
       string,
       unknown
@@ -224,6 +242,7 @@ export class StepRunner {
       dryRun: claim.dryRun,
       signal,
       secrets: def.secrets,
+      checkpoint: options => this.checkpoint(scope, record, options),
       logger: {
         info: (m: string) => log('info', m, step.id),
         warn: (m: string) => log('warn', m, step.id),
@@ -237,6 +256,35 @@ export class StepRunner {
       },
     };
     return { context, directories };
+  }
+
+  /**
+   * `ctx.checkpoint`: the value stored for `key` in this attempt, or `fn`'s,
+   * written (redacted) with the step's record before it is returned, so a
+   * worker that takes the target over gets it instead of calling `fn` again.
+   */
+  private async checkpoint<T>(
+    scope: StepScope,
+    record: AttemptRecord,
+    { key, fn }: { key: string; fn: () => Promise<T> | T },
+  ): Promise<T> {
+    const { entry, def, index } = scope;
+    if (record.checkpoints && key in record.checkpoints) {
+      return record.checkpoints[key] as T;
+    }
+    const value = await fn();
+    record.checkpoints = {
+      ...record.checkpoints,
+      [key]: def.redactor.redactJson(value),
+    };
+    entry.steps[index] = { ...record, status: 'running' };
+    const held = await this.deps.record(entry, {
+      claim: entry.claim,
+      steps: Array.from(entry.steps, s => s ?? null),
+      logs: this.deps.takeLogs(entry.claim.targetId),
+    });
+    if (!held) throw new LostClaimError('claim lost');
+    return value;
   }
 
   /**
