@@ -160,7 +160,7 @@ export class DatabaseRunStore implements RunStore {
       return { held: [], claimed: [], runStatuses: new Map() };
     }
     const write = this.isPostgres ? commitPostgres : commitSqlite;
-    const { held, claimed } = await write(
+    const { held, claimed, searchError } = await write(
       this.db,
       completions,
       wantsClaim,
@@ -178,7 +178,7 @@ export class DatabaseRunStore implements RunStore {
       const status = await finalizeRun(this.db, runId, this.clock());
       if (status) runStatuses.set(runId, status);
     }
-    return { held, claimed, runStatuses };
+    return { held, claimed, runStatuses, searchError };
   }
 
   async heartbeat(claimIds: string[]): Promise<Set<string>> {

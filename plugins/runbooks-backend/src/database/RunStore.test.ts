@@ -3,6 +3,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { cluster, runbook } from '../engine/testUtils';
 import { RunStore } from './RunStore';
 import { claimTargets } from './testUtils';
+import { commitPostgres } from './operations/commitPostgres';
 
 const migrations = {
   directory: resolvePackagePath(
@@ -220,4 +221,64 @@ describe.each(databases.eachSupportedId())('RunStore on %s', databaseId => {
     });
     expect(claim.steps[0]).toMatchObject({ id: 'drain', status: 'succeeded' });
   });
+});
+
+describe('commitPostgres', () => {
+  const postgres = TestDatabases.create({ ids: ['POSTGRES_15'] });
+
+  it.each(postgres.eachSupportedId())(
+    'reports written progress and the failed search apart, on %p',
+    async id => {
+      const knex = await postgres.init(id);
+      const store = await RunStore.fromKnex(knex);
+      const runId = await store.createRun({
+        runbookRef: 'runbook:default/rb',
+        runbook: runbook('rb'),
+        parameters: {},
+        requestedBy: 'user:default/amelie',
+        dryRun: false,
+        concurrency: 5,
+        targets: [0, 1].map(i => ({
+          entityRef: `cluster:default/c-${i}`,
+          entity: cluster(`c-${i}`),
+          needsApproval: false,
+        })),
+      });
+      const [claim] = await claimTargets(store, {
+        workerId: 'w1',
+        limit: 1,
+        staleAfterMs: 60_000,
+      });
+      // the search for more work runs in a transaction of its own: break it
+      const broken = new Proxy(knex, {
+        get: (target, property, receiver) =>
+          property === 'transaction'
+            ? () => Promise.reject(new Error('connection reset'))
+            : Reflect.get(target, property, receiver),
+      });
+      const result = await commitPostgres(
+        broken,
+        [
+          {
+            claim: { runId, targetId: claim.targetId, claimId: claim.claimId },
+            finish: { status: 'succeeded' },
+            logs: [],
+          },
+        ],
+        {
+          workerId: 'w1',
+          limit: 5,
+          staleAfterMs: 60_000,
+          search: true,
+        },
+        Date.now(),
+      );
+      expect(result.held).toEqual([true]);
+      expect(String(result.searchError)).toContain('connection reset');
+      expect(await store.countTargets(runId)).toMatchObject({
+        succeeded: 1,
+        pending: 1,
+      });
+    },
+  );
 });

@@ -117,6 +117,11 @@ export interface CommitResult {
   claimed: ClaimedTarget[];
   /** The runs that ended with this commit, and how. */
   runStatuses: Map<string, RunStatus>;
+  /**
+   * Why the search for more work failed after the writes committed: the
+   * writes hold, the worker's next poll searches again.
+   */
+  searchError?: unknown;
 }
 
 /** Filters and page of the runs list. */

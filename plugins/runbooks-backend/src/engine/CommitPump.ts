@@ -207,6 +207,11 @@ export class CommitPump {
       batch.forEach(w => w.reject(e));
       return;
     }
+    if (result.searchError) {
+      this.deps.logger.warn(
+        `Looking for more runbook targets failed (progress was written; the next poll looks again): ${result.searchError}`,
+      );
+    }
     const handedOff = result.claimed.length;
     if (releasing.length > handedOff || (search && handedOff === free)) {
       // slots left over (a run ran out, or a share shrank), or a full

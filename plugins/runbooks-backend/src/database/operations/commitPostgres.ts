@@ -164,7 +164,11 @@ export async function commitPostgres(
   completions: Completion[],
   claim: ClaimOptions | undefined,
   now: number,
-): Promise<{ held: boolean[]; claimed: ClaimedTarget[] }> {
+): Promise<{
+  held: boolean[];
+  claimed: ClaimedTarget[];
+  searchError?: unknown;
+}> {
   const claimId = randomUUID();
   const runs = new Map<string, HandOff>(
     (claim?.handOff ?? []).map(r => [r.runId, r]),
@@ -184,6 +188,7 @@ export async function commitPostgres(
     else claimed.push(toClaimed(row, claimId, runs.get(row.run_id)!));
   }
   const held = completions.map(c => heldIds.has(c.claim.targetId));
+  let searchError: unknown;
   if (claim?.search && claim.limit > claimed.length) {
     const limit = claim.limit - claimed.length;
     try {
@@ -196,7 +201,8 @@ export async function commitPostgres(
       // the writes are committed and must be reported as such (their
       // targets ended or moved on); the worker's next poll searches again
       if (completions.length === 0) throw e;
+      searchError = e;
     }
   }
-  return { held, claimed };
+  return { held, claimed, searchError };
 }
