@@ -160,12 +160,8 @@ export class DatabaseRunStore implements RunStore {
       return { held: [], claimed: [], runStatuses: new Map() };
     }
     const write = this.isPostgres ? commitPostgres : commitSqlite;
-    const { held, claimed, searchError } = await write(
-      this.db,
-      completions,
-      wantsClaim,
-      now,
-    );
+    const { held, claimed, searchError }: Omit<CommitResult, 'runStatuses'> =
+      await write(this.db, completions, wantsClaim, now);
     const runStatuses = new Map<string, RunStatus>();
     // a run that just had targets claimed is not over
     const busy = new Set(claimed.map(c => c.runId));
