@@ -132,6 +132,8 @@ export class ProcessHarness {
     name: string;
     stepMs: number;
     worker?: Record<string, unknown>;
+    /** More `runbooks` config, e.g. an executor's (`aap`). */
+    runbooks?: Record<string, unknown>;
   }) {
     const port = await freePort();
     const configPath = join(this.dir, `${options.name}.yaml`);
@@ -162,6 +164,7 @@ export class ProcessHarness {
             ...options.worker,
           },
           schedules: { enabled: false },
+          ...options.runbooks,
         },
       }),
     );

@@ -1,6 +1,7 @@
 /*
  * A real backend process for the crash and two-process tests: createBackend()
- * with the runbooks plugin and a counting executor, configured by --config.
+ * with the runbooks plugin, a counting executor and the aap executor,
+ * configured by --config.
  * Started by processHarness.ts with the CLI's transpiler; never imported.
  */
 import { createBackend } from '@backstage/backend-defaults';
@@ -50,4 +51,6 @@ const countingExecutors = createBackendModule({
 const backend = createBackend();
 backend.add(runbooksPlugin);
 backend.add(countingExecutors);
+// the real aap executor, where the test configures runbooks.aap
+backend.add(import('@fleetdeck/plugin-runbooks-backend-module-aap'));
 backend.start().then(() => write({ type: 'ready' }));

@@ -1,3 +1,4 @@
+import { FakeAwxServer } from '@fleetdeck/backend-test-utils';
 import { cluster, runbook } from './testUtils';
 import {
   JournalEntry,
@@ -122,6 +123,95 @@ describe.each(clients)('real backend processes on %s', client => {
     expect(
       entries.filter(e => e.type === 'start' && e.pid === second.pid).length,
     ).toBeLessThan(400 - completedBeforeKill.size + 20);
+  });
+
+  it('kill -9 while AAP jobs run: the restarted backend re-attaches to each job, never launches a second', async () => {
+    const awx = new FakeAwxServer({
+      token: 'aap-token-for-the-crash-test',
+      templates: [
+        {
+          id: 42,
+          name: 'Kafka rolling patch',
+          askLimitOnLaunch: true,
+          askVariablesOnLaunch: true,
+          tasks: ['drain broker', 'patch', 'rejoin'],
+          // long enough to be running when the first backend dies
+          durationMs: 6_000,
+          artifacts: { patched: true },
+        },
+      ],
+    });
+    await awx.start();
+    try {
+      const aap = {
+        aap: {
+          baseUrl: awx.url,
+          token: 'aap-token-for-the-crash-test',
+          pollIntervalMs: 200,
+        },
+      };
+      const first = await harness.start({
+        name: 'first',
+        stepMs: 0,
+        runbooks: aap,
+      });
+      const targets = 4;
+      const runId = await createRun(harness, targets, {
+        concurrency: targets,
+        steps: [
+          {
+            id: 'patch',
+            executor: 'aap',
+            input: {
+              jobTemplate: 'Kafka rolling patch',
+              extraVars: { version: '3.7.1' },
+            },
+          },
+        ],
+      });
+      // every job launched and its id stored with the step
+      await harness.waitFor(async () => {
+        const rows = await harness
+          .knex('runbooks_targets')
+          .where('run_id', runId)
+          .select('steps');
+        return (
+          rows.filter(r => r.steps?.includes('aap.job')).length === targets
+        );
+      }, 60_000);
+      expect(awx.launches).toHaveLength(targets);
+      first.kill('SIGKILL');
+      await new Promise(r => first.once('exit', r));
+      expect((await harness.store.countTargets(runId)).running).toBe(targets);
+
+      await harness.start({ name: 'second', stepMs: 0, runbooks: aap });
+      await harness.waitFor(
+        async () =>
+          (await harness.store.getRunSummary(runId)).status !== 'running',
+        120_000,
+      );
+      expect((await harness.store.getRunSummary(runId)).status).toBe(
+        'succeeded',
+      );
+      // one launch per target, and each target ended with its own job
+      expect(awx.launches).toHaveLength(targets);
+      const { items } = await harness.store.listTargets({
+        runId,
+        offset: 0,
+        limit: targets,
+      });
+      const jobs = items.map(t => t.steps[0].output?.jobId);
+      expect(new Set(jobs)).toEqual(new Set(awx.launches.map(l => l.jobId)));
+      expect(items.every(t => t.claims === 2)).toBe(true);
+      const reattached = await harness
+        .knex('runbooks_logs')
+        .where('run_id', runId)
+        .andWhere('message', 'like', 'Re-attached to AAP job%')
+        .count({ count: '*' });
+      expect(Number(reattached[0].count)).toBe(targets);
+    } finally {
+      await awx.stop();
+    }
   });
 });
 
