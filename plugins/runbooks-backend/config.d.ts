@@ -1,4 +1,44 @@
 export interface Config {
+  /**
+   * HashiCorp Vault, where `runbooks.secrets.*.value` can be read from
+   * (`vault:<path>#<key>`) and where the `vault` runbook executor writes.
+   */
+  vault?: {
+    /** Vault's address, e.g. `https://vault.example.com:8200`. */
+    baseUrl: string;
+    /** Vault Enterprise namespace (sent as `X-Vault-Namespace`). */
+    namespace?: string;
+    /** PEM CA certificate to trust for an https `baseUrl`. */
+    ca?: string;
+    /**
+     * Seconds a secret read is kept when Vault gives it no lease (KV v2 does
+     * not); default 60, 0 reads it at every use.
+     */
+    cacheTtlSeconds?: number;
+    /** How the portal logs in: exactly one of `token`, `appRole`, `kubernetes`. */
+    auth: {
+      /**
+       * A Vault token; checked with lookup-self at first use.
+       * @visibility secret
+       */
+      token?: string;
+      appRole?: {
+        roleId: string;
+        /** @visibility secret */
+        secretId: string;
+        /** Where the AppRole auth method is mounted (default `approle`). */
+        mount?: string;
+      };
+      kubernetes?: {
+        /** Vault's Kubernetes auth role. */
+        role: string;
+        /** Default `/var/run/secrets/kubernetes.io/serviceaccount/token`. */
+        jwtPath?: string;
+        /** Where the Kubernetes auth method is mounted (default `kubernetes`). */
+        mount?: string;
+      };
+    };
+  };
   /** Maintenance runbooks (@fleetdeck/plugin-runbooks-backend and its executor modules). */
   runbooks?: {
     worker?: {
@@ -50,7 +90,12 @@ export interface Config {
      */
     secrets?: {
       [name: string]: {
-        /** @visibility secret */
+        /**
+         * The value, or `vault:<path>#<key>` to read it from Vault (`vault`)
+         * when a run starts executing, e.g.
+         * `vault:secret/data/fleetdeck/kafka#password` (the KV v2 API path).
+         * @visibility secret
+         */
         value: string;
         /** Runbook refs that may use the secret, e.g. `runbook:default/kafka-rolling-patch`. */
         runbooks?: string[];

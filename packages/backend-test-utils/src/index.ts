@@ -4,3 +4,19 @@
  * @packageDocumentation
  */
 export { httpAuthWithActors, userInfoFromMemberships } from './services';
+export { FakeAwxServer } from './fakes/awx';
+export type {
+  FakeAwxEvent,
+  FakeAwxHostResult,
+  FakeAwxJson,
+  FakeAwxLaunch,
+  FakeAwxServerOptions,
+  FakeAwxTemplate,
+} from './fakes/awx';
+export { FakeVault } from './fakes/vault';
+export type {
+  FakeVaultCapability,
+  FakeVaultGrant,
+  FakeVaultRequest,
+  FakeVaultRule,
+} from './fakes/vault';

@@ -64,5 +64,9 @@ backend.add(import('@fleetdeck/plugin-runbooks-backend-module-ansible'));
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-ssh'));
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-http'));
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-tls'));
+// AWX / Ansible Automation Platform job templates (runbooks.aap) and Vault
+// writes and certificate renewals (vault, runbooks.vault).
+backend.add(import('@fleetdeck/plugin-runbooks-backend-module-aap'));
+backend.add(import('@fleetdeck/plugin-runbooks-backend-module-vault'));
 
 backend.start();

@@ -199,6 +199,18 @@ describe('TlsExecutor', () => {
     expect(output.certificates[1].daysLeft).toBeGreaterThanOrEqual(88);
   });
 
+  it('reports without failing when reportOnly, with the fewest days left', async () => {
+    const endpoints = [expiring, healthy].map(s => `127.0.0.1:${port(s)}`);
+    const executor = new TlsExecutor({ allowedHosts: ['127.0.0.1'] });
+    const result = await executor.execute(ctx({ endpoints, reportOnly: true }));
+    expect(result!.output).toMatchObject({ minDaysLeft: 14 });
+    expect((result!.output as any).daysLeft).toBeLessThanOrEqual(5);
+    expect(lines[0]).toMatch(/less than 14 days left/);
+    await expect(
+      executor.execute(ctx({ endpoints: ['127.0.0.1:1'], reportOnly: true })),
+    ).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   describe('with a production-like allow-list', () => {
     let v6: Server;
     const production = new TlsExecutor({

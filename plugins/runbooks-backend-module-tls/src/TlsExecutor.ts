@@ -23,6 +23,13 @@ export const tlsInputSchema = z.object({
   minDaysLeft: z.number().int().min(0).max(3650).optional(),
   /** Also fail when the chain does not verify against the trusted CAs. */
   requireTrusted: z.boolean().optional(),
+  /**
+   * Report expiring and untrusted certificates without failing the step, so
+   * that a following step can act on them (e.g. a vault `renewCertificate`
+   * given `${{ steps.check.output.daysLeft }}`). Unreachable endpoints still
+   * fail it.
+   */
+  reportOnly: z.boolean().optional(),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
 });
 
@@ -217,6 +224,32 @@ export class TlsExecutor implements RunbookExecutor {
         },
       ),
     );
+    const problems = this.judge(ctx, results, minDays, input);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const left = results.flatMap(r =>
+      r.daysLeft === undefined ? [] : [r.daysLeft],
+    );
+    // `minDaysLeft` is the threshold; `daysLeft` the fewest days any
+    // certificate has left (absent when none was read)
+    const output = {
+      certificates: results as any,
+      minDaysLeft: minDays,
+      ...(left.length ? { daysLeft: Math.min(...left) } : {}),
+    };
+    // a failed check keeps its findings: the expiring certificates are the point
+    if (problems.length) {
+      throw new RunbookStepError(problems.join('; '), { output });
+    }
+    return { output };
+  }
+
+  /** Logs each endpoint's findings; returns those that fail the step. */
+  private judge(
+    ctx: RunbookExecutorContext,
+    results: EndpointCertificate[],
+    minDays: number,
+    input: z.infer<typeof tlsInputSchema>,
+  ): string[] {
     const problems: string[] = [];
     for (const r of results) {
       if (r.error) {
@@ -230,21 +263,21 @@ export class TlsExecutor implements RunbookExecutor {
         r.trusted ? '' : `, not trusted: ${r.trustError}`
       }`;
       if (r.daysLeft! < minDays) {
-        ctx.logger.error(`${line}: less than ${minDays} days left`);
-        problems.push(`${r.endpoint} expires in ${r.daysLeft} days`);
+        ctx.logger[input.reportOnly ? 'warn' : 'error'](
+          `${line}: less than ${minDays} days left`,
+        );
+        if (!input.reportOnly) {
+          problems.push(`${r.endpoint} expires in ${r.daysLeft} days`);
+        }
       } else if (!r.trusted && input.requireTrusted) {
-        ctx.logger.error(line);
-        problems.push(`${r.endpoint} is not trusted (${r.trustError})`);
+        ctx.logger[input.reportOnly ? 'warn' : 'error'](line);
+        if (!input.reportOnly) {
+          problems.push(`${r.endpoint} is not trusted (${r.trustError})`);
+        }
       } else {
         ctx.logger.info(line);
       }
     }
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    const output = { certificates: results as any, minDaysLeft: minDays };
-    // a failed check keeps its findings: the expiring certificates are the point
-    if (problems.length) {
-      throw new RunbookStepError(problems.join('; '), { output });
-    }
-    return { output };
+    return problems;
   }
 }

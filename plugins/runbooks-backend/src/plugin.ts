@@ -14,7 +14,11 @@ import {
   parseDuration,
   runbooksPermissions,
 } from '@fleetdeck/plugin-runbooks-common';
-import { redactingLogger, Redactor } from '@fleetdeck/fleetdeck-node';
+import {
+  redactingLogger,
+  Redactor,
+  VaultClient,
+} from '@fleetdeck/fleetdeck-node';
 import {
   RunbookExecutor,
   runbooksExecutorsExtensionPoint,
@@ -170,7 +174,10 @@ async function initRunbooks(
   const { config } = deps;
   deps.permissionsRegistry.addPermissions(runbooksPermissions);
   const store = await RunStore.create({ database: deps.database });
-  const secrets = SecretScopes.fromConfig(config);
+  // `vault:` secrets are read from Vault by the worker, per run
+  const secrets = SecretScopes.fromConfig(config, {
+    vault: VaultClient.fromConfig(config),
+  });
   // every configured secret, whatever its scope, is redacted from what
   // the plugin logs (schedules, finished runs) and notifies
   const redactor = new Redactor(secrets.values());

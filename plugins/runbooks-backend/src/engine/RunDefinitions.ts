@@ -9,13 +9,20 @@ import { ParameterVault, runRedactor } from './secrets';
 export interface LoadedDefinition {
   runbook: RunbookEntityV1alpha1;
   parameters: Record<string, unknown>;
-  /** Redacts the configured secrets and the run's secret parameters. */
+  /**
+   * Redacts the configured secrets, the run's secret parameters and the
+   * secrets read from Vault for it.
+   */
   redactor: Redactor;
-  /** The secrets the runbook may use. */
+  /** The secrets the runbook may use (those in Vault read, in memory only). */
   secrets: Record<string, string>;
   /** The digest of the runbook's files as the run pinned them. */
   digest?: string;
-  /** Why the run's parameters cannot be used (its targets fail with it). */
+  /**
+   * Why the run cannot be executed (its targets fail with it): its
+   * parameters cannot be opened, it is not trusted, or its secrets cannot be
+   * used or read from Vault.
+   */
   problem?: string;
 }
 
@@ -104,11 +111,11 @@ export class RunDefinitions {
     return found;
   }
 
-  private load(d: {
+  private async load(d: {
     runbook: RunbookEntityV1alpha1;
     parameters: Record<string, unknown>;
     digest?: string;
-  }): LoadedDefinition {
+  }): Promise<LoadedDefinition> {
     const { vault, trust, secrets, baseRedactor } = this.deps;
     let parameters = d.parameters;
     let problem: string | undefined;
@@ -120,16 +127,23 @@ export class RunDefinitions {
     const runbookTrust = trust?.runbook(d.runbook);
     if (runbookTrust && !runbookTrust.trusted) problem = runbookTrust.reason;
     problem ??= secrets?.problem(d.runbook);
+    // Vault is asked only for a run that may execute, and only for the
+    // secrets in its runbook's scope
+    const resolved =
+      secrets && !problem
+        ? await secrets.resolve(d.runbook)
+        : { secrets: secrets?.forRunbook(d.runbook) ?? {}, vaultValues: [] };
+    problem ??= resolved.problem;
     return {
       ...d,
       parameters,
       problem,
-      secrets: secrets?.forRunbook(d.runbook) ?? {},
+      secrets: resolved.secrets,
       redactor: runRedactor(
         baseRedactor,
         d.runbook?.spec?.parameters,
         parameters,
-      ),
+      ).with(resolved.vaultValues),
     };
   }
 }

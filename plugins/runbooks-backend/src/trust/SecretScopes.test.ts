@@ -79,4 +79,78 @@ describe('SecretScopes', () => {
     // an unset value (empty environment variable) is simply not available
     expect(load({ a: { value: '', owners: ['sre'] } }).values()).toEqual([]);
   });
+
+  describe('with values in Vault', () => {
+    const reads: string[] = [];
+    const vault = {
+      read: async (ref: string) => {
+        reads.push(ref);
+        if (ref.startsWith('secret/data/short')) return 'abc';
+        if (ref.startsWith('secret/data/denied')) {
+          throw new Error('Vault denied reading secret/data/denied');
+        }
+        return `value-of-${ref}`;
+      },
+    };
+    const config = {
+      kafka: { value: 'vault:secret/data/kafka#password', owners: ['sre'] },
+      plain: { value: 'plain-value-0123', owners: ['sre'] },
+      short: { value: 'vault:secret/data/short#pin', runbooks: ['short'] },
+      denied: { value: 'vault:secret/data/denied#x', runbooks: ['denied'] },
+      others: { value: 'vault:secret/data/others#x', owners: ['others'] },
+    };
+    const sre = (name = 'patch') =>
+      runbook(name, { owner: 'group:default/sre' });
+    beforeEach(() => {
+      reads.length = 0;
+    });
+
+    it('reads only the secrets in scope, and redacts them per run', async () => {
+      const vaulted = SecretScopes.fromConfig(
+        new ConfigReader({ runbooks: { secrets: config } }),
+        { vault },
+      );
+      expect(vaulted.values()).toEqual(['plain-value-0123']);
+      expect(vaulted.forRunbook(sre())).toEqual({ plain: 'plain-value-0123' });
+      await expect(vaulted.resolve(sre())).resolves.toEqual({
+        secrets: {
+          plain: 'plain-value-0123',
+          kafka: 'value-of-secret/data/kafka#password',
+        },
+        vaultValues: ['value-of-secret/data/kafka#password'],
+        problem: undefined,
+      });
+      expect(reads).toEqual(['secret/data/kafka#password']);
+    });
+
+    it('turns failed reads, short values and a missing vault config into a problem naming the secret and path', async () => {
+      const vaulted = SecretScopes.fromConfig(
+        new ConfigReader({ runbooks: { secrets: config } }),
+        { vault },
+      );
+      expect((await vaulted.resolve(runbook('denied'))).problem).toBe(
+        "Secret 'denied' could not be read from Vault (secret/data/denied#x): Vault denied reading secret/data/denied",
+      );
+      const short = await vaulted.resolve(runbook('short'));
+      expect(short.problem).toBe(
+        "Secret 'short' could not be read from Vault (secret/data/short#pin): Secret 'runbooks.secrets.short (secret/data/short#pin)' is 3 characters; secrets shorter than 8 cannot be redacted reliably",
+      );
+      expect(short.secrets).toEqual({});
+      const unconfigured = load(config);
+      expect((await unconfigured.resolve(sre())).problem).toMatch(
+        /^Secret 'kafka' could not be read from Vault \(secret\/data\/kafka#password\): Vault is not configured: set vault.baseUrl and vault.auth/,
+      );
+    });
+
+    it('refuses a malformed Vault reference at config load', () => {
+      expect(() =>
+        load({ a: { value: 'vault:secret/data/kafka', owners: ['sre'] } }),
+      ).toThrow(
+        "runbooks.secrets.a.value: Vault reference 'secret/data/kafka' must be <path>#<key>",
+      );
+      expect(() =>
+        load({ a: { value: 'vault:../sys/raw#x', owners: ['sre'] } }),
+      ).toThrow(/is not a Vault API path/);
+    });
+  });
 });

@@ -1,11 +1,14 @@
 import { Config } from '@backstage/config';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { assertRedactable } from '@fleetdeck/plugin-runbooks-node';
+import { parseVaultRef, VaultClient } from '@fleetdeck/fleetdeck-node';
 import { ownerRef } from '@fleetdeck/plugin-fleet-common';
 
 /** One configured secret and who may use it. */
 interface ScopedSecret {
+  /** The value, or the Vault reference (`path#key`) it is read from. */
   value: string;
+  fromVault: boolean;
   /** Full, lower-case Runbook refs. */
   runbooks: string[];
   /** Full, lower-case group refs: runbooks they own may use the secret. */
@@ -26,6 +29,20 @@ function refOf(value: string, defaultKind: string, namespace = 'default') {
   );
 }
 
+/** Where `vault:` secrets are read from. */
+export type SecretSource = Pick<VaultClient, 'read'>;
+
+/** The secrets of one run, read for its runbook. */
+export interface ResolvedSecrets {
+  secrets: Record<string, string>;
+  /** The values read from Vault (to redact them from this run's output). */
+  vaultValues: string[];
+  /** Why the run cannot have its secrets: a Vault read failed. */
+  problem?: string;
+}
+
+const VAULT_PREFIX = 'vault:';
+
 /**
  * The secrets runbook steps may use as `${{ secrets.NAME }}`, each scoped to
  * the runbooks (`runbooks`) or the runbook owners (`owners`) that may use it:
@@ -39,12 +56,20 @@ function refOf(value: string, defaultKind: string, namespace = 'default') {
  *       owners: [group:default/platform-kafka]
  * ```
  *
+ * A value `vault:<path>#<key>` (e.g. `vault:secret/data/fleetdeck/kafka#password`)
+ * is read from HashiCorp Vault (`vault` in app-config) when a run's
+ * definition is loaded on a worker, for the secrets in the runbook's scope
+ * only, and kept in memory only.
+ *
  * A runbook that refers to a secret outside its scope is refused when the
  * catalog ingests it and when it is started, and a run's steps only ever see
  * the secrets in scope.
  */
 export class SecretScopes {
-  static fromConfig(config: Config): SecretScopes {
+  static fromConfig(
+    config: Config,
+    options: { vault?: SecretSource } = {},
+  ): SecretScopes {
     const secrets = new Map<string, ScopedSecret>();
     const root = config.getOptionalConfig('runbooks.secrets');
     for (const name of root?.keys() ?? []) {
@@ -65,8 +90,17 @@ export class SecretScopes {
         // unset (e.g. an empty environment variable): nobody can use it
         continue;
       }
-      // shorter values cannot be redacted without mangling ordinary output
-      assertRedactable(value, `${key}.value`);
+      const fromVault = value.startsWith(VAULT_PREFIX);
+      if (fromVault) {
+        try {
+          parseVaultRef(value.slice(VAULT_PREFIX.length));
+        } catch (e) {
+          throw new Error(`${key}.value: ${(e as Error).message}`);
+        }
+      } else {
+        // shorter values cannot be redacted without mangling ordinary output
+        assertRedactable(value, `${key}.value`);
+      }
       const runbooks = (entry.getOptionalStringArray('runbooks') ?? []).map(r =>
         refOf(r, 'runbook'),
       );
@@ -78,20 +112,28 @@ export class SecretScopes {
           `${key} is usable by no runbook: list the runbooks (runbooks) or the owner groups (owners) that may use it`,
         );
       }
-      secrets.set(name, { value, runbooks, owners });
+      secrets.set(name, { value, fromVault, runbooks, owners });
     }
-    return new SecretScopes(secrets);
+    return new SecretScopes(secrets, options.vault);
   }
 
   static none(): SecretScopes {
     return new SecretScopes(new Map());
   }
 
-  constructor(private readonly secrets: Map<string, ScopedSecret>) {}
+  constructor(
+    private readonly secrets: Map<string, ScopedSecret>,
+    private readonly vault?: SecretSource,
+  ) {}
 
-  /** Every configured secret value, for redaction (whatever the scope). */
+  /**
+   * Every configured secret value, for redaction (whatever the scope); those
+   * in Vault are redacted by the runs that read them.
+   */
   values(): string[] {
-    return [...this.secrets.values()].map(s => s.value);
+    return [...this.secrets.values()]
+      .filter(s => !s.fromVault)
+      .map(s => s.value);
   }
 
   private allowed(name: string, runbook: Entity): boolean {
@@ -110,13 +152,70 @@ export class SecretScopes {
     }
   }
 
-  /** The secrets a run of this runbook gets: only those in its scope. */
+  /**
+   * The configured values a run of this runbook gets: only those in its
+   * scope, and not those in Vault ({@link SecretScopes.resolve} reads them).
+   */
   forRunbook(runbook: Entity): Record<string, string> {
     const result: Record<string, string> = {};
     for (const [name, secret] of this.secrets) {
-      if (this.allowed(name, runbook)) result[name] = secret.value;
+      if (!secret.fromVault && this.allowed(name, runbook)) {
+        result[name] = secret.value;
+      }
     }
     return result;
+  }
+
+  /**
+   * The secrets a run of this runbook gets, those in its scope only, with
+   * the ones in Vault read now. A read that fails becomes the problem (naming
+   * the secret and the path) instead of an error: the run's targets fail
+   * with it.
+   */
+  async resolve(runbook: Entity): Promise<ResolvedSecrets> {
+    const secrets = this.forRunbook(runbook);
+    const wanted = [...this.secrets].filter(
+      ([name, secret]) => secret.fromVault && this.allowed(name, runbook),
+    );
+    const problems: string[] = [];
+    const vaultValues: string[] = [];
+    await Promise.all(
+      wanted.map(async ([name, { value }]) => {
+        const ref = value.slice(VAULT_PREFIX.length);
+        const problem = await this.readFromVault(ref).then(
+          read => {
+            try {
+              assertRedactable(read, `runbooks.secrets.${name} (${ref})`);
+            } catch (e) {
+              return (e as Error).message;
+            }
+            secrets[name] = read;
+            vaultValues.push(read);
+            return undefined;
+          },
+          (e: unknown) => (e instanceof Error ? e.message : String(e)),
+        );
+        if (problem) {
+          problems.push(
+            `Secret '${name}' could not be read from Vault (${ref}): ${problem}`,
+          );
+        }
+      }),
+    );
+    return {
+      secrets,
+      vaultValues,
+      problem: problems.length ? problems.sort().join('; ') : undefined,
+    };
+  }
+
+  private async readFromVault(ref: string): Promise<string> {
+    if (!this.vault) {
+      throw new Error(
+        'Vault is not configured: set vault.baseUrl and vault.auth in app-config',
+      );
+    }
+    return this.vault.read(ref);
   }
 
   /**
