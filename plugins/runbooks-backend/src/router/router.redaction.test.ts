@@ -1,13 +1,15 @@
-import {
-  coreServices,
-  createServiceFactory,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { RunbookExecutor } from '@fleetdeck/plugin-runbooks-node';
 import { generateKeyPairSync } from 'crypto';
 import request from 'supertest';
+import {
+  encodedForms,
+  expectNoSecretForms,
+  recordingRootLogger,
+  wholeText,
+} from '../__testUtils__/secretLeaks';
 import { startRunbooksTestBackend } from '../__testUtils__/testBackend';
 
 jest.setTimeout(120_000);
@@ -29,15 +31,7 @@ const split = (t: string, at: number) => [t.slice(0, at), t.slice(at)];
 
 /** Every form of the secrets that must appear nowhere (and their halves). */
 const forbidden = [
-  ...[token, pem, passphrase].flatMap(s => [
-    s,
-    JSON.stringify(s).slice(1, -1),
-    b64(s),
-    Buffer.from(s).toString('base64url'),
-    hex(s),
-    hex(s).toUpperCase(),
-    s.toLowerCase(),
-  ]),
+  ...[token, pem, passphrase].flatMap(encodedForms),
   // the body line of the key, alone
   pem.split('\n')[1],
   // halves of the secrets printed split over two lines
@@ -118,33 +112,6 @@ const echo: RunbookExecutor = {
     };
   },
 };
-
-/** Records every line the backend logs, of every plugin. */
-function recordingRootLogger(lines: string[]) {
-  const make = (fields: Record<string, unknown>): LoggerService => {
-    const log =
-      (level: string) =>
-      (message: string, meta?: unknown): void => {
-        const extra =
-          meta instanceof Error
-            ? { error: String(meta), stack: meta.stack }
-            : meta;
-        lines.push(JSON.stringify({ level, message, meta: extra, ...fields }));
-      };
-    return {
-      error: log('error'),
-      warn: log('warn'),
-      info: log('info'),
-      debug: log('debug'),
-      child: meta => make({ ...fields, ...meta }),
-    };
-  };
-  return createServiceFactory({
-    service: coreServices.rootLogger,
-    deps: {},
-    factory: () => make({}),
-  });
-}
 
 /** Records notifications, then refuses them quoting what it got (the notifier logs that). */
 function refusingNotifications(sent: unknown[]) {
@@ -283,11 +250,7 @@ describe.each(databases.eachSupportedId())(
       // server-sent events of the ended run
       const stream = await get(`/runs/${runId}/stream`)
         .buffer(true)
-        .parse((response, callback) => {
-          let text = '';
-          response.on('data', (c: Buffer) => (text += c.toString()));
-          response.on('end', () => callback(null, text));
-        });
+        .parse(wholeText);
       expect(stream.body).toContain('event: log');
       expect(stream.body).toContain('wrapped ***');
       expect(stream.body).toContain('legacy *** and ***');
@@ -323,34 +286,24 @@ describe.each(databases.eachSupportedId())(
       // the backend log: the notifier logged the refusal, quoting the payload
       expect(backendLog.join('\n')).toContain('Could not send notification');
 
-      const paths = {
-        logs: JSON.stringify(logs.body),
-        sse: stream.body as string,
-        responses: JSON.stringify([
-          hostile.body,
-          started.body,
-          run,
-          targets.body,
-          one.body,
-          list.body,
-        ]),
-        audit: JSON.stringify(backend.auditEvents),
-        notifications: JSON.stringify(notifications),
-        backendLog: backendLog.join('\n'),
-      };
-      for (const [path, text] of Object.entries(paths)) {
-        for (const form of forbidden) {
-          if (text.includes(form)) {
-            throw new Error(
-              `${path} holds a form of a secret: ${form} in ${text
-                .split('\n')
-                .filter(l => l.includes(form))
-                .join('\n')
-                .slice(0, 3000)}`,
-            );
-          }
-        }
-      }
+      expectNoSecretForms(
+        {
+          logs: JSON.stringify(logs.body),
+          sse: stream.body as string,
+          responses: JSON.stringify([
+            hostile.body,
+            started.body,
+            run,
+            targets.body,
+            one.body,
+            list.body,
+          ]),
+          audit: JSON.stringify(backend.auditEvents),
+          notifications: JSON.stringify(notifications),
+          backendLog: backendLog.join('\n'),
+        },
+        forbidden,
+      );
     });
   },
 );
