@@ -12,11 +12,12 @@ import {
   RunStore,
   RunWorker,
 } from '@fleetdeck/plugin-runbooks-backend';
-import { randomBytes } from 'crypto';
-import { mkdtempSync, rmSync } from 'fs';
-import knexFactory, { Knex } from 'knex';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import {
+  clusterTargets,
+  database as openDatabase,
+  mb,
+  quietLogger,
+} from './shared';
 
 const [
   client = 'sqlite',
@@ -28,46 +29,7 @@ const [
 const targets = Number(targetsArg);
 const stepMs = Number(stepMsArg);
 const concurrency = Number(concurrencyArg);
-const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
-
-async function database(): Promise<{ knex: Knex; cleanup(): Promise<void> }> {
-  if (client === 'pg') {
-    const url =
-      process.env.RUNBOOKS_BENCH_PG ??
-      'postgresql://postgres@127.0.0.1:5432/postgres';
-    const name = `rbbench_${randomBytes(4).toString('hex')}`;
-    const admin = knexFactory({ client: 'pg', connection: url });
-    await admin.raw(`CREATE DATABASE ${name}`);
-    const u = new URL(url);
-    u.pathname = `/${name}`;
-    const knex = knexFactory({
-      client: 'pg',
-      connection: u.toString(),
-      pool: { min: 1, max: 10 },
-    });
-    return {
-      knex,
-      async cleanup() {
-        await knex.destroy();
-        await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await admin.destroy();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'rbbench-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: { filename: join(dir, 'runbooks.sqlite') },
-    useNullAsDefault: true,
-  });
-  return {
-    knex,
-    async cleanup() {
-      await knex.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+const database = () => openDatabase(client);
 
 async function main() {
   const db = await database();
@@ -95,15 +57,7 @@ async function main() {
     spent.set(p[0], (spent.get(p[0]) ?? 0) + performance.now() - p[1]);
   });
   let finished: (() => void) | undefined;
-  const logger = {
-    error: (m: string) => console.error(m),
-    warn: (m: string) => console.error(m),
-    info: () => {},
-    debug: () => {},
-    child() {
-      return this;
-    },
-  } as any;
+  const logger = quietLogger;
   // this process alone: the broker without an events service
   const broker = await DefaultRunBroker.create({ logger });
   broker.onRunFinished(() => finished?.());
@@ -138,21 +92,7 @@ async function main() {
       steps: [{ id: 'step', executor: 'bench' }],
     },
   };
-  const entities = Array.from({ length: targets }, (_, i) => ({
-    entityRef: `cluster:default/cluster-${i}`,
-    entity: {
-      apiVersion: 'fleetdeck.io/v1alpha1',
-      kind: 'Cluster',
-      metadata: { name: `cluster-${i}`, namespace: 'default' },
-      spec: {
-        engine: 'kafka',
-        environment: 'staging',
-        owner: 'group:default/sre',
-        nodes: [`cluster-${i}-a`, `cluster-${i}-b`, `cluster-${i}-c`],
-      },
-    },
-    needsApproval: false,
-  }));
+  const entities = clusterTargets(targets);
   /** One run of every entity, from its creation to the broker's "finished". */
   async function measure() {
     const done = new Promise<void>(r => (finished = r));

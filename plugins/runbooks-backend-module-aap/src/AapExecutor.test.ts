@@ -86,6 +86,49 @@ describe('AapExecutor', () => {
     expect(lines.every(l => l.message.trim() !== '')).toBe(true);
   });
 
+  it('sees a short job finish soon with a long poll interval, reading its events once', async () => {
+    const { ctx, messages } = testContext({
+      input: { jobTemplate: 'Restart web' },
+    });
+    const started = Date.now();
+    // a 100 ms job; a fixed schedule would first look after 1 s
+    await executor({ pollIntervalMs: 4000 }).execute(ctx);
+    expect(Date.now() - started).toBeLessThan(800);
+    const urls = fake.requests.map(r => r.url);
+    expect(urls.filter(u => /\/jobs\/100\/$/.test(u))).toHaveLength(1);
+    expect(urls.filter(u => u.includes('/job_events/'))).toHaveLength(1);
+    expect(messages()).toEqual(
+      expect.arrayContaining([
+        'TASK [check health] ****************************************',
+        'web1 : ok=1 changed=0 unreachable=0 failed=0',
+      ]),
+    );
+  });
+
+  it('reads the events of a running job once per poll interval, its status more often', async () => {
+    const { ctx, lines } = testContext({
+      input: { jobTemplate: 'Restart web' },
+    });
+    // a 100 ms job followed with a 20 ms interval
+    const loggedWhileRunning: number[] = [];
+    lines.push = (...items) => {
+      const output = items.filter(l => l.message.startsWith('TASK ['));
+      if (output.length && fake.jobStatus(100) === 'running') {
+        loggedWhileRunning.push(output.length);
+      }
+      return Array.prototype.push.apply(lines, items);
+    };
+    await executor({ pollIntervalMs: 20 }).execute(ctx);
+    const urls = fake.requests.map(r => r.url);
+    const statusReads = urls.filter(u => /\/jobs\/100\/$/.test(u)).length;
+    const eventReads = urls.filter(u => u.includes('/job_events/')).length;
+    expect(eventReads).toBeGreaterThanOrEqual(2);
+    expect(eventReads).toBeLessThanOrEqual(100 / 20 + 2);
+    expect(statusReads).toBeGreaterThan(eventReads);
+    // the live log: output while the job still runs
+    expect(loggedWhileRunning.length).toBeGreaterThan(0);
+  });
+
   it('fails the step with the job outcome when the job fails', async () => {
     const { ctx, lines } = testContext({
       nodes: ['web1', 'web2'],
