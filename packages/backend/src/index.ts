@@ -68,5 +68,9 @@ backend.add(import('@fleetdeck/plugin-runbooks-backend-module-tls'));
 // writes and certificate renewals (vault, runbooks.vault).
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-aap'));
 backend.add(import('@fleetdeck/plugin-runbooks-backend-module-vault'));
+// DEMO ONLY: stand-in AWX, Vault and an expiring TLS endpoint for the demo's
+// aap and vault runbooks; does nothing unless fleetdeck.demo.services is set
+// (app-config.yaml only).
+backend.add(import('./demo/demoServices'));
 
 backend.start();
