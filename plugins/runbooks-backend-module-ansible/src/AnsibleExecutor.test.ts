@@ -94,6 +94,7 @@ describe('AnsibleExecutor', () => {
       idempotencyKey: 'run-1/target-1/patch',
       attempt: 1,
       checkpoint: async ({ fn }) => fn(),
+      redact: () => {},
       dryRun: false,
       signal: new AbortController().signal,
       logger: {

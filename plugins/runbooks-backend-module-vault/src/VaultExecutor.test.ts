@@ -16,12 +16,15 @@ describe('VaultExecutor', () => {
   let executor: VaultExecutor;
   let client: VaultClient;
   const lines: string[] = [];
+  const redacted: string[] = [];
 
   const ctx = (input: Record<string, unknown>, dryRun = false) => {
     lines.length = 0;
+    redacted.length = 0;
     return {
       input,
       dryRun,
+      redact: (...values: string[]) => redacted.push(...values),
       idempotencyKey: 'run/target/step',
       signal: new AbortController().signal,
       logger: {
@@ -186,6 +189,8 @@ describe('VaultExecutor', () => {
     const keyBody = key.split('\n').filter(l => !l.startsWith('-----'));
     for (const line of keyBody) expect(shown).not.toContain(line);
     expect(shown).not.toContain('PRIVATE KEY-----');
+    // and the engine is told to redact it, should it ever show up
+    expect(redacted).toEqual([key]);
     expect(lines).toEqual([
       expect.stringMatching(
         /^Renewed kafka-1.fleetdeck.test \(1 days left, at most 14\): serial [0-9a-f:]+, not after .*; wrote certificate, private key and CA chain to secret\/data\/fleetdeck\/certs\/kafka-1 \(version 2\)$/,

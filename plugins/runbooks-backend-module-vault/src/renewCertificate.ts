@@ -82,6 +82,9 @@ export async function renewCertificate(
     altNames: input.altNames,
     ttl: input.ttl,
   });
+  // whatever goes wrong from here (an error quoting the response), the key
+  // shows as *** in the target's log, output and error
+  ctx.redact(issued.privateKey);
   const x509 = new X509Certificate(issued.certificate);
   const notAfter = new Date(x509.validTo).toISOString();
   const { version } = await vault.write(input.path, {

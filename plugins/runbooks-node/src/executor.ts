@@ -34,6 +34,13 @@ export interface RunbookExecutorContext {
   logger: RunbookStepLogger;
   /** Secret values by name (from `runbooks.secrets` config); redacted from all output. */
   secrets: Record<string, string>;
+  /**
+   * Makes values this step came upon at run time (a token it was issued, a
+   * private key it generated or received) secrets of the target: every
+   * later log line, output and error of it shows them as `***`, as it does
+   * the configured secrets. Call it before the value can reach the logger.
+   */
+  redact(...values: string[]): void;
   /** An empty directory for this step, removed afterwards. */
   workingDirectory: string;
   /**

@@ -53,6 +53,7 @@ export function testContext(
     signal: controller.signal,
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
     secrets: {},
+    redact: () => {},
     workingDirectory: '/nonexistent',
     async checkpoint<T extends JsonValue>(o: {
       key: string;

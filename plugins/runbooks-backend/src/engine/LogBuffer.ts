@@ -18,6 +18,8 @@ type BufferedLine = NewLogLine & { taken?: boolean };
  */
 export interface TargetStream {
   redactor?: StreamRedactor;
+  /** What `redactor` was made from: a step may add secrets (`ctx.redact`). */
+  source?: Redactor;
   held: BufferedLine[];
 }
 
@@ -92,9 +94,15 @@ export class LogBuffer {
       this.buffer(stored);
       return;
     }
-    stream.redactor ??= redactor.stream();
+    if (stream.source !== redactor) {
+      // secrets were added: what the old stream holds back is released
+      // (redacted as before), the next lines pass through the new one
+      if (stream.redactor) this.releaseHeld(line.targetId!);
+      stream.redactor = redactor.stream();
+      stream.source = redactor;
+    }
     stream.held.push(stored);
-    for (const message of stream.redactor.push(stored.message)) {
+    for (const message of stream.redactor!.push(stored.message)) {
       const released = stream.held.shift()!;
       released.message = message;
       this.buffer(released);

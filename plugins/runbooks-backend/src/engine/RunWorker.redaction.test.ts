@@ -254,6 +254,57 @@ describe.each(databases.eachSupportedId())(
       }
     });
 
+    it('redacts what a step came upon at run time once it calls ctx.redact: its log, outputs and later errors', async () => {
+      // a key the executor is issued while it runs: no config names it
+      const issued = generateKeyPairSync('ed25519')
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString()
+        .trim();
+      const token = `issued-${'x'.repeat(4)}-token-${Date.now()}`;
+      const executor: RunbookExecutor = {
+        id: 'test',
+        async execute(ctx) {
+          if (ctx.stepId === 'issue') {
+            ctx.logger.info('issuing a key');
+            ctx.redact(issued, token);
+            ctx.logger.info(`token=${token}`);
+            for (const line of issued.split('\n')) ctx.logger.info(line);
+            return { output: { key: issued, token } };
+          }
+          throw new Error(`could not store ${token}`);
+        },
+      };
+      const runId = await createRun({
+        steps: [
+          { id: 'issue', executor: 'test' },
+          { id: 'store', executor: 'test' },
+        ],
+      });
+      worker(executor);
+      await waitFor(finished(runId));
+      const items = await onlyTarget(runId);
+      expect(items[0].steps[0]).toMatchObject({
+        status: 'succeeded',
+        output: { key: '***', token: '***' },
+      });
+      expect(items[0].steps[1].error).toBe('could not store ***');
+      const logs = await store.listLogs({ runId, limit: 100 });
+      const messages = logs.items
+        .filter(l => l.stepId === 'issue')
+        .map(l => l.message);
+      expect(messages).toEqual([
+        'Step issue (test) attempt 1',
+        'issuing a key',
+        'token=***',
+        // every line of the key, as for a configured PEM
+        ...issued.split('\n').map(() => '***'),
+      ]);
+      const everything = JSON.stringify([logs, items]);
+      for (const form of [...forms(issued), token]) {
+        expect(everything).not.toContain(form);
+      }
+    });
+
     it('logs a crashed target without its secrets, and runs it when it is claimed again', async () => {
       const logger = mockServices.logger.mock();
       const runId = await createRun();

@@ -242,6 +242,10 @@ export class StepRunner {
       dryRun: claim.dryRun,
       signal,
       secrets: def.secrets,
+      redact: (...values: string[]) => {
+        // `def` is the target's own copy (TargetRunner)
+        def.redactor = def.redactor.with(values);
+      },
       checkpoint: options => this.checkpoint(scope, record, options),
       logger: {
         info: (m: string) => log('info', m, step.id),

@@ -34,7 +34,9 @@ export class TargetRunner {
     const { claim } = entry;
     let def: LoadedDefinition;
     try {
-      def = await this.deps.definitions.get(claim.runId);
+      // this target's own copy: secrets its steps come upon (`ctx.redact`)
+      // extend its redactor only
+      def = { ...(await this.deps.definitions.get(claim.runId)) };
     } catch (e) {
       // the run row is unreadable now: leave the claim to go stale and retry
       throw new Error(`cannot read run ${claim.runId}: ${e}`);
