@@ -20,3 +20,4 @@ export type {
   FakeVaultRequest,
   FakeVaultRule,
 } from './fakes/vault';
+export { listenLocal } from './fakes/listen';

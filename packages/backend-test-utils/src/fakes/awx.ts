@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
+import { listenLocal } from './listen';
 import {
   FakeAwxJob,
   FakeAwxJson,
@@ -58,6 +59,8 @@ export class FakeAwxServer {
   readonly launches: FakeAwxLaunch[] = [];
   /** Ids of the jobs a cancel was POSTed for. */
   readonly cancels: number[] = [];
+  /** Called with each launch as it is accepted. */
+  onLaunch?: (launch: FakeAwxLaunch) => void;
   /** Every request: method and path with query. */
   readonly requests: Array<{ method: string; url: string }> = [];
 
@@ -100,9 +103,10 @@ export class FakeAwxServer {
     return this.jobs.get(id)?.status;
   }
 
-  async start() {
+  /** Listens on 127.0.0.1 at `port` (default: any free port). */
+  async start(options: { port?: number } = {}) {
     const server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    await listenLocal(server, options.port);
     this.server = server;
   }
 
@@ -267,13 +271,15 @@ export class FakeAwxServer {
       accepted('job_type', sent.job_type) ?? 'run',
     );
     this.jobs.set(job.id, job);
-    this.launches.push({
+    const launch: FakeAwxLaunch = {
       templateId: t.id,
       jobId: job.id,
       limit: sent.limit,
       extraVars: sent.extra_vars,
       jobType: sent.job_type,
-    });
+    };
+    this.launches.push(launch);
+    this.onLaunch?.(launch);
     return {
       job: job.id,
       ignored_fields: ignored,

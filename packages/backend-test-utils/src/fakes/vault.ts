@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
+import { listenLocal } from './listen';
 import { FakeVaultPki } from './vaultPki';
 
 /** A capability of a fake Vault policy rule. @public */
@@ -56,6 +57,8 @@ const DENIED = ['1 error occurred:\n\t* permission denied\n\n'];
 export class FakeVault {
   /** Every request, in order. */
   readonly requests: FakeVaultRequest[] = [];
+  /** Called with each request as it is answered (its status set). */
+  onAnswer?: (request: FakeVaultRequest) => void;
   /** Serial numbers and common names of the certificates issued. */
   readonly issued: { serialNumber: string; commonName: string }[] = [];
   /** Answers 503 to the next this many requests (retries in clients). */
@@ -80,10 +83,17 @@ export class FakeVault {
     return this.pki.caCertificate;
   }
 
-  async start(): Promise<this> {
+  /** Listens on 127.0.0.1 at `port` (default: any free port). */
+  async start(options: { port?: number } = {}): Promise<this> {
     await this.pki.start();
-    this.server = createServer((req, res) => this.receive(req, res));
-    await new Promise<void>(r => this.server!.listen(0, '127.0.0.1', r));
+    const server = createServer((req, res) => this.receive(req, res));
+    try {
+      await listenLocal(server, options.port);
+    } catch (e) {
+      await this.pki.stop();
+      throw e;
+    }
+    this.server = server;
     return this;
   }
 
@@ -184,6 +194,7 @@ export class FakeVault {
       this.requests.push(record);
       const send = (status: number, json: unknown) => {
         record.status = status;
+        this.onAnswer?.(record);
         res
           .writeHead(status, { 'content-type': 'application/json' })
           .end(JSON.stringify(json));

@@ -21,11 +21,12 @@ import {
   FakeAwxTemplate,
   FakeVault,
   FakeVaultRule,
+  listenLocal,
 } from '@fleetdeck/backend-test-utils';
 import { execFile } from 'child_process';
 import { randomBytes } from 'crypto';
 import { mkdir, readFile } from 'fs/promises';
-import { connect, createServer as createTcpServer, Server, Socket } from 'net';
+import { Socket } from 'net';
 import { resolve as resolvePath } from 'path';
 import { createServer as createTlsServer } from 'tls';
 import { promisify } from 'util';
@@ -107,25 +108,18 @@ function vaultSecretRefs(config: Config) {
 }
 
 /**
- * A TCP forwarder on the configured port in front of a fake (the fakes
- * listen on a random port). Resolves undefined, after a warning, when the
- * port cannot be bound.
+ * Starts one stand-in; resolves false, after a warning, when its port
+ * cannot be bound (the backend starts regardless).
  */
-async function listenOrWarn(
-  server: Server,
+async function startOrWarn(
+  start: () => Promise<unknown>,
   port: number,
   what: string,
   logger: LoggerService,
-): Promise<Server | undefined> {
+): Promise<boolean> {
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, HOST, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return server;
+    await start();
+    return true;
   } catch (e) {
     const reason =
       (e as NodeJS.ErrnoException).code === 'EADDRINUSE'
@@ -134,38 +128,8 @@ async function listenOrWarn(
     logger.warn(
       `Demo ${what} not started: ${reason}. Free the port or set another under ${DEMO_SERVICES_CONFIG}.ports (and the matching URL in app-config.yaml).`,
     );
-    return undefined;
+    return false;
   }
-}
-
-/** Forwards connections to `targetPort`; `onData` sees each chunk answered. */
-function forwarder(targetPort: () => number | undefined, onData?: () => void) {
-  const sockets = new Set<Socket>();
-  const server = createTcpServer(client => {
-    const port = targetPort();
-    if (!port) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(port, HOST);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-    if (onData) upstream.on('data', onData);
-  });
-  const close = () =>
-    new Promise<void>(resolve => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  return { server, close };
 }
 
 /** A self-signed certificate valid for `days`, written to `dir` with openssl. */
@@ -198,38 +162,47 @@ export const demoServicesModule = createBackendModule({
         lifecycle: coreServices.lifecycle,
       },
       async init({ config, logger, lifecycle }) {
-        const demo = config.getOptionalConfig(DEMO_SERVICES_CONFIG);
-        if (!demo) return;
-        const ports = {
-          awx: demo.getOptionalNumber('ports.awx') ?? DEFAULT_PORTS.awx,
-          vault: demo.getOptionalNumber('ports.vault') ?? DEFAULT_PORTS.vault,
-          tls: demo.getOptionalNumber('ports.tls') ?? DEFAULT_PORTS.tls,
-        };
-        const dataDir = resolvePath(
-          demo.getOptionalString('dataDir') ??
-            process.env.FLEETDECK_DATA_DIR ??
-            '../../.fleetdeck/data',
-        );
-        const stops: Array<() => Promise<void>> = [];
-        lifecycle.addShutdownHook(async () => {
-          await Promise.allSettled(stops.map(stop => stop()));
-        });
-        logger.warn(
-          `${DEMO_SERVICES_CONFIG} is set: starting the DEMO stand-ins for AWX, Vault and a TLS endpoint (test fakes, not for real use)`,
-        );
-
-        // Vault first: the AWX log below names the secrets it holds.
-        const seeded = new Map<string, string>();
-        const vault = await startVault(config, ports.vault, seeded, logger);
-        if (vault) stops.push(vault);
-        const awx = await startAwx(config, ports.awx, seeded, logger);
-        if (awx) stops.push(awx);
-        const tls = await startTls(ports.tls, dataDir, logger);
-        if (tls) stops.push(tls);
+        if (!config.has(DEMO_SERVICES_CONFIG)) return;
+        const stop = await startDemoServices(config, logger);
+        lifecycle.addShutdownHook(stop);
       },
     });
   },
 });
+
+/**
+ * DEMO ONLY: starts the stand-ins `fleetdeck.demo.services` asks for;
+ * resolves a function that stops them.
+ */
+export async function startDemoServices(
+  config: Config,
+  logger: LoggerService,
+): Promise<() => Promise<void>> {
+  const demo = config.getConfig(DEMO_SERVICES_CONFIG);
+  const ports = {
+    awx: demo.getOptionalNumber('ports.awx') ?? DEFAULT_PORTS.awx,
+    vault: demo.getOptionalNumber('ports.vault') ?? DEFAULT_PORTS.vault,
+    tls: demo.getOptionalNumber('ports.tls') ?? DEFAULT_PORTS.tls,
+  };
+  const dataDir = resolvePath(
+    demo.getOptionalString('dataDir') ??
+      process.env.FLEETDECK_DATA_DIR ??
+      '../../.fleetdeck/data',
+  );
+  logger.warn(
+    `${DEMO_SERVICES_CONFIG} is set: starting the DEMO stand-ins for AWX, Vault and a TLS endpoint (test fakes, not for real use)`,
+  );
+  // Vault first: the AWX log names the secrets it holds.
+  const seeded = new Map<string, string>();
+  const stops = [
+    await startVault(config, ports.vault, seeded, logger),
+    await startAwx(config, ports.awx, seeded, logger),
+    await startTls(ports.tls, dataDir, logger),
+  ].filter((s): s is () => Promise<void> => !!s);
+  return async () => {
+    await Promise.allSettled(stops.map(stop => stop()));
+  };
+}
 
 async function startVault(
   config: Config,
@@ -237,49 +210,33 @@ async function startVault(
   seeded: Map<string, string>,
   logger: LoggerService,
 ): Promise<(() => Promise<void>) | undefined> {
-  let fake: FakeVault | undefined;
-  let reported = 0;
+  const vault = new FakeVault();
   // names each certificate issued and secret written (never a value)
-  const reportWrites = () => {
-    const requests = fake?.requests ?? [];
-    for (; reported < requests.length; reported++) {
-      const r = requests[reported];
-      if (r.method !== 'POST' || r.status !== 200) continue;
-      if (/\/issue\//.test(r.path)) {
-        const cn = (r.body as { common_name?: string } | undefined)
-          ?.common_name;
-        logger.info(
-          `Demo Vault: issued a certificate for ${cn} from ${r.path}`,
-        );
-      } else {
-        // public facts of what was stored, so the demo can show the renewal
-        // landed; never the private key
-        const data = fake?.secret(r.path);
-        const serial = data?.data.serial_number;
-        logger.info(
-          `Demo Vault: wrote ${r.path} (version ${data?.version}${
-            serial ? `, certificate serial ${serial}` : ''
-          })`,
-        );
-      }
+  vault.onAnswer = r => {
+    if (r.method !== 'POST' || r.status !== 200) return;
+    if (/\/issue\//.test(r.path)) {
+      const cn = (r.body as { common_name?: string } | undefined)?.common_name;
+      logger.info(`Demo Vault: issued a certificate for ${cn} from ${r.path}`);
+      return;
     }
+    // public facts of what was stored, so the demo can show the renewal
+    // landed; never the private key
+    const data = vault.secret(r.path);
+    const serial = data?.data.serial_number;
+    logger.info(
+      `Demo Vault: wrote ${r.path} (version ${data?.version}${
+        serial ? `, certificate serial ${serial}` : ''
+      })`,
+    );
   };
-  const front = forwarder(
-    () => (fake ? Number(new URL(fake.url).port) : 0),
-    reportWrites,
+  // openssl makes the PKI's CA: without it, no demo Vault
+  const started = await startOrWarn(
+    () => vault.start({ port }),
+    port,
+    'Vault',
+    logger,
   );
-  if (!(await listenOrWarn(front.server, port, 'Vault', logger)))
-    return undefined;
-  try {
-    fake = new FakeVault();
-    await fake.start();
-  } catch (e) {
-    logger.warn(`Demo Vault not started (is openssl installed?): ${e}`);
-    fake = undefined;
-    await front.close();
-    return undefined;
-  }
-  const vault = fake;
+  if (!started) return undefined;
   // The token's policy is what the demo config asks of Vault: read the
   // vault: secrets of runbooks.secrets, write under runbooks.vault.writablePaths,
   // issue from runbooks.vault.pkiRoles.
@@ -312,10 +269,7 @@ async function startVault(
       .map(r => `${r.capabilities.join('/')} on ${r.path}`)
       .join(', ')}`,
   );
-  return async () => {
-    await front.close();
-    await vault.stop();
-  };
+  return () => vault.stop();
 }
 
 async function startAwx(
@@ -328,47 +282,32 @@ async function startAwx(
     token: config.getOptionalString('runbooks.aap.token') ?? FALLBACK_AWX_TOKEN,
     templates: DEMO_AWX_TEMPLATES,
   });
-  let started = false;
-  let reported = 0;
-  // names each new launch (never a value) and which extra vars carry a
-  // secret the demo Vault handed out
-  const reportLaunches = () => {
-    const launches = awx.launches;
-    for (; reported < launches.length; reported++) {
-      const launch = launches[reported];
-      const vars = (launch.extraVars ?? {}) as Record<string, unknown>;
-      const fromVault = Object.entries(vars).flatMap(([name, value]) =>
-        typeof value === 'string' && seeded.has(value)
-          ? [`${name} from ${seeded.get(value)}`]
-          : [],
-      );
-      const template = DEMO_AWX_TEMPLATES.find(t => t.id === launch.templateId);
-      logger.info(
-        `Demo AWX: job ${launch.jobId} of "${template?.name}" launched (limit ${
-          launch.limit
-        }, job type ${launch.jobType ?? 'run'}, extra vars: ${
-          Object.keys(vars).join(', ') || 'none'
-        }${fromVault.length ? `; ${fromVault.join(', ')}` : ''})`,
-      );
-    }
+  // names each launch (never a value) and which extra vars carry a secret
+  // the demo Vault handed out
+  awx.onLaunch = launch => {
+    const vars = (launch.extraVars ?? {}) as Record<string, unknown>;
+    const fromVault = Object.entries(vars).flatMap(([name, value]) =>
+      typeof value === 'string' && seeded.has(value)
+        ? [`${name} from ${seeded.get(value)}`]
+        : [],
+    );
+    const template = DEMO_AWX_TEMPLATES.find(t => t.id === launch.templateId);
+    logger.info(
+      `Demo AWX: job ${launch.jobId} of "${template?.name}" launched (limit ${
+        launch.limit
+      }, job type ${launch.jobType ?? 'run'}, extra vars: ${
+        Object.keys(vars).join(', ') || 'none'
+      }${fromVault.length ? `; ${fromVault.join(', ')}` : ''})`,
+    );
   };
-  const front = forwarder(
-    () => (started ? Number(new URL(awx.url).port) : 0),
-    reportLaunches,
-  );
-  if (!(await listenOrWarn(front.server, port, 'AWX', logger)))
+  if (!(await startOrWarn(() => awx.start({ port }), port, 'AWX', logger)))
     return undefined;
-  await awx.start();
-  started = true;
   logger.info(
     `Demo AWX (FakeAwxServer) on http://${HOST}:${port}${
       awx.apiPath
     }: job templates ${DEMO_AWX_TEMPLATES.map(t => `"${t.name}"`).join(', ')}`,
   );
-  return async () => {
-    await front.close();
-    await awx.stop();
-  };
+  return () => awx.stop();
 }
 
 async function startTls(
@@ -397,8 +336,13 @@ async function startTls(
   });
   // a client that gives up mid-handshake is no concern of the demo
   server.on('tlsClientError', () => {});
-  if (!(await listenOrWarn(server, port, 'TLS endpoint', logger)))
-    return undefined;
+  const listening = await startOrWarn(
+    () => listenLocal(server, port),
+    port,
+    'TLS endpoint',
+    logger,
+  );
+  if (!listening) return undefined;
   logger.info(
     `Demo TLS endpoint on ${HOST}:${port}: CN=${TLS_COMMON_NAME}, expires in ${TLS_CERT_DAYS} days (${credentials.file})`,
   );
