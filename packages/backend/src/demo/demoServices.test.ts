@@ -27,7 +27,7 @@ function served(port: number) {
         () => {
           const cert = socket.getPeerCertificate();
           socket.end();
-          resolve({ validTo: cert.valid_to, subject: cert.subject.CN });
+          resolve({ validTo: cert.valid_to, subject: String(cert.subject.CN) });
         },
       );
       socket.on('error', reject);
