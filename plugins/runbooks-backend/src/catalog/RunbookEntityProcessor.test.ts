@@ -12,28 +12,35 @@ describe('RunbookEntityProcessor', () => {
     readdirSync(examplesDir).filter(d =>
       existsSync(join(examplesDir, d, 'catalog-info.yaml')),
     ),
-  )('accepts the demo runbook %s, whose playbooks exist', async dir => {
-    const entity = yaml.parse(
-      readFileSync(join(examplesDir, dir, 'catalog-info.yaml'), 'utf8'),
-    );
-    await expect(processor.validateEntityKind(entity)).resolves.toBe(true);
-    const playbooks = entity.spec.steps
-      .filter((step: any) => step.executor === 'ansible')
-      .map((step: any) => join(examplesDir, dir, step.input.playbook));
-    expect(playbooks.length).toBeGreaterThan(0);
-    expect(playbooks.filter((p: string) => !existsSync(p))).toEqual([]);
-    const emitted: any[] = [];
-    await processor.postProcessEntity(
-      entity,
-      { type: 'file', target: 'x' },
-      r => emitted.push(r),
-    );
-    expect(emitted.map(e => e.relation.type)).toEqual(['ownedBy', 'ownerOf']);
-    expect(emitted[0].relation.target).toMatchObject({
-      kind: 'group',
-      name: entity.spec.owner.split('/')[1],
-    });
-  });
+  )(
+    'accepts the demo runbook %s, whose executors and playbooks exist',
+    async dir => {
+      const entity = yaml.parse(
+        readFileSync(join(examplesDir, dir, 'catalog-info.yaml'), 'utf8'),
+      );
+      await expect(processor.validateEntityKind(entity)).resolves.toBe(true);
+      // every step names an executor the demo backend installs
+      const installed = ['ansible', 'ssh', 'http', 'tls', 'aap', 'vault'];
+      const executors: string[] = entity.spec.steps.map((s: any) => s.executor);
+      expect(executors.length).toBeGreaterThan(0);
+      expect(executors.filter(e => !installed.includes(e))).toEqual([]);
+      const playbooks = entity.spec.steps
+        .filter((step: any) => step.executor === 'ansible')
+        .map((step: any) => join(examplesDir, dir, step.input.playbook));
+      expect(playbooks.filter((p: string) => !existsSync(p))).toEqual([]);
+      const emitted: any[] = [];
+      await processor.postProcessEntity(
+        entity,
+        { type: 'file', target: 'x' },
+        r => emitted.push(r),
+      );
+      expect(emitted.map(e => e.relation.type)).toEqual(['ownedBy', 'ownerOf']);
+      expect(emitted[0].relation.target).toMatchObject({
+        kind: 'group',
+        name: entity.spec.owner.split('/')[1],
+      });
+    },
+  );
 
   it('rejects an invalid runbook with the reason and ignores other kinds', async () => {
     const bad = {
