@@ -52,6 +52,19 @@ describe('AapExecutor', () => {
     expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 
+  it('looks a template up once for steps that start together', async () => {
+    const aap = executor();
+    await Promise.all(
+      Array.from({ length: 5 }, () =>
+        aap.execute(testContext({ input: { jobTemplate: 'Deploy' } }).ctx),
+      ),
+    );
+    expect(fake.launches).toHaveLength(5);
+    expect(
+      fake.requests.filter(r => r.url.includes('job_templates/?name=')),
+    ).toHaveLength(1);
+  });
+
   it('takes the template by id and an explicit limit', async () => {
     const { ctx } = testContext({
       input: { jobTemplate: 8, limit: 'db1, db2' },

@@ -58,7 +58,8 @@ export class AapExecutor implements RunbookExecutor {
     'Launches an AWX / Ansible Automation Platform job template on the target nodes (as a check job in dry runs)';
 
   private readonly client: AapClient;
-  private readonly templates = new Map<string, AapTemplate>();
+  /** Lookups by id or name, shared by concurrent steps; failures are not kept. */
+  private readonly templates = new Map<string, Promise<AapTemplate>>();
   private jinjaSetting?: Promise<string | undefined>;
 
   /** Reads `runbooks.aap`. */
@@ -164,12 +165,34 @@ export class AapExecutor implements RunbookExecutor {
     return this.jinjaSetting;
   }
 
-  /** Finds the template by id or exact name, cached for the executor's life. */
-  private async template(ref: string | number, signal: AbortSignal) {
+  /**
+   * Finds the template by id or exact name, cached for the executor's life
+   * (cleared when AAP says it changed): the steps of a wave that start
+   * together share one lookup.
+   */
+  private template(ref: string | number): Promise<AapTemplate> {
+    const key =
+      typeof ref === 'number' || /^\d+$/.test(ref)
+        ? `id:${ref}`
+        : `name:${ref}`;
+    let lookup = this.templates.get(key);
+    if (!lookup) {
+      // shared by concurrent steps, so bounded by its own timeout rather
+      // than one step's signal
+      lookup = this.lookUpTemplate(ref, AbortSignal.timeout(60_000));
+      this.templates.set(key, lookup);
+      lookup.catch(() => {
+        if (this.templates.get(key) === lookup) this.templates.delete(key);
+      });
+    }
+    return lookup;
+  }
+
+  private async lookUpTemplate(
+    ref: string | number,
+    signal: AbortSignal,
+  ): Promise<AapTemplate> {
     const byId = typeof ref === 'number' || /^\d+$/.test(ref);
-    const key = byId ? `id:${ref}` : `name:${ref}`;
-    const cached = this.templates.get(key);
-    if (cached) return cached;
     const unknown = () =>
       new InputError(
         `No job template ${
@@ -199,7 +222,6 @@ export class AapExecutor implements RunbookExecutor {
       }
       template = found[0];
     }
-    this.templates.set(key, template);
     return template;
   }
 
@@ -210,7 +232,8 @@ export class AapExecutor implements RunbookExecutor {
     hosts: string[],
     extraVars: Record<string, unknown>,
   ): Promise<number> {
-    const template = await this.template(input.jobTemplate, ctx.signal);
+    const template = await this.template(input.jobTemplate);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
     const hasVars = Object.keys(extraVars).length > 0;
     if (!template.ask_limit_on_launch) {
       throw promptNeeded(
