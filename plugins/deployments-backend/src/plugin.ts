@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { MirrorManager } from '@fleetdeck/fleetdeck-node';
 import { deploymentsPermissions } from '@fleetdeck/plugin-deployments-common';
 import {
   DeploymentPullSource,
@@ -16,8 +17,7 @@ import { migrate } from './database/migrate';
 import { PullRequestStore } from './database/PullRequestStore';
 import { CommitLinker } from './enrichment/CommitLinker';
 import { GitHubPullRequests } from './enrichment/GitHubPullRequests';
-import { MirrorManager } from './git/MirrorManager';
-import { RepositoryResolver } from './git/RepositoryResolver';
+import { repositoryResolverFromConfig } from './git/repositoryResolverFromConfig';
 import { createRouter } from './router';
 import { DeploymentsService } from './service/DeploymentsService';
 import { DiffService } from './service/DiffService';
@@ -63,7 +63,7 @@ export const deploymentsPlugin = createBackendPlugin({
         const cache = new DiffCacheStore(db);
         const pulls = new PullRequestStore(db);
         const integrations = ScmIntegrations.fromConfig(config);
-        const resolver = RepositoryResolver.fromConfig(config);
+        const resolver = repositoryResolverFromConfig(config);
         const mirrors = new MirrorManager({
           cacheDir: settings.cacheDir,
           logger,

@@ -1,6 +1,6 @@
 import { Config } from '@backstage/config';
 import { CommitReference } from '@fleetdeck/plugin-deployments-common';
-import { Repository } from '../git/RepositoryResolver';
+import { Repository } from '@fleetdeck/fleetdeck-node';
 
 interface TicketRule {
   pattern: RegExp;

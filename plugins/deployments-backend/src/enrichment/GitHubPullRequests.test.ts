@@ -5,7 +5,7 @@ import { createServer, IncomingMessage, Server } from 'http';
 import { AddressInfo } from 'net';
 import { migrate } from '../database/migrate';
 import { PullRequestStore } from '../database/PullRequestStore';
-import { RepositoryResolver } from '../git/RepositoryResolver';
+import { repositoryResolverFromConfig } from '../git/repositoryResolverFromConfig';
 import { CommitLinker } from './CommitLinker';
 import { GitHubPullRequests } from './GitHubPullRequests';
 
@@ -130,7 +130,7 @@ describe('GitHub pull request enrichment against a server speaking GitHub REST',
         now += ms;
       },
     });
-    const repo = RepositoryResolver.fromConfig(config).resolveValue(
+    const repo = repositoryResolverFromConfig(config).resolveValue(
       'https://github.com/fleetdeck-bank/payments-api/tree/main/',
     );
     return { prs, store, repo, sleeps, advance: (ms: number) => (now += ms) };

@@ -2,7 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
 import { PullRequestStore } from '../database/PullRequestStore';
-import { Repository } from '../git/RepositoryResolver';
+import { Repository } from '@fleetdeck/fleetdeck-node';
 
 const DAY = 24 * 60 * 60_000;
 

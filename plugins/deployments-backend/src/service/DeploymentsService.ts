@@ -7,6 +7,11 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  MirrorManager,
+  Repository,
+  RepositoryResolver,
+} from '@fleetdeck/fleetdeck-node';
+import {
   Deployment,
   DeploymentInput,
   deploymentInputSchema,
@@ -17,8 +22,6 @@ import {
 } from '@fleetdeck/plugin-deployments-common';
 import { fullEntityRef } from '@fleetdeck/plugin-fleet-common';
 import { DeploymentStore } from '../database/DeploymentStore';
-import { MirrorManager } from '../git/MirrorManager';
-import { Repository, RepositoryResolver } from '../git/RepositoryResolver';
 import { commitUrl, DiffService } from './DiffService';
 import { DiffWarmer } from './DiffWarmer';
 

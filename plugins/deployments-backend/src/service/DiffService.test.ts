@@ -1,6 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
+import { MirrorManager, RepositoryResolver } from '@fleetdeck/fleetdeck-node';
 import { execFileSync } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
 import { createServer, Server } from 'http';
@@ -12,8 +13,6 @@ import { migrate } from '../database/migrate';
 import { PullRequestStore } from '../database/PullRequestStore';
 import { CommitLinker } from '../enrichment/CommitLinker';
 import { GitHubPullRequests } from '../enrichment/GitHubPullRequests';
-import { MirrorManager } from '../git/MirrorManager';
-import { RepositoryResolver } from '../git/RepositoryResolver';
 import { appendLinearCommits, TestRepo } from '../testing/TestRepo';
 import { DiffService } from './DiffService';
 

@@ -1,4 +1,5 @@
 import { NotFoundError } from '@backstage/errors';
+import { MirrorManager, Repository } from '@fleetdeck/fleetdeck-node';
 import {
   ChangedFile,
   DeploymentDiff,
@@ -13,9 +14,7 @@ import {
 import { PullRequestStore } from '../database/PullRequestStore';
 import { CommitLinker } from '../enrichment/CommitLinker';
 import { GitHubPullRequests } from '../enrichment/GitHubPullRequests';
-import { RawCommit } from '../git/GitRange';
-import { MirrorManager } from '../git/MirrorManager';
-import { Repository } from '../git/RepositoryResolver';
+import { GitRange, RawCommit } from '../git/GitRange';
 
 /** Most pull requests queued for enrichment per computed range. */
 const MAX_PRS_PER_RANGE = 500;
@@ -260,13 +259,12 @@ export class DiffService {
   }
 
   private git(repo: Repository) {
-    const range = this.options.mirrors.range(repo);
-    if (!range) {
+    if (!this.options.mirrors.exists(repo)) {
       throw new NotFoundError(
         `The repository ${repo.url} has not been mirrored yet; it is fetched when a deployment is recorded`,
       );
     }
-    return range;
+    return new GitRange(this.options.mirrors.dir(repo));
   }
 }
 

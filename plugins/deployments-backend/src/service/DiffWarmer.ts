@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Repository } from '../git/RepositoryResolver';
+import { Repository } from '@fleetdeck/fleetdeck-node';
 import { DiffService } from './DiffService';
 
 /**

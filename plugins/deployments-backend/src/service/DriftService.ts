@@ -13,7 +13,7 @@ import {
 import { sameEntityRef } from '@fleetdeck/plugin-fleet-common';
 import { DeploymentStore } from '../database/DeploymentStore';
 import { DiffCacheStore } from '../database/DiffCacheStore';
-import { Repository, RepositoryResolver } from '../git/RepositoryResolver';
+import { Repository, RepositoryResolver } from '@fleetdeck/fleetdeck-node';
 import { DiffWarmer } from './DiffWarmer';
 
 const FIELDS = [

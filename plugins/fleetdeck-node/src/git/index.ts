@@ -11,3 +11,12 @@ export {
   isAllowedGitRemote,
 } from './protocols';
 export type { GitProtocol } from './protocols';
+export { MirrorManager } from './MirrorManager';
+export type { MirrorManagerOptions } from './MirrorManager';
+export { GIT_REPO_ANNOTATION, RepositoryResolver } from './RepositoryResolver';
+export type {
+  EntityWithAnnotations,
+  GitHostIntegrations,
+  Repository,
+  RepositoryResolverOptions,
+} from './RepositoryResolver';

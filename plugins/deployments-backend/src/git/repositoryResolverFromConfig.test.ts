@@ -2,7 +2,7 @@ import { ConfigReader } from '@backstage/config';
 import { mkdirSync, mkdtempSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { RepositoryResolver } from './RepositoryResolver';
+import { repositoryResolverFromConfig } from './repositoryResolverFromConfig';
 
 describe('RepositoryResolver (SSRF guard)', () => {
   const base = mkdtempSync(join(tmpdir(), 'fleetdeck-resolver-'));
@@ -12,7 +12,7 @@ describe('RepositoryResolver (SSRF guard)', () => {
   mkdirSync(outside, { recursive: true });
   symlinkSync(outside, join(root, 'sneaky'));
 
-  const resolver = RepositoryResolver.fromConfig(
+  const resolver = repositoryResolverFromConfig(
     new ConfigReader({
       integrations: {
         github: [{ host: 'github.com' }],
@@ -118,7 +118,7 @@ describe('RepositoryResolver (SSRF guard)', () => {
   });
 
   it("gives git the integration's token for its own host only", () => {
-    const withTokens = RepositoryResolver.fromConfig(
+    const withTokens = repositoryResolverFromConfig(
       new ConfigReader({
         integrations: {
           github: [{ host: 'github.com', token: 'ghp_token_123456' }],

@@ -1,16 +1,10 @@
-import { Entity } from '@backstage/catalog-model';
-import { Config } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { ScmIntegrations } from '@backstage/integration';
-import {
-  DEFAULT_GIT_PROTOCOLS,
-  GitAuth,
-  isAllowedGitRemote,
-} from '@fleetdeck/fleetdeck-node';
 import { createHash } from 'crypto';
 import { existsSync, realpathSync } from 'fs';
 import { isAbsolute, relative, resolve as resolvePath, sep } from 'path';
 import { fileURLToPath } from 'url';
+import { GitAuth } from './GitAuth';
+import { DEFAULT_GIT_PROTOCOLS, isAllowedGitRemote } from './protocols';
 
 /** Annotation naming an entity's git repository: a git URL, or a path under an allowed root. */
 export const GIT_REPO_ANNOTATION = 'fleetdeck.io/git-repo';
@@ -18,7 +12,7 @@ const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
 /** Remote transports; local repositories are checked against allowedRoots instead. */
 const REMOTE_PROTOCOLS = DEFAULT_GIT_PROTOCOLS.filter(p => p !== 'file');
 
-/** A git repository the diff engine may mirror. */
+/** A git repository a backend may mirror. */
 export interface Repository {
   /** What `git clone` is given. */
   url: string;
@@ -35,43 +29,63 @@ export interface Repository {
 }
 
 /**
+ * What the resolver needs of the SCM integrations: which hosts are GitHub or
+ * GitLab, and their tokens. `ScmIntegrations.fromConfig(config)` from
+ * `@backstage/integration` is one.
+ */
+export interface GitHostIntegrations {
+  github: { byHost(host: string): { config: { token?: string } } | undefined };
+  gitlab: { byHost(host: string): { config: { token?: string } } | undefined };
+}
+
+/** The part of a catalog entity the resolver reads (any `Entity` is one). */
+export interface EntityWithAnnotations {
+  metadata: { annotations?: Record<string, string> };
+}
+
+/** Options of {@link RepositoryResolver}. */
+export interface RepositoryResolverOptions {
+  /** Git hosts (`host` or `host:port`) remote repositories may be on. */
+  allowedHosts: string[];
+  /** Directories local repositories may be under. */
+  allowedRoots: string[];
+  /**
+   * Hosts of `allowedHosts` that may be reached over plain `http` (an
+   * internal server without TLS); every other remote needs https, ssh or git.
+   */
+  allowedHttpHosts?: string[];
+  integrations?: GitHostIntegrations;
+  /**
+   * Where the allow-lists are configured, named in refusals so that an
+   * operator knows what to change, e.g. `deployments.git`.
+   */
+  configPath?: string;
+}
+
+/**
  * Turns an entity's annotations into a repository URL, and refuses any URL
  * that is not on an allow-listed git host or under an allowed local root:
- * the SSRF guard of the diff engine.
+ * the SSRF guard of every backend that clones what the catalog names.
  */
 export class RepositoryResolver {
-  static fromConfig(config: Config) {
-    const integrations = ScmIntegrations.fromConfig(config);
-    const git = config.getOptionalConfig('deployments.git');
-    const hosts =
-      git?.getOptionalStringArray('allowedHosts') ??
-      [...integrations.github.list(), ...integrations.gitlab.list()].map(
-        i => i.config.host,
-      );
-    const roots = git?.getOptionalStringArray('allowedRoots') ?? [];
-    return new RepositoryResolver({
-      allowedHosts: hosts,
-      allowedRoots: roots,
-      integrations,
-    });
-  }
-
   private readonly hosts: Set<string>;
   private readonly roots: string[];
-  private readonly integrations?: ScmIntegrations;
+  private readonly httpHosts: Set<string>;
+  private readonly integrations?: GitHostIntegrations;
+  private readonly configPath: string;
 
-  constructor(options: {
-    allowedHosts: string[];
-    allowedRoots: string[];
-    integrations?: ScmIntegrations;
-  }) {
+  constructor(options: RepositoryResolverOptions) {
     this.hosts = new Set(options.allowedHosts.map(h => h.toLowerCase()));
     this.roots = options.allowedRoots.map(r => resolvePath(r));
+    this.httpHosts = new Set(
+      (options.allowedHttpHosts ?? []).map(h => h.toLowerCase()),
+    );
     this.integrations = options.integrations;
+    this.configPath = options.configPath ?? 'git';
   }
 
   /** The entity's repository; throws InputError or NotAllowedError saying why not. */
-  resolve(entity: Entity): Repository {
+  resolve(entity: EntityWithAnnotations): Repository {
     const annotations = entity.metadata.annotations ?? {};
     const explicit = annotations[GIT_REPO_ANNOTATION];
     if (explicit) {
@@ -114,7 +128,7 @@ export class RepositoryResolver {
       if (existsSync(candidate)) return this.local(candidate);
     }
     throw new InputError(
-      `Repository '${value}' was not found under any of deployments.git.allowedRoots`,
+      `Repository '${value}' was not found under any of ${this.configPath}.allowedRoots`,
     );
   }
 
@@ -140,7 +154,7 @@ export class RepositoryResolver {
     });
     if (!allowed) {
       throw new NotAllowedError(
-        `Local repository ${path} is outside deployments.git.allowedRoots`,
+        `Local repository ${path} is outside ${this.configPath}.allowedRoots`,
       );
     }
     const name = real
@@ -158,17 +172,23 @@ export class RepositoryResolver {
     } catch {
       throw new InputError(`Invalid repository URL '${value}'`);
     }
-    if (!isAllowedGitRemote(url.href, REMOTE_PROTOCOLS)) {
+    const plainHttp =
+      url.protocol === 'http:' && this.httpHosts.has(url.host.toLowerCase());
+    if (!plainHttp && !isAllowedGitRemote(url.href, REMOTE_PROTOCOLS)) {
       throw new NotAllowedError(
         `Repository protocol ${
           url.protocol
-        } is not allowed (${REMOTE_PROTOCOLS.join(', ')} are)`,
+        } is not allowed (${REMOTE_PROTOCOLS.join(', ')} are${
+          url.protocol === 'http:'
+            ? `; plain http needs the host in ${this.configPath}.allowedHttpHosts`
+            : ''
+        })`,
       );
     }
     const host = url.hostname.toLowerCase();
     if (!this.hosts.has(host) && !this.hosts.has(url.host.toLowerCase())) {
       throw new NotAllowedError(
-        `Git host ${host} is not in deployments.git.allowedHosts`,
+        `Git host ${host} is not in ${this.configPath}.allowedHosts`,
       );
     }
     if (url.password) {
