@@ -21,3 +21,20 @@ export type {
   FakeVaultRule,
 } from './fakes/vault';
 export { listenLocal } from './fakes/listen';
+export { startGitServer } from './fakes/gitServer';
+export type { FakeGitServer, FakeGitServerOptions } from './fakes/gitServer';
+export type { FakeGitPush } from './fakes/gitBackend';
+export type { FakeForgeFailure, FakeForgeRequest } from './fakes/fakeForge';
+export { FakeGitHubServer } from './fakes/github';
+export type {
+  FakeGitHubCheckRun,
+  FakeGitHubPull,
+  FakeGitHubServerOptions,
+} from './fakes/github';
+export { FakeGitLabServer } from './fakes/gitlab';
+export type {
+  FakeGitLabMergeRequest,
+  FakeGitLabPipelineStatus,
+  FakeGitLabProject,
+  FakeGitLabServerOptions,
+} from './fakes/gitlab';

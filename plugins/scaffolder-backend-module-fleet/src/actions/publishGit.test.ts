@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { FakeGitServer, startGitServer } from '@fleetdeck/backend-test-utils';
 import { JsonObject } from '@backstage/types';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -11,7 +12,6 @@ import {
   writeFiles,
 } from '../__testUtils__/actionContext';
 import { bareRepo, branches, git, show } from '../__testUtils__/git';
-import { startGitHttpServer } from '../__testUtils__/gitHttpServer';
 import { createPublishGitAction } from './publishGit';
 import { examples } from './publishGit.examples';
 
@@ -212,17 +212,16 @@ describe('publish:git', () => {
 
   describe('over HTTPS with a token', () => {
     const token = 'ghp_s3cr3t-token-never-logged';
-    let http: Awaited<ReturnType<typeof startGitHttpServer>>;
+    let http: FakeGitServer;
 
     beforeEach(async () => {
       bareRepo(join(base, 'http', 'payments-gateway.git'));
-      http = await startGitHttpServer({
+      http = await startGitServer({
         root: join(base, 'http'),
-        username: 'fleetdeck',
-        token,
+        auth: { username: 'fleetdeck', token },
       });
     });
-    afterEach(() => http.server.close());
+    afterEach(() => http.stop());
 
     it('pushes with the token and never logs it', async () => {
       const { ctx, lines } = actionContext({

@@ -1,0 +1,169 @@
+import { spawn } from 'child_process';
+import { randomUUID } from 'crypto';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'fs/promises';
+import { IncomingMessage, ServerResponse } from 'http';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+/** One ref update a push asked for, and whether the server took it. @public */
+export interface FakeGitPush {
+  /** The repository's path under the server root, without `.git`. */
+  repository: string;
+  ref: string;
+  before: string;
+  after: string;
+  accepted: boolean;
+}
+
+// The hooks log every update asked for and every update made, so that a
+// refused push is recorded too; pre-receive refuses protected branches with
+// GitHub's own words, which git prints to the pusher as `remote: error: ...`.
+const PRE_RECEIVE = `#!/bin/sh
+status=0
+while read old new ref; do
+  echo "try $old $new $ref" >> "$FAKE_GIT_PUSH_LOG"
+  for branch in $FAKE_GIT_PROTECTED; do
+    if [ "$ref" = "refs/heads/$branch" ]; then
+      echo "error: GH006: Protected branch update failed for $ref." >&2
+      echo "error: Changes must be made through a pull request." >&2
+      status=1
+    fi
+  done
+done
+exit $status
+`;
+
+const POST_RECEIVE = `#!/bin/sh
+while read old new ref; do
+  echo "ok $old $new $ref" >> "$FAKE_GIT_PUSH_LOG"
+done
+`;
+
+function parsePushLog(repository: string, log: string): FakeGitPush[] {
+  const lines = log.split('\n').map(line => line.split(' '));
+  const done = new Set(
+    lines.filter(l => l[0] === 'ok').map(l => l.slice(1).join(' ')),
+  );
+  return lines
+    .filter(l => l[0] === 'try')
+    .map(([, before, after, ref]) => ({
+      repository,
+      ref,
+      before,
+      after,
+      accepted: done.has(`${before} ${after} ${ref}`),
+    }));
+}
+
+/**
+ * `git http-backend` behind Node's http module, over the bare repositories
+ * under `root`: what GitHub, GitLab and plain servers answer at
+ * `<repo>.git/info/refs`, `git-upload-pack` and `git-receive-pack`.
+ */
+export class GitHttpBackend {
+  /** Every push, in order. */
+  readonly pushes: FakeGitPush[] = [];
+  /** Branch names (e.g. `main`) whose updates are refused. */
+  readonly protectedBranches: Set<string>;
+
+  private constructor(
+    readonly root: string,
+    private readonly hooks: string,
+    protectedBranches: string[],
+  ) {
+    this.protectedBranches = new Set(protectedBranches);
+  }
+
+  static async create(
+    root: string,
+    protectedBranches: string[] = [],
+  ): Promise<GitHttpBackend> {
+    const hooks = await mkdtemp(join(tmpdir(), 'fake-git-hooks-'));
+    for (const [name, script] of [
+      ['pre-receive', PRE_RECEIVE],
+      ['post-receive', POST_RECEIVE],
+    ]) {
+      await writeFile(join(hooks, name), script);
+      await chmod(join(hooks, name), 0o755);
+    }
+    return new GitHttpBackend(root, hooks, protectedBranches);
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.hooks, { recursive: true, force: true });
+  }
+
+  /** Serves one git request; `pathInfo` is e.g. `/owner/repo.git/info/refs`. */
+  serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathInfo: string,
+    remoteUser: string,
+  ): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const log = join(this.hooks, `push-${randomUUID()}.log`);
+    const child = spawn('git', ['http-backend'], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'core.hooksPath',
+        GIT_CONFIG_VALUE_0: this.hooks,
+        FAKE_GIT_PUSH_LOG: log,
+        FAKE_GIT_PROTECTED: [...this.protectedBranches].join(' '),
+        GIT_PROJECT_ROOT: this.root,
+        GIT_HTTP_EXPORT_ALL: '1',
+        PATH_INFO: pathInfo,
+        QUERY_STRING: url.search.slice(1),
+        REQUEST_METHOD: req.method ?? 'GET',
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
+        HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
+        // http-backend only allows pushes from an authenticated user.
+        REMOTE_USER: remoteUser,
+      },
+    });
+    req.pipe(child.stdin);
+    child.stdin.on('error', () => undefined);
+    let head = Buffer.alloc(0);
+    let sentHead = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (sentHead) {
+        res.write(chunk);
+        return;
+      }
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      sentHead = true;
+      let status = 200;
+      const headers: Record<string, string> = {};
+      for (const line of head.subarray(0, end).toString().split('\r\n')) {
+        const i = line.indexOf(':');
+        const key = line.slice(0, i).trim();
+        const value = line.slice(i + 1).trim();
+        if (key.toLowerCase() === 'status') status = parseInt(value, 10);
+        else headers[key] = value;
+      }
+      res.writeHead(status, headers);
+      res.write(head.subarray(end + 4));
+    });
+    child.on('error', () => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+    // The push is recorded before the pusher sees the end of the answer.
+    child.on('close', async () => {
+      const text = await readFile(log, 'utf8').catch(() => '');
+      if (text) {
+        const repository = pathInfo.replace(/^\/|\.git\/.*$/g, '');
+        this.pushes.push(...parsePushLog(repository, text));
+        await rm(log, { force: true });
+      }
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  }
+}
