@@ -37,6 +37,7 @@ declare -A SYSTEM_PACKAGES=(
   [ssh-keygen]=openssh-client
   [openssl]=openssl
   [flock]=util-linux
+  [bwrap]=bubblewrap
 )
 
 ensure_system() {
