@@ -1,0 +1,36 @@
+import { GrepOutputParser, MAX_TEXT_LENGTH } from './GrepOutputParser';
+
+const record = (path: string, line: number, text: string) =>
+  Buffer.from(`HEAD:${path}\0${line}\0${text}\n`);
+
+describe('GrepOutputParser', () => {
+  it('reads records split anywhere across chunks, whatever the path holds', () => {
+    const output = Buffer.concat([
+      record('a b:c/Dock:er', 1, 'FROM node:18'),
+      record('odd\nname.txt', 22, 'node:18 : here'),
+      record('x', 3, ''),
+    ]);
+    for (let size = 1; size <= output.length; size += 7) {
+      const parser = new GrepOutputParser();
+      const matches = [];
+      for (let at = 0; at < output.length; at += size) {
+        matches.push(...parser.push(output.subarray(at, at + size)));
+      }
+      expect(matches).toEqual([
+        { path: 'a b:c/Dock:er', line: 1, text: 'FROM node:18' },
+        { path: 'odd\nname.txt', line: 22, text: 'node:18 : here' },
+        { path: 'x', line: 3, text: '' },
+      ]);
+    }
+  });
+
+  it('reads the HEAD\\0path form too, and cuts long lines by character', () => {
+    const long = 'é'.repeat(MAX_TEXT_LENGTH + 10);
+    const matches = new GrepOutputParser().push(
+      Buffer.from(`HEAD\x00src/a.ts\x007\x00${long}\r\n`),
+    );
+    expect(matches).toEqual([
+      { path: 'src/a.ts', line: 7, text: 'é'.repeat(MAX_TEXT_LENGTH) },
+    ]);
+  });
+});
