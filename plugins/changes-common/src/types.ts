@@ -74,7 +74,8 @@ export interface ChangeRepository {
   repository: { url: string; webUrl?: string };
   /** Files the recipe changed, with +/- line counts. */
   files?: { path: string; added: number; removed: number }[];
-  branch?: string;
+  /** The branch the change is based on (the repository's default branch). */
+  baseBranch?: string;
   commitSha?: string;
   pullRequest?: { number?: number; url: string };
   checks?: ChecksState;
