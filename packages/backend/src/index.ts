@@ -55,6 +55,9 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 backend.add(import('@fleetdeck/plugin-deployments-backend'));
 backend.add(import('@fleetdeck/plugin-deployments-backend-module-argocd'));
 
+// Fleetdeck: fleet-wide changes (code search, a pull request per repository).
+backend.add(import('@fleetdeck/plugin-changes-backend'));
+
 // Fleetdeck: maintenance runbooks and their executors.
 backend.add(import('@fleetdeck/plugin-runbooks-backend'));
 // The Runbook kind in the catalog, and the runbooks:run scaffolder action.

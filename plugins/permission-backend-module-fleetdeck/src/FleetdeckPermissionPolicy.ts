@@ -34,8 +34,9 @@ const ownerOnlyCatalogPermissions = [
  * Fleetdeck's own owner-only permissions, matched by name so this module needs
  * no dependency on the plugins that define them. All are resource permissions
  * on a catalog entity: only its owners may start runbook runs on it, cancel or
- * retry them, or record a deployment of it by hand (pipelines use tokens
- * restricted to that permission). `runbooks.approve` and `runbooks.read` fall
+ * retry them, record a deployment of it by hand (pipelines use tokens
+ * restricted to that permission), or push a fleet-wide change's branch to
+ * its repository (anyone else's apply waits for an owner's approval). `runbooks.approve` and `runbooks.read` fall
  * through to ALLOW: the runbook's approver groups (enforced by the runbooks
  * backend) decide who approves.
  */
@@ -43,6 +44,7 @@ const ownerOnlyFleetdeckPermissions = [
   'runbooks.run',
   'runbooks.cancel',
   'deployments.deployment.create',
+  'changes.change.apply',
 ];
 
 /**
