@@ -97,6 +97,8 @@ export interface ChangeSummary {
   /** Repositories per state. */
   counts: Partial<Record<ChangeRepositoryState, number>>;
   total: number;
+  /** In a list asked for one entity (`entityRef`): that entity's repository. */
+  repository?: ChangeRepository;
 }
 
 export interface ChangeDetail extends ChangeSummary {

@@ -171,5 +171,11 @@ describe.each(databases.eachSupportedId())('ChangeStore on %s', databaseId => {
       entityRef: 'component:default/svc-002',
     });
     expect(forEntity.items.map(i => i.total)).toEqual([3]);
+    // the entity's own row comes with each change, in the same constant queries
+    expect(forEntity.items[0].repository).toMatchObject({
+      entityRef: 'component:default/svc-002',
+      state: 'pending',
+    });
+    expect(all.items[0].repository).toBeUndefined();
   });
 });

@@ -15,7 +15,13 @@ import {
   ClaimOptions,
 } from './claimRepositories';
 import { ChangePage, listChanges, ListChangesOptions } from './listChanges';
-import { ChangeRow, RepositoryRow, toRepository, toSummary } from './rows';
+import {
+  ChangeRow,
+  repositoryColumns,
+  RepositoryRow,
+  toRepository,
+  toSummary,
+} from './rows';
 
 export type { ClaimedRepository } from './claimRepositories';
 
@@ -42,24 +48,6 @@ export interface RepositoryPatch {
   checks?: ChecksState | null;
   error?: string | null;
 }
-
-/** Columns of a repository row that the API shows (not the diff). */
-const repositoryColumns = [
-  'change_id',
-  'entity_ref',
-  'state',
-  'repo_url',
-  'web_url',
-  'default_branch',
-  'files',
-  'commit_sha',
-  'pr_number',
-  'pr_url',
-  'checks',
-  'error',
-  'attempts',
-  'updated_at',
-];
 
 const CHUNK = 200;
 

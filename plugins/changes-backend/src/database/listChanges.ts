@@ -1,6 +1,16 @@
-import { ChangeState, ChangeSummary } from '@fleetdeck/plugin-changes-common';
+import {
+  ChangeRepository,
+  ChangeState,
+  ChangeSummary,
+} from '@fleetdeck/plugin-changes-common';
 import { Knex } from 'knex';
-import { ChangeRow, toSummary } from './rows';
+import {
+  ChangeRow,
+  repositoryColumns,
+  RepositoryRow,
+  toRepository,
+  toSummary,
+} from './rows';
 
 export interface ListChangesOptions {
   entityRef?: string;
@@ -68,10 +78,25 @@ export async function listChanges(
     m.set(c.state, Number(c.n));
     byChange.set(c.change_id, m);
   }
+  const own = new Map<string, ChangeRepository>();
+  if (options.entityRef && page.length) {
+    const repos: RepositoryRow[] = await db('changes_repositories')
+      .whereIn(
+        'change_id',
+        page.map(r => r.id),
+      )
+      .where({ entity_ref: options.entityRef })
+      .select(repositoryColumns);
+    for (const r of repos) own.set(r.change_id, toRepository(r));
+  }
   const items = page.map(row => {
     const m = byChange.get(row.id) ?? new Map<string, number>();
     const total = [...m.values()].reduce((a, b) => a + b, 0);
-    return toSummary(row, Object.fromEntries(m), total);
+    const repository = own.get(row.id);
+    return {
+      ...toSummary(row, Object.fromEntries(m), total),
+      ...(repository ? { repository } : {}),
+    };
   });
   const last = page[page.length - 1];
   return {

@@ -47,6 +47,24 @@ export interface RepositoryRow {
   updated_at: number | string;
 }
 
+/** Columns of a repository row that the API shows (not the diff). */
+export const repositoryColumns = [
+  'change_id',
+  'entity_ref',
+  'state',
+  'repo_url',
+  'web_url',
+  'default_branch',
+  'files',
+  'commit_sha',
+  'pr_number',
+  'pr_url',
+  'checks',
+  'error',
+  'attempts',
+  'updated_at',
+];
+
 const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
 
 export function toSummary(

@@ -9,7 +9,7 @@ import { changesApiRef } from '../../api/ChangesApi';
 /** An open change of one entity, with that entity's own repository row. */
 export interface EntityChange {
   change: ChangeSummary;
-  /** Missing when the change's detail could not be read. */
+  /** The entity's row in the change (missing only from an older backend). */
   repository?: ChangeRepository;
 }
 
@@ -23,25 +23,11 @@ const finished = new Set(['merged', 'closed', 'no_change']);
 export function useEntityChanges(entityRef: string) {
   const api = useApi(changesApiRef);
   return useAsync(async (): Promise<EntityChange[]> => {
+    // asked for one entity, the list carries that entity's repository row
     const { items } = await api.listChanges({ entityRef, limit: 50 });
-    const candidates = items.filter(c => c.state !== 'closed');
-    // the list carries no per-repository state: read each open change's detail
-    const details = await Promise.allSettled(
-      candidates.map(c => api.getChange(c.id)),
-    );
-    return candidates
-      .map((change, i) => {
-        const detail = details[i];
-        const repository =
-          detail.status === 'fulfilled'
-            ? detail.value.repositories.find(
-                r =>
-                  r.entityRef.toLocaleLowerCase('en-US') ===
-                  entityRef.toLocaleLowerCase('en-US'),
-              )
-            : undefined;
-        return { change, repository };
-      })
+    return items
+      .filter(c => c.state !== 'closed')
+      .map(change => ({ change, repository: change.repository }))
       .filter(e => !e.repository || !finished.has(e.repository.state));
   }, [api, entityRef]);
 }
