@@ -251,25 +251,29 @@ export class ChangeStore {
 
   /** Sets the change's own state from its rows. */
   async settle(changeId: string): Promise<void> {
-    const rows = await this.db('changes_repositories')
-      .where({ change_id: changeId })
-      .groupBy('state')
-      .select('state')
-      .count({ n: '*' });
-    const states = new Set(
-      (rows as { state: ChangeRepositoryState }[]).map(r => r.state),
-    );
+    // a row a worker still holds is in progress whatever its state says (a
+    // pushed row waits for its pull request)
+    const rows: { state: ChangeRepositoryState; claimed: number | null }[] =
+      await this.db('changes_repositories')
+        .where({ change_id: changeId })
+        .groupBy('state')
+        .select('state')
+        .count({ claimed: 'claimed_by' });
+    const states = new Set(rows.map(r => r.state));
+    const held = rows.some(r => Number(r.claimed) > 0);
     const current = await this.getChangeRow(changeId);
     if (current.state === 'closed') return;
     let state: ChangeState = 'ready';
     if (states.has('pending')) state = 'previewing';
-    else if (states.has('queued') || states.has('applying')) state = 'applying';
-    else if (
-      ['pushed', 'pr_open', 'merged', 'closed'].some(s =>
-        states.has(s as ChangeRepositoryState),
+    else if (held || states.has('queued') || states.has('applying')) {
+      state = 'applying';
+    } else if (
+      (['pushed', 'pr_open', 'merged', 'closed'] as const).some(s =>
+        states.has(s),
       )
-    )
+    ) {
       state = 'applied';
+    }
     if (state !== current.state) {
       await this.db('changes')
         .where({ id: changeId })

@@ -106,10 +106,16 @@ export async function createRouter(options: {
     res.json(await service.approve(id, entityRefs, await caller(req)));
   });
 
-  for (const action of ['cancel', 'close', 'refresh'] as const) {
-    router.post(`/changes/:id/${action}`, async (req, res) => {
+  const actions = {
+    cancel: service.cancel,
+    close: service.close,
+    refresh: service.refresh,
+    'update-branches': service.updateBranches,
+  };
+  for (const [path, action] of Object.entries(actions)) {
+    router.post(`/changes/:id/${path}`, async (req, res) => {
       const { id } = parseInput(idParams, req.params);
-      res.json(await service[action](id, await caller(req)));
+      res.json(await action.call(service, id, await caller(req)));
     });
   }
 

@@ -356,6 +356,84 @@ describe.each(databases.eachSupportedId())(
       ).toHaveLength(1);
     });
 
+    it('rebuilds the branch on the new base when the default branch moved, keeping one commit and one pull request', async () => {
+      const { service } = await setup();
+      const created = await service.create(
+        changeInputSchema.parse({
+          ...bump,
+          branch: 'fleetdeck/rebase-me',
+          targets: { entityRefs: ['component:default/ledger'] },
+        }),
+        { credentials: alice },
+      );
+      await settled(service, created.id, c => c.state === 'ready');
+      await service.apply(created.id, undefined, { credentials: alice });
+      const first = await settled(
+        service,
+        created.id,
+        c => c.state === 'applied',
+      );
+      const newBase = await github.commit('bank/ledger', 'main', {
+        'CHANGELOG.md': '# 1.1.0\n',
+      });
+
+      await service.updateBranches(created.id, { credentials: alice });
+      const updated = await settled(
+        service,
+        created.id,
+        c =>
+          c.state === 'applied' &&
+          c.repositories[0].commitSha !== first.repositories[0].commitSha,
+      );
+      const gitDir = github.gitDir('bank/ledger');
+      const git = (...args: string[]) =>
+        execFileSync('git', args, { cwd: gitDir, encoding: 'utf8' }).trim();
+      expect(git('rev-parse', 'fleetdeck/rebase-me^')).toBe(newBase);
+      expect(git('rev-parse', 'fleetdeck/rebase-me')).toBe(
+        updated.repositories[0].commitSha,
+      );
+      expect(git('rev-list', '--count', 'main..fleetdeck/rebase-me')).toBe('1');
+      expect(
+        github
+          .pullRequests('bank', 'ledger')
+          .filter(p => p.head === 'fleetdeck/rebase-me'),
+      ).toHaveLength(1);
+
+      // nothing moved since: updating again pushes nothing
+      const pushes = github.pushes.length;
+      await service.updateBranches(created.id, { credentials: alice });
+      await settled(service, created.id, c => c.state === 'applied');
+      expect(github.pushes.length).toBe(pushes);
+    });
+
+    it('fails the preview of a catastrophic pattern with a clear error, and stays usable', async () => {
+      const { service } = await setup();
+      const created = await service.create(
+        changeInputSchema.parse({
+          title: 'Backtracking',
+          targets: { entityRefs: ['component:default/payments-api'] },
+          recipe: [
+            {
+              type: 'replace',
+              files: ['Dockerfile'],
+              pattern: '^(.*)*X$',
+              flags: 'm',
+              replacement: 'x',
+            },
+          ],
+        }),
+        { credentials: alice },
+      );
+      const failed = await settled(
+        service,
+        created.id,
+        c => c.state === 'ready',
+      );
+      expect(failed.repositories[0].error).toMatch(
+        /took longer than 2000 ms on Dockerfile/,
+      );
+    });
+
     it("waits for an owner's approval where the requester may not apply", async () => {
       const { service } = await setup({
         denyApplyFor: (user, ref) =>

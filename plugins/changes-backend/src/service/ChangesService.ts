@@ -221,6 +221,37 @@ export class ChangesService {
     return this.summary(id);
   }
 
+  /**
+   * Rebuilds the branches of pushed repositories whose default branch moved
+   * (the others are left as they are), where the caller may apply.
+   */
+  async updateBranches(id: string, caller: Caller) {
+    const candidates = await this.candidates(id, undefined, [
+      'pushed',
+      'pr_open',
+    ]);
+    const denied = new Set(await this.denied(candidates, caller));
+    await audited(
+      this.deps.auditor,
+      {
+        eventId: 'change-update-branches',
+        request: caller.request,
+        actor: caller.credentials,
+        meta: { changeId: id, repositories: candidates.length - denied.size },
+      },
+      () =>
+        this.deps.store.transition({
+          changeId: id,
+          entityRefs: candidates.filter(r => !denied.has(r)),
+          from: ['pushed', 'pr_open'],
+          to: 'queued',
+          appliedBy: actorRef(caller.credentials),
+        }),
+    );
+    this.deps.wake();
+    return this.summary(id);
+  }
+
   /** An owner lets repositories waiting for approval go ahead. */
   async approve(id: string, entityRefs: string[], caller: Caller) {
     const candidates = await this.candidates(id, entityRefs, [

@@ -98,16 +98,20 @@ export class RepositoryWork {
         defaultBranch: checkout.defaultBranch,
         baseSha: checkout.baseSha,
       };
-      let commitSha = await this.pushedBefore(
+      const before = await this.pushedBefore(
         change,
         checkout.dir,
         repoUrl,
         auth,
       );
+      // a branch this change pushed on the current base is reused as it is;
+      // one on an older base (the default branch moved) is rebuilt on the new
+      let commitSha =
+        before?.parent === checkout.baseSha ? before.sha : undefined;
       let files: RepositoryPatch['files'];
       let diff: string | undefined;
       if (!commitSha) {
-        await runGit(['checkout', '--quiet', '-b', change.branch], {
+        await runGit(['checkout', '--quiet', '-B', change.branch], {
           cwd: checkout.dir,
         });
         await applyRecipe(checkout.dir, change.recipe, {
@@ -120,7 +124,7 @@ export class RepositoryWork {
           return { ...base, state: 'no_change', files, diff, error: null };
         }
         commitSha = await this.commit(change, checkout.dir, author);
-        await this.push(change, checkout.dir, repoUrl, auth);
+        await this.push(change, checkout.dir, repoUrl, before?.sha, auth);
       }
       const pushed: WorkResult = {
         ...base,
@@ -149,13 +153,16 @@ export class RepositoryWork {
     }
   }
 
-  /** The commit of this change already on the host's branch, if a previous attempt pushed it. */
+  /**
+   * The commit of this change already on the host's branch (and its parent),
+   * if a previous attempt pushed it; throws if the branch is someone else's.
+   */
   private async pushedBefore(
     change: ChangeToApply,
     dir: string,
     repoUrl: string,
     auth?: GitAuth,
-  ): Promise<string | undefined> {
+  ): Promise<{ sha: string; parent: string } | undefined> {
     const sha = await remoteBranchSha(dir, repoUrl, change.branch, auth);
     if (!sha) return undefined;
     await runGit(
@@ -188,7 +195,8 @@ export class RepositoryWork {
         `Branch ${change.branch} already exists on the host and was not pushed by this change; rename the change's branch or delete that branch`,
       );
     }
-    return sha;
+    const parent = await runGit(['rev-parse', 'FETCH_HEAD^'], { cwd: dir });
+    return { sha, parent: parent.stdout.trim() };
   }
 
   private async commit(change: ChangeToApply, dir: string, author: Person) {
@@ -211,11 +219,16 @@ export class RepositoryWork {
     return stdout.trim();
   }
 
-  /** Creates the branch on the host; refuses to overwrite one that appeared meanwhile. */
+  /**
+   * Creates the branch on the host, or moves it from `expected` (this
+   * change's previous commit); refuses to overwrite anything else that
+   * appeared meanwhile.
+   */
   private async push(
     change: ChangeToApply,
     dir: string,
     repoUrl: string,
+    expected: string | undefined,
     auth?: GitAuth,
   ) {
     const ref = `refs/heads/${change.branch}`;
@@ -224,7 +237,7 @@ export class RepositoryWork {
         'push',
         '--quiet',
         '--porcelain',
-        `--force-with-lease=${ref}:`,
+        `--force-with-lease=${ref}:${expected ?? ''}`,
         '--',
         repoUrl,
         `HEAD:${ref}`,
