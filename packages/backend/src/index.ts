@@ -57,6 +57,8 @@ backend.add(import('@fleetdeck/plugin-deployments-backend-module-argocd'));
 
 // Fleetdeck: fleet-wide changes (code search, a pull request per repository).
 backend.add(import('@fleetdeck/plugin-changes-backend'));
+// ...and its scaffolder action fleetdeck:changes:create.
+backend.add(import('@fleetdeck/plugin-scaffolder-backend-module-changes'));
 
 // Fleetdeck: maintenance runbooks and their executors.
 backend.add(import('@fleetdeck/plugin-runbooks-backend'));
