@@ -23,6 +23,7 @@ services=(
   "card-tokenizer|CARD|Chloe Bernard:chloe.bernard,Liam O'Connor:liam.oconnor|src/tokenizer.ts"
   "fraud-detector|RISK|Arjun Mehta:arjun.mehta,Eva Novak:eva.novak|fraud/score.py"
   "credit-scoring|RISK|Eva Novak:eva.novak,Arjun Mehta:arjun.mehta|scoring/model.py"
+  "sepa-gateway|SEPA|Noah Jansen:noah.jansen,Emma Dubois:emma.dubois|src/instant.ts"
 )
 
 subjects=(

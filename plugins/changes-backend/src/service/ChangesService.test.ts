@@ -202,7 +202,7 @@ describe.each(databases.eachSupportedId())(
         wake: () => worker?.wake(),
       });
       worker.start();
-      return { service, store, auditor };
+      return { service, store, auditor, access };
     }
 
     async function settled(
@@ -432,6 +432,34 @@ describe.each(databases.eachSupportedId())(
       expect(failed.repositories[0].error).toMatch(
         /took longer than 2000 ms on Dockerfile/,
       );
+    });
+
+    it('searches the repositories the user may read, with owners as full refs and unusable repositories named', async () => {
+      const { service, access } = await setup();
+      // what the scheduled mirror refresh does
+      for (const name of SERVICES) {
+        await access.freshMirror(`${github.url}/bank/${name}.git`);
+      }
+      const found = await service.search(
+        { query: 'RUN npm ci', regex: false, ignoreCase: false },
+        { credentials: alice },
+      );
+      expect(found.results).toEqual([
+        expect.objectContaining({
+          entityRef: 'component:default/ledger',
+          owner: 'group:default/payments',
+          matches: [
+            expect.objectContaining({
+              path: 'Dockerfile',
+              line: 4,
+              text: 'RUN npm ci',
+            }),
+          ],
+        }),
+      ]);
+      expect(found.failed).toEqual([
+        expect.objectContaining({ entityRef: 'component:default/outsider' }),
+      ]);
     });
 
     it("waits for an owner's approval where the requester may not apply", async () => {

@@ -26,7 +26,7 @@ import { actorRef, audited } from '@fleetdeck/fleetdeck-node';
 import { randomUUID } from 'crypto';
 import { ChangeStore, NewRepository } from '../database/ChangeStore';
 import { RepositoryAccess } from '../git/RepositoryAccess';
-import { CodeSearch, ParsedSearchQuery } from '../search';
+import { CodeSearch, ParsedSearchQuery, searchTargets } from '../search';
 import { PullRequestTracker } from './PullRequestTracker';
 import { selectEntities } from './targets';
 
@@ -68,29 +68,8 @@ export class ChangesService {
       query,
       caller.credentials,
     );
-    const failed: SearchResponse['failed'] = [];
-    const targets = [];
-    for (const entity of entities) {
-      const entityRef = stringifyEntityRef(entity);
-      try {
-        const repo = this.deps.access.resolve(entity);
-        targets.push({
-          entityRef,
-          title: entity.metadata.title,
-          owner:
-            typeof entity.spec?.owner === 'string'
-              ? entity.spec.owner
-              : undefined,
-          system:
-            typeof entity.spec?.system === 'string'
-              ? entity.spec.system
-              : undefined,
-          repository: repo,
-        });
-      } catch (e) {
-        failed.push({ entityRef, message: (e as Error).message });
-      }
-    }
+    // owner and system as full refs, entities without a usable repository in failed
+    const { targets, failed } = searchTargets(entities, this.deps.access);
     const response = await this.deps.search.search(query, targets);
     return { ...response, failed: [...failed, ...response.failed] };
   }

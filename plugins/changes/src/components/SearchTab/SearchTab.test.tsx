@@ -35,7 +35,8 @@ const response: SearchResponse = {
     },
     {
       entityRef: 'component:default/ledger',
-      owner: 'group:default/core-banking',
+      // as the server may send it: the Component's spec.owner as written
+      owner: 'core-banking',
       repository: {
         url: 'https://git.example/ledger.git',
         defaultBranch: 'main',
@@ -97,6 +98,10 @@ describe('SearchTab', () => {
     expect(
       within(services[1]).getByText('1 match (more not shown)'),
     ).toBeInTheDocument();
+    // an owner sent as written in the Component still links to its group
+    expect(
+      within(services[1]).getByRole('link', { name: 'core-banking' }),
+    ).toHaveAttribute('href', '/catalog/default/group/core-banking');
 
     await userEvent.click(
       screen.getByRole('button', { name: 'Create change from these results' }),

@@ -1,3 +1,4 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import { Link } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { SearchRepositoryResult } from '@fleetdeck/plugin-changes-common';
@@ -8,6 +9,21 @@ import { plural } from '../shared/format';
 import { findMatches } from './findMatches';
 import { HighlightedLine } from './HighlightedLine';
 
+/**
+ * The owner as an entity ref: the server may send the Component's
+ * `spec.owner` as written (`payments`), which EntityRefLink cannot parse.
+ */
+function ownerRef(owner: string) {
+  try {
+    return parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 /** One service's hits: its name, owner and repository, then file:line and the line. */
 export function ServiceResult(props: {
   result: SearchRepositoryResult;
@@ -17,6 +33,7 @@ export function ServiceResult(props: {
 }) {
   const { result } = props;
   const repoUrl = result.repository.webUrl ?? result.repository.url;
+  const owner = result.owner ? ownerRef(result.owner) : undefined;
   return (
     <Paper variant="outlined" data-testid="search-service">
       <Box
@@ -38,7 +55,12 @@ export function ServiceResult(props: {
             color="textSecondary"
             style={{ whiteSpace: 'nowrap' }}
           >
-            owner <EntityRefLink entityRef={result.owner} defaultKind="group" />
+            owner{' '}
+            {owner ? (
+              <EntityRefLink entityRef={owner} defaultKind="group" />
+            ) : (
+              result.owner
+            )}
           </Typography>
         )}
         {result.system && (
