@@ -1,4 +1,4 @@
-import { GitAuth, gitProtocolsFor, runGit } from '@fleetdeck/fleetdeck-node';
+import { runGit } from '@fleetdeck/fleetdeck-node';
 import { mkdtemp, rm } from 'fs/promises';
 import { join } from 'path';
 
@@ -85,24 +85,4 @@ function capDiff(diff: string): string {
     0,
     cut.lastIndexOf('\n') + 1,
   )}[diff cut at ${MAX_DIFF_BYTES} bytes]\n`;
-}
-
-/** The commit a remote branch points at, if the branch exists. */
-export async function remoteBranchSha(
-  dir: string,
-  remoteUrl: string,
-  branch: string,
-  auth?: GitAuth,
-): Promise<string | undefined> {
-  const { stdout } = await runGit(
-    ['ls-remote', '--heads', '--', remoteUrl, `refs/heads/${branch}`],
-    {
-      cwd: dir,
-      auth,
-      protocols: gitProtocolsFor(remoteUrl),
-      timeoutMs: 60_000,
-    },
-  );
-  const line = stdout.split('\n').find(l => l.endsWith(`refs/heads/${branch}`));
-  return line?.split('\t')[0];
 }

@@ -1,10 +1,6 @@
 import { Recipe } from '@fleetdeck/plugin-changes-common';
 import { GitAuth, gitProtocolsFor, runGit } from '@fleetdeck/fleetdeck-node';
-import {
-  checkoutFromMirror,
-  remoteBranchSha,
-  stageAndDiff,
-} from '../git/checkout';
+import { checkoutFromMirror, stageAndDiff } from '../git/checkout';
 import { RepositoryAccess } from '../git/RepositoryAccess';
 import { ReviewHost } from '../hosts';
 import { applyRecipe } from '../recipes';
@@ -98,12 +94,7 @@ export class RepositoryWork {
         defaultBranch: checkout.defaultBranch,
         baseSha: checkout.baseSha,
       };
-      const before = await this.pushedBefore(
-        change,
-        checkout.dir,
-        repoUrl,
-        auth,
-      );
+      const before = await this.pushedBefore(change, checkout.dir);
       // a branch this change pushed on the current base is reused as it is;
       // one on an older base (the default branch moved) is rebuilt on the new
       let commitSha =
@@ -160,43 +151,34 @@ export class RepositoryWork {
   private async pushedBefore(
     change: ChangeToApply,
     dir: string,
-    repoUrl: string,
-    auth?: GitAuth,
   ): Promise<{ sha: string; parent: string } | undefined> {
-    const sha = await remoteBranchSha(dir, repoUrl, change.branch, auth);
-    if (!sha) return undefined;
-    await runGit(
-      [
-        'fetch',
-        '--quiet',
-        '--no-tags',
-        '--',
-        repoUrl,
-        `refs/heads/${change.branch}`,
-      ],
-      {
-        cwd: dir,
-        auth,
-        protocols: gitProtocolsFor(repoUrl),
-        timeoutMs: 5 * 60_000,
-      },
-    );
-    const { stdout } = await runGit(
-      [
-        'log',
-        '-1',
-        `--format=%(trailers:key=${CHANGE_TRAILER},valueonly)`,
-        'FETCH_HEAD',
-      ],
-      { cwd: dir },
-    );
-    if (stdout.trim() !== change.id) {
+    // the checkout is a clone of a mirror fetched just now: the host's
+    // branches are its remote-tracking refs (a push that raced in since is
+    // caught by the push's lease)
+    const ref = `refs/remotes/origin/${change.branch}`;
+    let lines: string[];
+    try {
+      const { stdout } = await runGit(
+        [
+          'log',
+          '-1',
+          `--format=%H%n%P%n%(trailers:key=${CHANGE_TRAILER},valueonly)`,
+          ref,
+          '--',
+        ],
+        { cwd: dir },
+      );
+      lines = stdout.split('\n');
+    } catch {
+      return undefined; // no such branch
+    }
+    const [sha, parents, trailer] = lines.map(l => l.trim());
+    if (trailer !== change.id) {
       throw new Error(
         `Branch ${change.branch} already exists on the host and was not pushed by this change; rename the change's branch or delete that branch`,
       );
     }
-    const parent = await runGit(['rev-parse', 'FETCH_HEAD^'], { cwd: dir });
-    return { sha, parent: parent.stdout.trim() };
+    return { sha, parent: parents.split(' ')[0] };
   }
 
   private async commit(change: ChangeToApply, dir: string, author: Person) {

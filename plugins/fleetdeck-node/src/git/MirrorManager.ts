@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { existsSync } from 'fs';
-import { mkdir, rename, rm } from 'fs/promises';
+import { mkdir, readFile, rename, rm } from 'fs/promises';
 import { join } from 'path';
 import { GitAuth } from './GitAuth';
 import { GitCommandError } from './GitCommandError';
@@ -85,6 +85,13 @@ export class MirrorManager {
 
   /** The branch the mirror's HEAD names: the origin's default branch when cloned. */
   async defaultBranch(repo: Repository): Promise<string> {
+    // read from the HEAD file: a search asks this of every mirror, and a git
+    // process per repository would cost as much as the grep itself
+    const head = await readFile(join(this.dir(repo), 'HEAD'), 'utf8').catch(
+      () => '',
+    );
+    const ref = /^ref: refs\/heads\/(.+)$/.exec(head.trim());
+    if (ref) return ref[1];
     const { stdout } = await runGit(['symbolic-ref', '--short', 'HEAD'], {
       cwd: this.dir(repo),
     });
