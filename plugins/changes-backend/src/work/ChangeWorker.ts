@@ -164,7 +164,11 @@ export class ChangeWorker {
           row.repoUrl,
           author,
           async pushed => {
-            if (!(await store.record(row, this.workerId, pushed, false))) {
+            // the commit is recorded, the row stays `applying` until the pull
+            // request is open: a row left `pushed` by a worker that died here
+            // would never be claimed again
+            const progress = { ...pushed, state: 'applying' as const };
+            if (!(await store.record(row, this.workerId, progress, false))) {
               throw new Error(
                 'The claim on this repository was taken over by another worker',
               );
