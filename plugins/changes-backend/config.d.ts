@@ -25,6 +25,17 @@ export interface Config {
     committer?: { name: string; email: string };
     /** Repositories worked on at once by each backend replica; 8 if unset. */
     workerSlots?: number;
+    /** Timings of the preview and apply worker. */
+    worker?: {
+      /** How often a worker marks the repositories it works on as alive; 5 if unset. */
+      heartbeatSeconds?: number;
+      /**
+       * After how long without a heartbeat a repository's claim is taken over
+       * by another worker (its own died); 30 if unset. Keep it well above
+       * heartbeatSeconds.
+       */
+      staleSeconds?: number;
+    };
     /** How often open pull requests are read from their hosts; 5 minutes if unset. */
     trackingFrequency?: HumanDuration;
     /** How often every mirror is fetched for search; 30 minutes if unset. */

@@ -2,18 +2,19 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { readDurationFromConfig } from '@backstage/config';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { changesPermissions } from '@fleetdeck/plugin-changes-common';
 import { mkdirSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
+import { registerChangesActions } from './actions';
 import { ChangeStore } from './database/ChangeStore';
 import { migrate } from './database/migrate';
 import { DefaultRepositoryAccess } from './git/DefaultRepositoryAccess';
 import { reviewHostFor } from './hosts';
 import { createRouter } from './router/router';
+import { scheduleChangesTasks } from './scheduledTasks';
 import { CodeSearch } from './search';
 import { ChangesService } from './service/ChangesService';
 import { commitAuthors } from './service/commitAuthors';
@@ -43,10 +44,15 @@ export const changesPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.rootLifecycle,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { config, logger, scheduler, auth, catalog } = deps;
         const settings = config.getOptionalConfig('changes');
+        const millis = (key: string) => {
+          const value = settings?.getOptionalNumber(key);
+          return value === undefined ? undefined : value * 1000;
+        };
         const workDir = resolve(
           settings?.getOptionalString('workDir') ??
             join(tmpdir(), 'fleetdeck-changes'),
@@ -78,6 +84,8 @@ export const changesPlugin = createBackendPlugin({
           auditor: deps.auditor,
           author: commitAuthors({ catalog, auth }),
           slots: settings?.getOptionalNumber('workerSlots') ?? 8,
+          heartbeatMs: millis('worker.heartbeatSeconds'),
+          staleMs: millis('worker.staleSeconds'),
         });
         const search = new CodeSearch({ mirrors: access.mirrors, logger });
         const tracker = new PullRequestTracker({
@@ -102,67 +110,23 @@ export const changesPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({ httpAuth: deps.httpAuth, service }),
         );
+        registerChangesActions({
+          actionsRegistry: deps.actionsRegistry,
+          service,
+        });
 
         worker.start();
         deps.lifecycle.addShutdownHook(() => worker.stop());
 
-        await scheduler.scheduleTask({
-          id: 'changes-track-pull-requests',
-          frequency: settings?.has('trackingFrequency')
-            ? readDurationFromConfig(settings, { key: 'trackingFrequency' })
-            : { minutes: 5 },
-          timeout: { minutes: 10 },
-          fn: async () => {
-            const rows = await store.openPullRequests(500);
-            await tracker.track(
-              rows.map(r => ({
-                changeId: r.change_id,
-                entityRef: r.entity_ref,
-                url: r.repo_url,
-                pullRequest: {
-                  url: r.pr_url ?? '',
-                  ...(r.pr_number ? { number: r.pr_number } : {}),
-                },
-                etag: r.pr_etag ?? undefined,
-              })),
-            );
-          },
-        });
-        await scheduler.scheduleTask({
-          id: 'changes-mirror-refresh',
-          frequency: settings?.has('mirrorRefreshFrequency')
-            ? readDurationFromConfig(settings, {
-                key: 'mirrorRefreshFrequency',
-              })
-            : { minutes: 30 },
-          timeout: { hours: 1 },
-          initialDelay: { seconds: 30 },
-          fn: async () => {
-            const { items } = await catalog.getEntities(
-              {
-                filter: { kind: 'Component' },
-                fields: [
-                  'kind',
-                  'metadata.namespace',
-                  'metadata.name',
-                  'metadata.annotations',
-                ],
-              },
-              { credentials: await auth.getOwnServiceCredentials() },
-            );
-            let refreshed = 0;
-            for (const entity of items) {
-              try {
-                await access.mirrors.refresh(access.resolve(entity));
-                refreshed++;
-              } catch (e) {
-                logger.debug(
-                  `No mirror for ${stringifyEntityRef(entity)}: ${e}`,
-                );
-              }
-            }
-            logger.info(`Refreshed ${refreshed} repository mirrors for search`);
-          },
+        await scheduleChangesTasks({
+          scheduler,
+          settings,
+          store,
+          tracker,
+          access,
+          catalog,
+          auth,
+          logger,
         });
       },
     });
