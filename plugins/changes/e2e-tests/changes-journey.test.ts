@@ -1,4 +1,7 @@
 import { expect, test } from '@playwright/test';
+// Playwright runs this file in Node, not in the browser: it may check the
+// demo repositories with git.
+/* eslint-disable no-restricted-imports */
 import { execFile } from 'child_process';
 import { resolve } from 'path';
 import { promisify } from 'util';
