@@ -6,7 +6,7 @@ import {
 } from '@fleetdeck/fleetdeck-node';
 import { SearchResponse } from '@fleetdeck/plugin-changes-common';
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { CodeSearch, ParsedSearchQuery, SearchTarget } from './CodeSearch';
@@ -310,17 +310,31 @@ describe('CodeSearch', () => {
   });
 
   it('fails a repository whose grep outlives the timeout', async () => {
-    const response = await new CodeSearch({
-      mirrors,
-      logger: mockServices.logger.mock(),
-      perRepoTimeoutMs: 1,
-    }).search(query({}), [targets[7]]);
-    expect(response.failed).toEqual([
-      {
-        entityRef: targets[7].entityRef,
-        message: 'Search failed: git grep did not finish within 1 ms',
-      },
-    ]);
+    // a git that hangs, first on the PATH: a real grep may beat any timeout
+    const bin = mkdtempSync(join(tmpdir(), 'slow-git-'));
+    writeFileSync(join(bin, 'git'), '#!/bin/sh\nexec sleep 10\n', {
+      mode: 0o755,
+    });
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const started = Date.now();
+      const response = await new CodeSearch({
+        mirrors,
+        logger: mockServices.logger.mock(),
+        perRepoTimeoutMs: 300,
+      }).search(query({}), [targets[7]]);
+      expect(response.failed).toEqual([
+        {
+          entityRef: targets[7].entityRef,
+          message: 'Search failed: git grep did not finish within 300 ms',
+        },
+      ]);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   it('sees a new commit on the default branch once the mirror is refreshed', async () => {
