@@ -57,7 +57,7 @@ export async function run({ log }) {
     ).toFixed(0)} ms per search (${samples} searches each)`,
   );
   log(
-    `diagnosis: gitGrep alone from the engine process (no per-repository symbolic-ref), once per query: median ${Math.round(
+    `diagnosis: grepTrees alone (head commits read beforehand), once per query: median ${Math.round(
       p(r.grepOnlyMs, 0.5),
     )} ms, p95 ${Math.round(
       p(r.grepOnlyMs, 0.95),

@@ -16,10 +16,8 @@
  */
 import { MirrorManager, RepositoryResolver } from '@fleetdeck/fleetdeck-node';
 import { CodeSearch } from '@fleetdeck/plugin-changes-backend/src/search';
-import {
-  gitGrep,
-  globPathspecs,
-} from '@fleetdeck/plugin-changes-backend/src/search/gitGrep';
+import { globPathspecs } from '@fleetdeck/plugin-changes-backend/src/search/gitGrep';
+import { grepTrees } from '@fleetdeck/plugin-changes-backend/src/search/grepTrees';
 import {
   searchQuerySchema,
   SearchQuery,
@@ -334,7 +332,9 @@ async function baselineSearch(
 }
 
 async function main() {
-  const root = await mkdtemp(join(tmpdir(), 'changes-search-bench-'));
+  // CHANGES_BENCH_KEEP=<dir>: generate there and keep it (to experiment by hand)
+  const keep = process.env.CHANGES_BENCH_KEEP;
+  const root = keep ?? (await mkdtemp(join(tmpdir(), 'changes-search-bench-')));
   try {
     const sources = join(root, 'src');
     const setupStarted = performance.now();
@@ -405,23 +405,27 @@ async function main() {
     };
 
     /**
-     * Diagnosis, not a figure the goals read: gitGrep alone in every mirror
-     * at the same concurrency from this (engine) process, without
-     * CodeSearch's per-repository `symbolic-ref` for the default branch.
+     * Diagnosis, not a figure the goals read: the engine's greps alone
+     * (grepTrees over the mirrors' head commits, read beforehand), without
+     * the head lookups and result shaping around them.
      */
+    const heads = await Promise.all(
+      targets.map(async t => ({
+        gitDir: mirrors.dir(t.repository),
+        commit: (await mirrors.head(t.repository)).commit,
+      })),
+    );
     const grepOnly = async (q: (typeof queries)[number]) => {
       const started = performance.now();
-      await mapLimited(mirrorDirs, CONCURRENCY, gitDir =>
-        gitGrep({
-          gitDir,
-          query: q.query,
-          regex: q.regex,
-          ignoreCase: q.ignoreCase,
-          files: q.files,
-          maxMatches: 100,
-          timeoutMs: 30_000,
-        }),
-      );
+      await grepTrees(heads, {
+        query: q.query,
+        regex: q.regex,
+        ignoreCase: q.ignoreCase,
+        files: q.files,
+        concurrency: CONCURRENCY,
+        maxMatches: 100,
+        timeoutMs: 30_000,
+      });
       return performance.now() - started;
     };
 
@@ -489,7 +493,7 @@ async function main() {
       }),
     );
   } finally {
-    await rm(root, { recursive: true, force: true });
+    if (!keep) await rm(root, { recursive: true, force: true });
   }
   process.exit(0);
 }

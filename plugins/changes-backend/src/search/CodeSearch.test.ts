@@ -6,7 +6,14 @@ import {
 } from '@fleetdeck/fleetdeck-node';
 import { SearchResponse } from '@fleetdeck/plugin-changes-common';
 import { execFileSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { CodeSearch, ParsedSearchQuery, SearchTarget } from './CodeSearch';
@@ -241,10 +248,15 @@ describe('CodeSearch', () => {
     const response = await limited.search(query({}), targets);
     const big = response.results.find(r => r.entityRef.endsWith('svc-07'))!;
     expect(big.truncated).toBe(true);
-    expect(printed(response).get(big.entityRef)).toEqual(
-      reference('-F', 'node:18').get(big.entityRef)!.slice(0, 100),
-    );
     expect(response.results.filter(r => r.truncated)).toEqual([big]);
+    // the repositories after the cut one, in the same git process, are whole
+    const cut = new Map(
+      [...reference('-F', 'node:18')].map(([ref, lines]) => [
+        ref,
+        lines.slice(0, 100),
+      ]),
+    );
+    expect(printed(response)).toEqual(cut);
 
     const one = await new CodeSearch({
       mirrors,
@@ -407,28 +419,72 @@ describe('CodeSearch', () => {
     });
   });
 
-  it('searches at most `concurrency` repositories at once', async () => {
-    let active = 0;
-    let most = 0;
-    class SlowMirrors extends MirrorManager {
-      async defaultBranch(repo: Repository) {
-        active++;
+  it('greps many mirrors in one git process, at most `concurrency` at once', async () => {
+    // a git in front of the real one that logs when each process starts and ends
+    const bin = mkdtempSync(join(tmpdir(), 'counting-git-'));
+    const log = join(bin, 'log');
+    const realGit = execFileSync('sh', ['-c', 'command -v git'], {
+      encoding: 'utf8',
+    }).trim();
+    writeFileSync(
+      join(bin, 'git'),
+      `#!/bin/sh\necho + >> ${log}\n${realGit} "$@"\nstatus=$?\necho - >> ${log}\nexit $status\n`,
+      { mode: 0o755 },
+    );
+    const expected = reference('-F', 'node:18');
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}:${path}`;
+    try {
+      const response = await new CodeSearch({
+        mirrors,
+        logger: mockServices.logger.mock(),
+        concurrency: 3,
+        maxMatchesPerRepo: 1000,
+      }).search(query({}), targets);
+      expect(printed(response)).toEqual(expected);
+      let active = 0;
+      let most = 0;
+      const events = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+      for (const event of events) {
+        active += event === '+' ? 1 : -1;
         most = Math.max(most, active);
-        await new Promise(resolve => setTimeout(resolve, 20));
-        active--;
-        return super.defaultBranch(repo);
       }
+      expect(events.filter(e => e === '+')).toHaveLength(3);
+      expect(most).toBeLessThanOrEqual(3);
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
     }
-    const slow = new SlowMirrors({
-      cacheDir: join(root, 'mirrors'),
-      logger: mockServices.logger.mock(),
+  });
+
+  it('fails a damaged mirror alone; the rest of its git process is searched', async () => {
+    const damaged = resolver.resolveValue(
+      sourceRepo('damaged', { Dockerfile: 'FROM node:18\n' }),
+    );
+    await mirrors.ensure(damaged);
+    // its refs still name the commit, whose objects are gone
+    rmSync(join(mirrors.dir(damaged), 'objects'), { recursive: true });
+    mkdirSync(join(mirrors.dir(damaged), 'objects', 'pack'), {
+      recursive: true,
     });
     const response = await new CodeSearch({
-      mirrors: slow,
+      mirrors,
       logger: mockServices.logger.mock(),
-      concurrency: 3,
-    }).search(query({}), targets);
+      concurrency: 1,
+      maxMatchesPerRepo: 1000,
+    }).search(query({}), [
+      ...targets.slice(0, 10),
+      { entityRef: 'component:default/damaged', repository: damaged },
+      ...targets.slice(10),
+    ]);
+    expect(response.failed).toEqual([
+      {
+        entityRef: 'component:default/damaged',
+        message: expect.stringMatching(/^Search failed: git grep failed: /),
+      },
+    ]);
+    expect(response.failed[0].message).not.toContain(root);
     expect(response.searched).toBe(COUNT);
-    expect(most).toBe(3);
+    expect(printed(response)).toEqual(reference('-F', 'node:18'));
   });
 });

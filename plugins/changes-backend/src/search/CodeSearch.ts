@@ -6,7 +6,8 @@ import {
   SearchResponse,
 } from '@fleetdeck/plugin-changes-common';
 import { z } from 'zod';
-import { gitGrep, GrepResult } from './gitGrep';
+import { GrepMatch } from './GrepOutputParser';
+import { grepTrees } from './grepTrees';
 import { lineUrl } from './lineUrl';
 
 /** A search query after validation (defaults applied). */
@@ -26,23 +27,27 @@ export interface CodeSearchOptions {
   /** The bare mirrors searched; a repository without one fails. */
   mirrors: MirrorManager;
   logger: LoggerService;
-  /** Repositories searched at once; 4 if unset. */
+  /** git processes at once, each over a share of the repositories; 4 if unset. */
   concurrency?: number;
-  /** git grep is killed in a repository after this long; 30 s if unset. */
+  /**
+   * A git grep is killed after this long; 30 s if unset. The repositories it
+   * had not reached are then searched one process each, with the same limit.
+   */
   perRepoTimeoutMs?: number;
   /** Matches kept per repository; 100 if unset. */
   maxMatchesPerRepo?: number;
 }
 
 type Outcome =
-  | { ok: true; branch: string; grep: GrepResult }
+  | { ok: true; branch: string; matches: GrepMatch[]; truncated: boolean }
   | { ok: false; message: string };
 
 /**
  * Code search over the default branch of the bare mirrors of catalog
  * entities' repositories, with `git grep`. It neither clones nor fetches:
  * mirrors are kept fresh elsewhere (`MirrorManager.refresh`), so a search
- * costs only the greps. A repository that cannot be searched is reported in
+ * costs only the greps, a few git processes over many mirrors each
+ * ({@link grepTrees}). A repository that cannot be searched is reported in
  * `failed`, never fails the search.
  *
  * It searches every target it is given: only entities the user may read must
@@ -76,8 +81,9 @@ export class CodeSearch {
       byRepo.set(key, [...(byRepo.get(key) ?? []), target]);
     }
     const groups = [...byRepo.values()];
-    const outcomes = await mapLimited(groups, this.concurrency, group =>
-      this.searchRepository(query, group[0].repository),
+    const outcomes = await this.searchRepositories(
+      query,
+      groups.map(group => group[0].repository),
     );
 
     const response: SearchResponse = {
@@ -97,7 +103,7 @@ export class CodeSearch {
           continue;
         }
         response.searched++;
-        if (outcome.grep.matches.length > 0) {
+        if (outcome.matches.length > 0) {
           response.results.push(toResult(target, outcome));
         }
       }
@@ -108,48 +114,77 @@ export class CodeSearch {
     return response;
   }
 
-  private async searchRepository(
+  private async searchRepositories(
     query: ParsedSearchQuery,
-    repo: Repository,
-  ): Promise<Outcome> {
-    const { mirrors, logger } = this.options;
-    if (!mirrors.exists(repo)) {
-      return {
-        ok: false,
-        message: `The repository ${
-          repo.webUrl ?? repo.name
-        } has not been mirrored yet`,
-      };
-    }
-    const gitDir = mirrors.dir(repo);
-    try {
-      const branch = await mirrors.defaultBranch(repo);
-      const grep = await gitGrep({
-        gitDir,
+    repos: Repository[],
+  ): Promise<Outcome[]> {
+    const { mirrors } = this.options;
+    const heads = await Promise.all(
+      repos.map(async repo => {
+        if (!mirrors.exists(repo)) {
+          return new Error(
+            `The repository ${
+              repo.webUrl ?? repo.name
+            } has not been mirrored yet`,
+          );
+        }
+        return mirrors.head(repo).catch((e: unknown) => this.failure(repo, e));
+      }),
+    );
+    const searchable = repos.flatMap((repo, i) => {
+      const head = heads[i];
+      return head instanceof Error ? [] : [{ repo, head }];
+    });
+    const grepped = await grepTrees(
+      searchable.map(({ repo, head }) => ({
+        gitDir: mirrors.dir(repo),
+        commit: head.commit,
+      })),
+      {
         query: query.query,
         regex: query.regex,
         ignoreCase: query.ignoreCase,
         files: query.files,
+        concurrency: this.concurrency,
         maxMatches: this.maxMatches,
         timeoutMs: this.timeoutMs,
-      });
-      return { ok: true, branch, grep };
-    } catch (e) {
-      const message = (e instanceof Error ? e.message : String(e))
-        .split(gitDir)
-        .join(repo.name);
-      logger.warn(`Code search in ${repo.url} failed: ${message}`);
-      return { ok: false, message: `Search failed: ${message}` };
-    }
+      },
+    );
+    const byKey = new Map<string, Outcome>();
+    searchable.forEach(({ repo, head }, i) => {
+      const outcome = grepped[i];
+      byKey.set(
+        repo.key,
+        outcome.ok
+          ? { ...outcome, branch: head.branch }
+          : { ok: false, message: this.failure(repo, outcome.message).message },
+      );
+    });
+    return repos.map((repo, i) => {
+      const head = heads[i];
+      return head instanceof Error
+        ? { ok: false, message: head.message }
+        : byKey.get(repo.key)!;
+    });
+  }
+
+  /** A repository's failure, logged, its mirror's path replaced by its name. */
+  private failure(repo: Repository, e: unknown): Error {
+    const gitDir = this.options.mirrors.dir(repo);
+    const message = (e instanceof Error ? e.message : String(e))
+      .split(gitDir)
+      .join(repo.name);
+    this.options.logger.warn(`Code search in ${repo.url} failed: ${message}`);
+    return new Error(`Search failed: ${message}`);
   }
 }
 
 function toResult(
   target: SearchTarget,
-  outcome: { branch: string; grep: GrepResult },
+  outcome: { branch: string; matches: GrepMatch[]; truncated: boolean },
 ): SearchRepositoryResult {
   const repo = target.repository;
-  const matches = outcome.grep.matches
+  const matches = outcome.matches
     .map(m => ({ ...m, url: lineUrl(repo, outcome.branch, m.path, m.line) }))
     .sort((a, b) => compare(a.path, b.path) || a.line - b.line);
   return {
@@ -163,7 +198,7 @@ function toResult(
       defaultBranch: outcome.branch,
     },
     matches,
-    truncated: outcome.grep.truncated,
+    truncated: outcome.truncated,
   };
 }
 
@@ -171,24 +206,4 @@ function toResult(
 function compare(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in input order. */
-async function mapLimited<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, worker),
-  );
-  return results;
 }

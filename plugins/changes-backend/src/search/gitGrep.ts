@@ -1,10 +1,8 @@
 import { spawn } from 'child_process';
-import { GrepMatch, GrepOutputParser, REV } from './GrepOutputParser';
+import { GrepMatch, GrepOutputParser } from './GrepOutputParser';
 
-/** What {@link gitGrep} searches for, and where. */
-export interface GitGrepOptions {
-  /** The bare repository (or `.git` directory) to search. */
-  gitDir: string;
+/** What a search looks for, as git grep takes it. */
+export interface GrepQuery {
   /** Taken literally unless `regex`; never read as an option. */
   query: string;
   /** POSIX extended regular expression (`git grep -E`) instead of a fixed string. */
@@ -12,18 +10,27 @@ export interface GitGrepOptions {
   ignoreCase: boolean;
   /** Only files matching these globs, see {@link globPathspecs}. */
   files?: string[];
-  /** Matches kept; past them the search stops and says `truncated`. */
-  maxMatches: number;
-  /** git is killed, and the search fails, after this long. */
-  timeoutMs: number;
 }
 
-/** The matches of one {@link gitGrep}. */
-export interface GrepResult {
-  matches: GrepMatch[];
-  /** More matches exist than `maxMatches`. */
-  truncated: boolean;
+/** One git grep process over the trees of some commits. */
+export interface GitGrepOptions extends GrepQuery {
+  /** The repository git runs in (a bare mirror or a `.git` directory). */
+  gitDir: string;
+  /**
+   * Object directories git may also read (`GIT_ALTERNATE_OBJECT_DIRECTORIES`),
+   * so that one process can search commits of many mirrors.
+   */
+  alternates?: string[];
+  /** The commits (full SHAs) or `HEAD` whose trees are searched, in order. */
+  revs: string[];
+  /** git is killed, and the grep fails, after this long. */
+  timeoutMs: number;
+  /** Each match, in `revs` order; returning false ends the grep there. */
+  onMatch(rev: string, match: GrepMatch): boolean;
 }
+
+/** How a {@link gitGrep} ended: it read everything, or `onMatch` stopped it. */
+export type GitGrepEnd = 'finished' | 'stopped';
 
 /**
  * Git pathspecs for file globs. A glob without a slash matches a file name at
@@ -40,12 +47,28 @@ export function globPathspecs(files: string[] = []): string[] {
 }
 
 /**
- * Runs `git grep` on the repository's HEAD (its default branch), without a
- * shell and with the query after `-e`, so nothing in a query or a glob is
- * read as an option. Binary files are skipped. Output is NUL-separated
- * (`-z`), so any character in a path is kept.
+ * The value of `GIT_ALTERNATE_OBJECT_DIRECTORIES` for these directories:
+ * colon-separated, a path holding a colon or starting with a quote written
+ * C-style in double quotes, as git reads it.
  */
-export function gitGrep(options: GitGrepOptions): Promise<GrepResult> {
+export function alternatesValue(dirs: string[]): string {
+  return dirs
+    .map(dir =>
+      dir.includes(':') || dir.startsWith('"')
+        ? `"${dir.replace(/[\\"]/g, c => `\\${c}`)}"`
+        : dir,
+    )
+    .join(':');
+}
+
+/**
+ * Runs one `git grep` over the trees of `revs`, without a shell and with the
+ * query after `-e`, so nothing in a query or a glob is read as an option.
+ * Binary files are skipped. Output is NUL-separated (`-z`), so any character
+ * in a path is kept; git writes it in `revs` order, whatever its threads do.
+ * Rejects when git fails or outlives `timeoutMs`.
+ */
+export function gitGrep(options: GitGrepOptions): Promise<GitGrepEnd> {
   const args = [
     `--git-dir=${options.gitDir}`,
     'grep',
@@ -58,10 +81,11 @@ export function gitGrep(options: GitGrepOptions): Promise<GrepResult> {
     ...(options.ignoreCase ? ['-i'] : []),
     '-e',
     options.query,
-    REV,
+    ...options.revs,
     '--',
     ...globPathspecs(options.files),
   ];
+  const alternates = options.alternates ?? [];
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       env: {
@@ -69,51 +93,54 @@ export function gitGrep(options: GitGrepOptions): Promise<GrepResult> {
         GIT_CONFIG_NOSYSTEM: '1',
         GIT_TERMINAL_PROMPT: '0',
         LC_ALL: 'C',
+        ...(alternates.length && {
+          GIT_ALTERNATE_OBJECT_DIRECTORIES: alternatesValue(alternates),
+        }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const matches: GrepMatch[] = [];
     const parser = new GrepOutputParser();
-    let truncated = false;
-    let stopped = false;
+    let ended = false;
     let stderr = '';
-    const stop = () => {
-      stopped = true;
-      child.kill('SIGKILL');
+    let timer: NodeJS.Timeout | undefined = undefined;
+    const end = (fn: () => void) => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      fn();
     };
-    const timer = setTimeout(() => {
-      stop();
-      reject(
-        new Error(`git grep did not finish within ${options.timeoutMs} ms`),
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      end(() =>
+        reject(
+          new Error(`git grep did not finish within ${options.timeoutMs} ms`),
+        ),
       );
     }, options.timeoutMs);
 
     child.stdout.on('data', (chunk: Buffer) => {
-      if (stopped) return;
-      for (const match of parser.push(chunk)) {
-        if (matches.length === options.maxMatches) {
-          truncated = true;
-          stop();
+      if (ended) return;
+      for (const { rev, match } of parser.push(chunk)) {
+        if (!options.onMatch(rev, match)) {
+          child.kill('SIGKILL');
+          end(() => resolve('stopped'));
           return;
         }
-        matches.push(match);
       }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 4096) stderr += chunk.toString('utf8');
     });
     child.on('error', e => {
-      clearTimeout(timer);
-      reject(new Error(`git grep could not run: ${e.message}`));
+      end(() => reject(new Error(`git grep could not run: ${e.message}`)));
     });
     child.on('close', code => {
-      clearTimeout(timer);
-      // 1 is git grep's "no match"; our own stop is a deliberate end
-      if (truncated || (!stopped && (code === 0 || code === 1))) {
-        resolve({ matches, truncated });
-      } else if (!stopped) {
+      // 1 is git grep's "no match"
+      if (code === 0 || code === 1) {
+        end(() => resolve('finished'));
+      } else {
         const why = stderr.trim().split('\n')[0] || `exit code ${code}`;
-        reject(new Error(`git grep failed: ${why}`));
+        end(() => reject(new Error(`git grep failed: ${why}`)));
       }
     });
   });

@@ -84,6 +84,27 @@ describe('MirrorManager', () => {
     expect(() => headOf(mirrors, repo, 'refs/heads/old')).toThrow();
   });
 
+  it('reads the head commit from packed and loose refs, as git resolves it', async () => {
+    const { repo, commit } = origin('head', 'develop');
+    await mirrors.refresh(repo);
+    // a fresh mirror clone keeps its refs in packed-refs
+    expect(await mirrors.head(repo)).toEqual({
+      branch: 'develop',
+      commit: headOf(mirrors, repo, 'HEAD'),
+    });
+    const next = commit('next.txt');
+    await mirrors.refresh(repo); // a fetch writes a loose ref over the packed one
+    expect(await mirrors.head(repo)).toEqual({
+      branch: 'develop',
+      commit: next,
+    });
+    git(mirrors.dir(repo), 'pack-refs', '--all');
+    expect((await mirrors.head(repo)).commit).toBe(next);
+    // a detached HEAD is asked of git, which says it is not on a branch
+    git(mirrors.dir(repo), 'update-ref', '--no-deref', 'HEAD', next);
+    await expect(mirrors.head(repo)).rejects.toThrow(/not a symbolic ref/);
+  });
+
   it('leaves no mirror behind when the clone fails', async () => {
     const { dir, repo } = origin('gone');
     rmSync(dir, { recursive: true, force: true });

@@ -98,6 +98,23 @@ export class MirrorManager {
     return stdout.trim();
   }
 
+  /**
+   * The mirror's default branch and the commit it points at, read from the
+   * ref files (`HEAD`, then the loose ref or `packed-refs`) so that asking
+   * it of a thousand mirrors starts no process; git answers when the files
+   * say something else (a detached HEAD, another ref store).
+   */
+  async head(repo: Repository): Promise<MirrorHead> {
+    const dir = this.dir(repo);
+    const fromFiles = await readHeadFiles(dir);
+    if (fromFiles) return fromFiles;
+    const [branch, commit] = await Promise.all([
+      runGit(['symbolic-ref', '--short', 'HEAD'], { cwd: dir }),
+      runGit(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: dir }),
+    ]);
+    return { branch: branch.stdout.trim(), commit: commit.stdout.trim() };
+  }
+
   private async fetch(repo: Repository, dir: string) {
     await this.git(repo, ['fetch', '--prune', '--quiet', 'origin'], dir);
   }
@@ -145,6 +162,37 @@ export class MirrorManager {
       if (this.locks.get(key) === settled) this.locks.delete(key);
     }
   }
+}
+
+/** A mirror's default branch and the commit at its tip. */
+export interface MirrorHead {
+  branch: string;
+  commit: string;
+}
+
+const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+async function readHeadFiles(gitDir: string): Promise<MirrorHead | undefined> {
+  const read = (name: string) =>
+    readFile(join(gitDir, name), 'utf8').catch(() => undefined);
+  const head = /^ref: (refs\/heads\/(\S+))\n?$/.exec(
+    (await read('HEAD')) ?? '',
+  );
+  if (!head) return undefined;
+  const [, ref, branch] = head;
+  const loose = (await read(ref))?.trim();
+  if (loose !== undefined) {
+    return SHA.test(loose) ? { branch, commit: loose } : undefined;
+  }
+  // packed-refs lines are `<sha> <ref>`; a `^<sha>` line peels the tag above
+  for (const line of ((await read('packed-refs')) ?? '').split('\n')) {
+    const space = line.indexOf(' ');
+    if (line.slice(space + 1) === ref) {
+      const commit = line.slice(0, space);
+      return SHA.test(commit) ? { branch, commit } : undefined;
+    }
+  }
+  return undefined;
 }
 
 /** The SHAs that are not commits in the repository at `gitDir`. */

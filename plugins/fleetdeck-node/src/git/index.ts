@@ -12,7 +12,7 @@ export {
 } from './protocols';
 export type { GitProtocol } from './protocols';
 export { MirrorManager } from './MirrorManager';
-export type { MirrorManagerOptions } from './MirrorManager';
+export type { MirrorHead, MirrorManagerOptions } from './MirrorManager';
 export { GIT_REPO_ANNOTATION, RepositoryResolver } from './RepositoryResolver';
 export type {
   EntityWithAnnotations,
