@@ -15,7 +15,13 @@ import {
 } from '@fleetdeck/plugin-changes-common';
 import { execFile, execFileSync } from 'child_process';
 import { promisify } from 'util';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { ChangeStore } from '../database/ChangeStore';
@@ -24,7 +30,7 @@ import { DefaultRepositoryAccess } from '../git/DefaultRepositoryAccess';
 import { reviewHostFor } from '../hosts';
 import { CodeSearch } from '../search';
 import { ChangeWorker } from '../work/ChangeWorker';
-import { RepositoryWork } from '../work/RepositoryWork';
+import { Person, RepositoryWork } from '../work/RepositoryWork';
 import { ChangesService } from './ChangesService';
 import { PullRequestTracker } from './PullRequestTracker';
 
@@ -128,6 +134,7 @@ describe.each(databases.eachSupportedId())(
     async function setup(
       options: {
         denyApplyFor?: (userRef: string, entityRef: string) => boolean;
+        author?: (userRef: string) => Promise<Person>;
       } = {},
     ) {
       const knex = await databases.init(databaseId);
@@ -179,10 +186,12 @@ describe.each(databases.eachSupportedId())(
         work,
         logger,
         auditor,
-        author: async ref => ({
-          name: ref.split('/')[1],
-          email: `${ref.split('/')[1]}@bank.example`,
-        }),
+        author:
+          options.author ??
+          (async ref => ({
+            name: ref.split('/')[1],
+            email: `${ref.split('/')[1]}@bank.example`,
+          })),
         pollMs: 100,
       });
       const service = new ChangesService({
@@ -502,6 +511,47 @@ describe.each(databases.eachSupportedId())(
         c => c.counts.pr_open === 2 && c.state === 'applied',
       );
       expect(done.counts).toEqual({ pr_open: 2 });
+    });
+
+    it('writes a hostile title, description and author into the commit and pull request literally, running nothing', async () => {
+      const marker = join(workDir, 'pwned');
+      const title = `--amend $(touch ${marker}) \`touch ${marker}\` {{ .Values.x }}`;
+      const description = `-m\n--no-verify\n$(touch ${marker})\n# not a comment`;
+      const { service } = await setup({
+        author: async () => ({
+          name: `Eve --author=Mallory <m@evil.example> $(touch ${marker})`,
+          email: 'eve@bank.example>\n--amend',
+        }),
+      });
+      const created = await service.create(
+        changeInputSchema.parse({
+          ...bump,
+          title,
+          description,
+          targets: { entityRefs: ['component:default/payments-api'] },
+        }),
+        { credentials: alice },
+      );
+      // the branch name is made from the title, and only of safe characters
+      expect(created.branch).toMatch(/^[a-z0-9/._-]+$/);
+      await settled(service, created.id, c => c.state === 'ready');
+      await service.apply(created.id, undefined, { credentials: alice });
+      await settled(service, created.id, c => c.state === 'applied');
+
+      const gitDir = github.gitDir('bank/payments-api');
+      const log = execFileSync(
+        'git',
+        ['log', '--format=%an|%ae|%B%x00', `main..${created.branch}`],
+        { cwd: gitDir, encoding: 'utf8' },
+      );
+      expect(log.split('\0').filter(l => l.trim())).toEqual([
+        `Eve --author=Mallory m@evil.example $(touch ${marker})|eve@bank.example--amend|${title}\n\n${description}\n\nFleetdeck-Change: ${created.id}\n`,
+      ]);
+      const [pull] = github
+        .pullRequests('bank', 'payments-api')
+        .filter(p => p.head === created.branch);
+      expect(pull.title).toBe(title);
+      expect(existsSync(marker)).toBe(false);
     });
 
     it('leaves a repository where the recipe matches nothing as "no change", with no branch or pull request', async () => {
