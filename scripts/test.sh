@@ -18,6 +18,7 @@ npx backstage-cli repo lint
 say "formatting"
 # every file prettier knows, as .prettierignore leaves them
 npx prettier --check --loglevel warn .
+node scripts/check-bench-imports.mjs
 
 say "package tests"
 # No Docker engine here: TestDatabases uses SQLite, plus every PostgreSQL whose

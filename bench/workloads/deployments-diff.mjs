@@ -30,8 +30,7 @@ const { migrate } = require('@fleetdeck/plugin-deployments-backend/src/database/
 const { DiffCacheStore } = require('@fleetdeck/plugin-deployments-backend/src/database/DiffCacheStore');
 const { PullRequestStore } = require('@fleetdeck/plugin-deployments-backend/src/database/PullRequestStore');
 const { CommitLinker } = require('@fleetdeck/plugin-deployments-backend/src/enrichment/CommitLinker');
-const { MirrorManager } = require('@fleetdeck/plugin-deployments-backend/src/git/MirrorManager');
-const { RepositoryResolver } = require('@fleetdeck/plugin-deployments-backend/src/git/RepositoryResolver');
+const { MirrorManager, RepositoryResolver } = require('@fleetdeck/fleetdeck-node');
 const { DiffService } = require('@fleetdeck/plugin-deployments-backend/src/service/DiffService');
 const [root, base, head, runs] = process.argv.slice(1);
 const git = (args, cwd) => new Promise((ok, fail) =>
