@@ -40,5 +40,45 @@ export interface Config {
     trackingFrequency?: HumanDuration;
     /** How often every mirror is fetched for search; 30 minutes if unset. */
     mirrorRefreshFrequency?: HumanDuration;
+    /**
+     * Recipes operators define for everyone to make changes from: the
+     * trusted source of recipes, so their steps may include `command` steps
+     * (argv, no shell, run in a bubblewrap sandbox in each checkout), which
+     * recipes sent through the API, the actions or templates may not. Keyed
+     * by name (lowercase letters and digits joined by dashes), which a change
+     * gives as `recipeName`. Read and validated at startup (an invalid recipe
+     * stops the backend, naming it); a change copies its recipe's steps, so
+     * editing one later does not alter changes made from it.
+     *
+     * Config substitutes `${VAR}` in strings: write `$${` for a literal one.
+     */
+    recipes?: {
+      [name: string]: {
+        /** Shown in the new-change form. */
+        title: string;
+        /** What the recipe does and when to use it, shown under its title. */
+        description?: string;
+        /**
+         * The edits, applied in order, with the fields of the recipe steps of
+         * `@fleetdeck/plugin-changes-common` (validated with its schema at
+         * startup): `replace` (files, pattern, fixedString, flags,
+         * replacement), `setField` (files, path, value, create) and
+         * `command` (command: the argv; timeoutSeconds, 60 if unset).
+         */
+        steps: Array<{
+          type: 'replace' | 'setField' | 'command';
+          files?: string[];
+          pattern?: string;
+          fixedString?: boolean;
+          flags?: string;
+          replacement?: string;
+          path?: string;
+          value?: string | number | boolean;
+          create?: boolean;
+          command?: string[];
+          timeoutSeconds?: number;
+        }>;
+      };
+    };
   };
 }

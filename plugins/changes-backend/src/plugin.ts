@@ -13,6 +13,7 @@ import { ChangeStore } from './database/ChangeStore';
 import { migrate } from './database/migrate';
 import { DefaultRepositoryAccess } from './git/DefaultRepositoryAccess';
 import { reviewHostFor } from './hosts';
+import { TrustedRecipes } from './recipes';
 import { createRouter } from './router/router';
 import { scheduleChangesTasks } from './scheduledTasks';
 import { CodeSearch } from './search';
@@ -49,6 +50,8 @@ export const changesPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, scheduler, auth, catalog } = deps;
         const settings = config.getOptionalConfig('changes');
+        // first: a broken recipe stops the startup before anything else runs
+        const recipes = TrustedRecipes.fromConfig(config);
         const millis = (key: string) => {
           const value = settings?.getOptionalNumber(key);
           return value === undefined ? undefined : value * 1000;
@@ -103,9 +106,15 @@ export const changesPlugin = createBackendPlugin({
           access,
           search,
           tracker,
+          recipes,
           wake: () => worker.wake(),
         });
 
+        if (recipes.names().length) {
+          logger.info(
+            `Recipes from changes.recipes: ${recipes.names().join(', ')}`,
+          );
+        }
         deps.permissionsRegistry.addPermissions(changesPermissions);
         deps.httpRouter.use(
           await createRouter({ httpAuth: deps.httpAuth, service }),

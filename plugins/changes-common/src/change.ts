@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recipeSchema } from './recipe';
+import { recipeNameSchema, recipeSchema } from './recipe';
 
 /** Which catalog entities (and so which repositories) a change or a search covers. */
 export const entityFilterSchema = z.object({
@@ -24,21 +24,45 @@ export const searchQuerySchema = entityFilterSchema.extend({
   files: z.array(z.string().min(1).max(200)).max(20).optional(),
 });
 
-/** The body of `POST /changes`. */
-export const changeInputSchema = z.object({
-  title: z.string().min(1).max(200),
-  description: z.string().max(20_000).default(''),
-  targets: entityFilterSchema,
-  recipe: recipeSchema,
-  /** Branch pushed in every repository; default `fleetdeck/change-<id>`. */
-  branch: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/)
-    .refine(b => !b.includes('..') && !b.endsWith('.lock') && !b.endsWith('/'))
-    .optional(),
-  /** How many repositories are worked on at once during apply. */
-  concurrency: z.number().int().min(1).max(100).default(8),
-});
+/**
+ * The body of `POST /changes`. The edits are either `recipe`, steps sent
+ * with the request (replace and setField only), or `recipeName`, a recipe
+ * operators configured in `changes.recipes` (which may run commands):
+ * exactly one of the two.
+ */
+export const changeInputSchema = z
+  .object({
+    title: z.string().min(1).max(200),
+    description: z.string().max(20_000).default(''),
+    targets: entityFilterSchema,
+    /** The steps, sent with the change. */
+    recipe: recipeSchema.optional(),
+    /** Or the name of a recipe configured in `changes.recipes`. */
+    recipeName: recipeNameSchema.optional(),
+    /** Branch pushed in every repository; default `fleetdeck/change-<id>`. */
+    branch: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/)
+      .refine(
+        b => !b.includes('..') && !b.endsWith('.lock') && !b.endsWith('/'),
+      )
+      .optional(),
+    /** How many repositories are worked on at once during apply. */
+    concurrency: z.number().int().min(1).max(100).default(8),
+  })
+  .superRefine((input, ctx) => {
+    const hasSteps = input.recipe !== undefined;
+    const hasName = input.recipeName !== undefined;
+    if (hasSteps === hasName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: hasSteps ? ['recipeName'] : ['recipe'],
+        message: hasSteps
+          ? 'give either recipe (the steps) or recipeName (a configured recipe), not both'
+          : 'give either recipe (the steps) or recipeName (a recipe configured in changes.recipes)',
+      });
+    }
+  });
 
 export type EntityFilter = z.infer<typeof entityFilterSchema>;
 export type SearchQuery = z.input<typeof searchQuerySchema>;

@@ -64,6 +64,32 @@ export const recipeStepSchema = z.discriminatedUnion('type', [
 /** The edits a change makes in every repository, applied in order. */
 export const recipeSchema = z.array(recipeStepSchema).min(1).max(20);
 
+/**
+ * The name of a recipe operators define in app-config (`changes.recipes`):
+ * lowercase letters and digits, in words joined by single dashes.
+ */
+export const recipeNameSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'a recipe name is lowercase letters and digits joined by single dashes, e.g. add-editorconfig',
+  );
+
+/**
+ * A recipe operators defined in app-config (`changes.recipes.<name>`), the
+ * trusted source of recipes: only operators edit app-config, so its steps may
+ * include `command` steps. A change made from it copies its steps.
+ */
+export interface TrustedRecipe {
+  /** Its key in `changes.recipes`. */
+  name: string;
+  title: string;
+  description?: string;
+  steps: Recipe;
+}
+
 export type ReplaceStep = z.infer<typeof replaceStepSchema>;
 export type SetFieldStep = z.infer<typeof setFieldStepSchema>;
 export type CommandStep = z.infer<typeof commandStepSchema>;

@@ -1,4 +1,4 @@
-import { Recipe } from './recipe';
+import { Recipe, TrustedRecipe } from './recipe';
 import { EntityFilter } from './change';
 
 /** One matching line of a code search. */
@@ -105,4 +105,9 @@ export interface ChangeDetail extends ChangeSummary {
   targets: EntityFilter;
   recipe: Recipe;
   repositories: ChangeRepository[];
+}
+
+/** The answer of `GET /recipes`: the recipes configured in `changes.recipes`. */
+export interface ListRecipesResponse {
+  items: TrustedRecipe[];
 }

@@ -17,6 +17,7 @@ export function mockChangesApi(): jest.Mocked<ChangesApi> {
   return {
     search: jest.fn(),
     listChanges: jest.fn(),
+    listRecipes: jest.fn(),
     createChange: jest.fn(),
     getChange: jest.fn(),
     getDiff: jest.fn(),

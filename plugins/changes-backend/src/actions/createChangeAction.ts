@@ -17,7 +17,7 @@ export function registerCreateChangeAction(options: {
     name: 'create-change',
     title: 'Create a fleet-wide change',
     description:
-      'Creates a change: a recipe of edits (replace, setField) for the repositories of the target entities. It starts in state previewing, computing one diff per repository; nothing is pushed and no pull request is opened until someone applies it in Fleetdeck. Follow it with get-change-preview. Needs the changes.change.create permission.',
+      'Creates a change: a recipe of edits (replace, setField) for the repositories of the target entities, or, with recipeName instead of recipe, a recipe operators configured. It starts in state previewing, computing one diff per repository; nothing is pushed and no pull request is opened until someone applies it in Fleetdeck. Follow it with get-change-preview. Needs the changes.change.create permission.',
     attributes: { readOnly: false, destructive: false, idempotent: false },
     schema: {
       input: changeInput,

@@ -18,6 +18,7 @@ import { ChangeStore } from '../database/ChangeStore';
 import { migrate } from '../database/migrate';
 import { DefaultRepositoryAccess } from '../git/DefaultRepositoryAccess';
 import { reviewHostFor } from '../hosts';
+import { TrustedRecipes } from '../recipes';
 import { CodeSearch } from '../search';
 import { ChangesService } from '../service/ChangesService';
 import { PullRequestTracker } from '../service/PullRequestTracker';
@@ -158,6 +159,23 @@ describe('the actions-registry actions of the changes plugin', () => {
       access,
       search: new CodeSearch({ mirrors: access.mirrors, logger }),
       tracker,
+      recipes: TrustedRecipes.fromConfig(
+        new ConfigReader({
+          changes: {
+            recipes: {
+              'bump-express': {
+                title: 'express 4.21.2',
+                steps: [
+                  {
+                    type: 'command',
+                    command: ['sed', '-i', 's/4.18.2/4.21.2/', 'package.json'],
+                  },
+                ],
+              },
+            },
+          },
+        }),
+      ),
       wake: () => worker?.wake(),
     });
     worker.start();
@@ -193,11 +211,11 @@ describe('the actions-registry actions of the changes plugin', () => {
       ['get-change-preview', true, false],
     ]);
     const create = actions.find(a => a.name === 'create-change')!;
-    expect(create.schema.input.required).toEqual([
-      'title',
-      'targets',
-      'recipe',
-    ]);
+    // the steps, or the name of a configured recipe
+    expect(create.schema.input.required).toEqual(['title', 'targets']);
+    expect(Object.keys(create.schema.input.properties ?? {})).toEqual(
+      expect.arrayContaining(['recipe', 'recipeName']),
+    );
     expect(JSON.stringify(create.schema.input)).toContain('"setField"');
     expect(JSON.stringify(create.schema.input)).not.toContain('"command"');
   });
@@ -281,6 +299,40 @@ describe('the actions-registry actions of the changes plugin', () => {
     });
     expect(github.pullRequests('bank', 'payments-api')).toHaveLength(0);
     expect(github.pushes).toHaveLength(0);
+  });
+
+  it('create-change makes a change from a configured recipe, given its name', async () => {
+    const { invoke } = await setup();
+    const { recipe, ...rest } = bump;
+    const created = await invoke('create-change', {
+      ...rest,
+      recipeName: 'bump-express',
+    });
+    const changeId = created.changeId as string;
+    let preview = await invoke('get-change-preview', { changeId });
+    for (let i = 0; preview.state === 'previewing' && i < 300; i++) {
+      await new Promise(r => setTimeout(r, 100));
+      preview = await invoke('get-change-preview', { changeId });
+    }
+    expect(preview).toMatchObject({ state: 'ready', counts: { previewed: 2 } });
+    const withDiff = await invoke('get-change-preview', {
+      changeId,
+      entityRef: 'ledger',
+    });
+    expect((withDiff.diff as JsonObject).diff).toContain(
+      '-    "express": "4.18.2",\n+    "express": "4.21.2",\n',
+    );
+    await expect(
+      invoke('create-change', { ...rest, recipeName: 'rm-everything' }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message:
+        'No recipe named "rm-everything" in changes.recipes; the configured recipes are bump-express',
+    });
+    await expect(invoke('create-change', rest)).rejects.toMatchObject({
+      name: 'InputError',
+      message: /give either recipe \(the steps\) or recipeName/,
+    });
   });
 
   it('validates input with the common schemas', async () => {

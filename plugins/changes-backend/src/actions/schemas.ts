@@ -106,7 +106,16 @@ export function changeInput(zod: Zod) {
     ),
     recipe: zod
       .array(recipeStepInput(zod))
-      .describe('The edits, applied in order in every repository'),
+      .optional()
+      .describe(
+        'The edits, applied in order in every repository; give this or recipeName',
+      ),
+    recipeName: zod
+      .string()
+      .optional()
+      .describe(
+        'Instead of recipe: the name of a recipe operators configured (changes.recipes; GET /api/changes/recipes lists them), e.g. add-editorconfig. Such a recipe may run commands',
+      ),
     branch: zod
       .string()
       .optional()

@@ -5,3 +5,4 @@
 export { applyRecipe } from './applyRecipe';
 export type { ApplyRecipeOptions, RecipeResult } from './applyRecipe';
 export { RecipeError } from './RecipeError';
+export { TrustedRecipes } from './TrustedRecipes';

@@ -78,6 +78,10 @@ export async function createRouter(options: {
     });
   });
 
+  router.get('/recipes', async (req, res) => {
+    res.json({ items: await service.listRecipes(await caller(req)) });
+  });
+
   router.post('/changes', async (req, res) => {
     const input = parseInput(changeInputSchema, req.body);
     res.status(201).json(await service.create(input, await caller(req)));

@@ -28,6 +28,7 @@ import { ChangeStore } from '../database/ChangeStore';
 import { migrate } from '../database/migrate';
 import { DefaultRepositoryAccess } from '../git/DefaultRepositoryAccess';
 import { reviewHostFor } from '../hosts';
+import { TrustedRecipes } from '../recipes';
 import { CodeSearch } from '../search';
 import { ChangeWorker } from '../work/ChangeWorker';
 import { Person, RepositoryWork } from '../work/RepositoryWork';
@@ -135,6 +136,7 @@ describe.each(databases.eachSupportedId())(
       options: {
         denyApplyFor?: (userRef: string, entityRef: string) => boolean;
         author?: (userRef: string) => Promise<Person>;
+        recipes?: TrustedRecipes;
       } = {},
     ) {
       const knex = await databases.init(databaseId);
@@ -194,7 +196,7 @@ describe.each(databases.eachSupportedId())(
           })),
         pollMs: 100,
       });
-      const service = new ChangesService({
+      const deps = {
         store,
         catalog,
         permissions,
@@ -209,9 +211,13 @@ describe.each(databases.eachSupportedId())(
           logger,
         }),
         wake: () => worker?.wake(),
-      });
+      };
+      const service = new ChangesService({ ...deps, recipes: options.recipes });
       worker.start();
-      return { service, store, auditor, access };
+      /** The service as a restarted backend with other recipes in its config. */
+      const restartedWith = (recipes: TrustedRecipes) =>
+        new ChangesService({ ...deps, recipes });
+      return { service, store, auditor, access, restartedWith };
     }
 
     async function settled(
@@ -642,6 +648,213 @@ describe.each(databases.eachSupportedId())(
       await service.refresh(created.id, { credentials: alice });
       const merged = await service.get(created.id, { credentials: alice });
       expect(merged.repositories[0].state).toBe('merged');
+    });
+
+    describe('recipes configured in changes.recipes (the trusted source)', () => {
+      // writes its own argv (from /proc, as the kernel got it) and its environment into the checkout
+      const script = [
+        `tr '\\0' '\\n' < /proc/$$/cmdline > argv.txt`,
+        'env | sort > env.txt',
+        `test -e .editorconfig || printf 'root = true\\n' > .editorconfig`,
+      ].join('; ');
+      const stamp = ['sh', '-c', script, 'stamp', 'two words', '$(id)'];
+      const recipesConfig = (command: string[]) => ({
+        changes: {
+          recipes: {
+            'add-editorconfig': {
+              title: 'Add an .editorconfig',
+              steps: [{ type: 'command', command }],
+            },
+          },
+        },
+      });
+      const configured = (command = stamp) =>
+        TrustedRecipes.fromConfig(new ConfigReader(recipesConfig(command)));
+
+      /** The lines a diff adds to one file. */
+      function added(diff: string, path: string): string[] {
+        const file = diff
+          .split(/^diff --git /m)
+          .find(d => d.startsWith(`a/${path} `));
+        return (file ?? '')
+          .split('\n')
+          .filter(l => l.startsWith('+') && !l.startsWith('+++'))
+          .map(l => l.slice(1));
+      }
+
+      it("runs the recipe's command in each checkout, with the configured argv only, never the change's title or description", async () => {
+        const marker = join(workDir, 'pwned');
+        const title = `$(touch ${marker}) \`touch ${marker}\` --help`;
+        const description = `-c\n$(touch ${marker})\n'; touch ${marker}; '`;
+        const { service, store, auditor } = await setup({
+          recipes: configured(),
+        });
+        const created = await service.create(
+          changeInputSchema.parse({
+            title,
+            description,
+            recipeName: 'add-editorconfig',
+            targets: { entityRefs: ['component:default/payments-api'] },
+          }),
+          { credentials: alice },
+        );
+        expect(Boolean((await store.getChangeRow(created.id)).trusted)).toBe(
+          true,
+        );
+        const previewed = await settled(
+          service,
+          created.id,
+          c => c.state === 'ready',
+        );
+        expect(previewed.repositories[0]).toMatchObject({
+          state: 'previewed',
+          files: [
+            { path: '.editorconfig', added: 1, removed: 0 },
+            { path: 'argv.txt', added: stamp.length, removed: 0 },
+            { path: 'env.txt', added: expect.any(Number), removed: 0 },
+          ],
+        });
+        // the steps are the recipe's, copied into the change
+        expect(previewed.recipe).toEqual([
+          { type: 'command', command: stamp, timeoutSeconds: 60 },
+        ]);
+        const { diff } = await service.diff(
+          created.id,
+          'component:default/payments-api',
+          { credentials: alice },
+        );
+        expect(added(diff, '.editorconfig')).toEqual(['root = true']);
+        expect(added(diff, 'argv.txt')).toEqual(stamp);
+        expect(added(diff, 'env.txt').join('\n')).not.toMatch(
+          /touch|--help|stamp|alice/,
+        );
+        expect(diff).not.toContain(marker);
+        expect(existsSync(marker)).toBe(false);
+        expect(auditor.createEvent).toHaveBeenCalledWith(
+          expect.objectContaining({
+            eventId: 'change-create',
+            meta: expect.objectContaining({
+              changeId: created.id,
+              recipeName: 'add-editorconfig',
+            }),
+          }),
+        );
+      });
+
+      it('refuses the same command steps sent with the change', async () => {
+        const { service } = await setup({ recipes: configured() });
+        const inline = service.create(
+          changeInputSchema.parse({
+            title: 'Add an .editorconfig',
+            targets: { entityRefs: ['component:default/payments-api'] },
+            recipe: configured().get('add-editorconfig')!.steps,
+          }),
+          { credentials: alice },
+        );
+        await expect(inline).rejects.toMatchObject({
+          name: 'InputError',
+          message: expect.stringMatching(
+            /^command steps run only in changes from a trusted source/,
+          ),
+        });
+        expect(
+          (await service.list({ limit: 10 }, { credentials: alice })).items,
+        ).toEqual([]);
+      });
+
+      it('refuses an unknown or hostile recipe name, naming the configured recipes, running nothing', async () => {
+        const marker = join(workDir, 'pwned');
+        const { service, restartedWith } = await setup({
+          recipes: configured(),
+        });
+        const input = (recipeName: string) => ({
+          title: 'x',
+          targets: { entityRefs: ['component:default/payments-api'] },
+          recipeName,
+        });
+        for (const hostile of [
+          '../x',
+          `$(touch ${marker})`,
+          'Add-Editorconfig',
+        ]) {
+          expect(() => changeInputSchema.parse(input(hostile))).toThrow(
+            /a recipe name is lowercase letters and digits joined by single dashes/,
+          );
+        }
+        // past the schema too (a caller that skipped it): only a configured name finds anything
+        for (const name of [
+          'node-20',
+          '../x',
+          `$(touch ${marker})`,
+          '__proto__',
+          'constructor',
+        ]) {
+          await expect(
+            service.create(
+              {
+                ...changeInputSchema.parse(input('node-20')),
+                recipeName: name,
+              },
+              { credentials: alice },
+            ),
+          ).rejects.toMatchObject({
+            name: 'InputError',
+            message: `No recipe named ${JSON.stringify(
+              name,
+            )} in changes.recipes; the configured recipes are add-editorconfig`,
+          });
+        }
+        await expect(
+          restartedWith(TrustedRecipes.empty()).create(
+            changeInputSchema.parse(input('add-editorconfig')),
+            { credentials: alice },
+          ),
+        ).rejects.toThrow(
+          'No recipe named "add-editorconfig" in changes.recipes; no recipe is configured',
+        );
+        expect(existsSync(marker)).toBe(false);
+      });
+
+      it('keeps the steps a change was made with when the recipe is edited in config later', async () => {
+        const v1 = ['sh', '-c', `printf 'v1\\n' > version.txt`];
+        const v2 = ['sh', '-c', `printf 'v2\\n' > version.txt`];
+        const { service, restartedWith } = await setup({
+          recipes: configured(v1),
+        });
+        const input = changeInputSchema.parse({
+          title: 'Version file',
+          recipeName: 'add-editorconfig',
+          targets: { entityRefs: ['component:default/ledger'] },
+        });
+        const before = await service.create(input, { credentials: alice });
+
+        const restarted = restartedWith(configured(v2));
+        const old = await settled(
+          restarted,
+          before.id,
+          c => c.state === 'ready',
+        );
+        expect(old.recipe).toEqual([
+          { type: 'command', command: v1, timeoutSeconds: 60 },
+        ]);
+        const oldDiff = await restarted.diff(
+          before.id,
+          'component:default/ledger',
+          { credentials: alice },
+        );
+        expect(added(oldDiff.diff, 'version.txt')).toEqual(['v1']);
+
+        const after = await restarted.create(input, { credentials: alice });
+        const fresh = await settled(
+          restarted,
+          after.id,
+          c => c.state === 'ready',
+        );
+        expect(fresh.recipe[0]).toMatchObject({ command: v2 });
+        expect(
+          (await restarted.get(before.id, { credentials: alice })).recipe,
+        ).toEqual(old.recipe);
+      });
     });
   },
 );

@@ -20,12 +20,15 @@ import {
   changesReadPermission,
   changesSearchPermission,
   ParsedChangeInput,
+  Recipe,
   SearchResponse,
+  TrustedRecipe,
 } from '@fleetdeck/plugin-changes-common';
 import { actorRef, audited } from '@fleetdeck/fleetdeck-node';
 import { randomUUID } from 'crypto';
 import { ChangeStore, NewRepository } from '../database/ChangeStore';
 import { RepositoryAccess } from '../git/RepositoryAccess';
+import { TrustedRecipes } from '../recipes/TrustedRecipes';
 import { CodeSearch, ParsedSearchQuery, searchTargets } from '../search';
 import { PullRequestTracker } from './PullRequestTracker';
 import { selectEntities } from './targets';
@@ -53,6 +56,8 @@ export class ChangesService {
       access: RepositoryAccess;
       search: CodeSearch;
       tracker: PullRequestTracker;
+      /** The recipes configured in `changes.recipes`; none if unset. */
+      recipes?: TrustedRecipes;
       /** Called when there is new work for the worker. */
       wake: () => void;
     },
@@ -79,11 +84,7 @@ export class ChangesService {
     caller: Caller,
   ): Promise<ChangeSummary> {
     await this.assertAllowed(changesCreatePermission, caller);
-    if (input.recipe.some(step => step.type === 'command')) {
-      throw new InputError(
-        'command steps run only in changes from a trusted source; use replace or setField steps',
-      );
-    }
+    const { recipe, recipeName, trusted } = this.recipeOf(input);
     const entities = await selectEntities(
       this.deps.catalog,
       input.targets,
@@ -112,6 +113,7 @@ export class ChangesService {
         meta: {
           changeId: id,
           title: input.title,
+          ...(recipeName ? { recipeName } : {}),
           repositories: repositories.length,
         },
       },
@@ -124,13 +126,19 @@ export class ChangesService {
           branch: input.branch ?? `fleetdeck/change-${id.slice(0, 8)}`,
           concurrency: input.concurrency,
           targets: input.targets,
-          recipe: input.recipe,
-          trusted: false,
+          recipe,
+          trusted,
           repositories,
         }),
     );
     this.deps.wake();
     return this.summary(id);
+  }
+
+  /** The recipes operators configured in `changes.recipes`. */
+  async listRecipes(caller: Caller): Promise<TrustedRecipe[]> {
+    await this.assertAllowed(changesReadPermission, caller);
+    return this.recipes.list();
   }
 
   async get(id: string, caller: Caller): Promise<ChangeDetail> {
@@ -326,6 +334,59 @@ export class ChangesService {
     );
     await this.deps.tracker.track(rows);
     return this.summary(id);
+  }
+
+  private get recipes(): TrustedRecipes {
+    return this.deps.recipes ?? TrustedRecipes.empty();
+  }
+
+  /**
+   * The steps a new change runs, and whether they come from the trusted
+   * source. Steps sent with the request are never trusted, so they may not
+   * hold command steps; a configured recipe's steps are copied from config
+   * (by name, never by anything else in the request).
+   */
+  private recipeOf(input: ParsedChangeInput): {
+    recipe: Recipe;
+    recipeName?: string;
+    trusted: boolean;
+  } {
+    if (input.recipeName !== undefined && input.recipe !== undefined) {
+      throw new InputError(
+        'Give either recipe (the steps) or recipeName (a configured recipe), not both',
+      );
+    }
+    if (input.recipeName !== undefined) {
+      const configured = this.recipes.get(input.recipeName);
+      if (!configured) {
+        const names = this.recipes.names();
+        throw new InputError(
+          `No recipe named ${JSON.stringify(
+            input.recipeName,
+          )} in changes.recipes; ${
+            names.length
+              ? `the configured recipes are ${names.join(', ')}`
+              : 'no recipe is configured'
+          }`,
+        );
+      }
+      return {
+        recipe: structuredClone(configured.steps),
+        recipeName: configured.name,
+        trusted: true,
+      };
+    }
+    if (!input.recipe) {
+      throw new InputError(
+        'Give either recipe (the steps) or recipeName (a recipe configured in changes.recipes)',
+      );
+    }
+    if (input.recipe.some(step => step.type === 'command')) {
+      throw new InputError(
+        'command steps run only in changes from a trusted source (a recipe configured in changes.recipes, chosen with recipeName); use replace or setField steps',
+      );
+    }
+    return { recipe: input.recipe, trusted: false };
   }
 
   private async summary(id: string): Promise<ChangeSummary> {

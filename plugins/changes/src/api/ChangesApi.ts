@@ -6,6 +6,7 @@ import {
   ChangeSummary,
   SearchQuery,
   SearchResponse,
+  TrustedRecipe,
 } from '@fleetdeck/plugin-changes-common';
 
 /** The query of `GET /changes`. @public */
@@ -33,6 +34,8 @@ export interface ChangeDiff {
 export interface ChangesApi {
   search(query: SearchQuery): Promise<SearchResponse>;
   listChanges(query?: ListChangesQuery): Promise<ListChangesResponse>;
+  /** The recipes operators configured (`changes.recipes`), which a change may name instead of sending steps. */
+  listRecipes(): Promise<TrustedRecipe[]>;
   /** Creates a change and starts its preview (nothing is pushed). */
   createChange(input: ChangeInput): Promise<ChangeSummary>;
   getChange(id: string): Promise<ChangeDetail>;

@@ -43,6 +43,11 @@ describe('ChangesClient', () => {
     await client.close('c1');
     await client.updateBranches('c1');
     await client.refresh('c1');
+    await client.createChange({
+      title: 't',
+      targets: { owner: ['group:default/x'] },
+      recipeName: 'add-editorconfig',
+    });
 
     expect([0, 1, 2, 3, 4].map(i => [call(i).method, call(i).url])).toEqual([
       ['POST', `${base}/search`],
@@ -75,6 +80,27 @@ describe('ChangesClient', () => {
       ['POST', `${base}/changes/c1/close`, {}],
       ['POST', `${base}/changes/c1/update-branches`, {}],
       ['POST', `${base}/changes/c1/refresh`, {}],
+    ]);
+    expect(call(12).body).toEqual({
+      title: 't',
+      targets: { owner: ['group:default/x'] },
+      recipeName: 'add-editorconfig',
+    });
+  });
+
+  it('lists the configured recipes', async () => {
+    const recipe = {
+      name: 'add-editorconfig',
+      title: 'Add an .editorconfig',
+      steps: [
+        { type: 'command', command: ['sh', '-c', 'true'], timeoutSeconds: 60 },
+      ],
+    };
+    const { client, call } = setup(200, { items: [recipe] });
+    await expect(client.listRecipes()).resolves.toEqual([recipe]);
+    expect([call(0).method, call(0).url]).toEqual([
+      'GET',
+      'http://portal/api/changes/recipes',
     ]);
   });
 

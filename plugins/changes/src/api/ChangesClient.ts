@@ -4,6 +4,7 @@ import {
   ChangeDetail,
   ChangeInput,
   ChangeSummary,
+  ListRecipesResponse,
   SearchQuery,
   SearchResponse,
 } from '@fleetdeck/plugin-changes-common';
@@ -43,6 +44,10 @@ export class ChangesClient implements ChangesApi {
     return this.request<ListChangesResponse>(
       `/changes${toSearch({ ...query })}`,
     );
+  }
+
+  async listRecipes() {
+    return (await this.request<ListRecipesResponse>('/recipes')).items;
   }
 
   createChange(input: ChangeInput) {

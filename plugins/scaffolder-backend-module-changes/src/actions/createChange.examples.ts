@@ -62,4 +62,22 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Add an .editorconfig to the services of a system with a recipe operators configured in changes.recipes (such recipes may run commands)',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'change',
+          action: 'fleetdeck:changes:create',
+          name: 'Create the change',
+          input: {
+            title: 'Add an .editorconfig',
+            targets: { system: ['system:default/payments-platform'] },
+            recipeName: 'add-editorconfig',
+          },
+        },
+      ],
+    }),
+  },
 ];

@@ -211,6 +211,27 @@ describe('fleetdeck:changes:create', () => {
     expect(api.received).toHaveLength(0);
   });
 
+  it('sends the name of a recipe configured in changes.recipes instead of steps', async () => {
+    const { recipe, ...rest } = expressBump;
+    const outputs = await run({ ...rest, recipeName: 'add-editorconfig' });
+    expect(api.received).toHaveLength(1);
+    expect(api.received[0].body).toEqual(
+      changeInputSchema.parse({ ...rest, recipeName: 'add-editorconfig' }),
+    );
+    expect(api.received[0].body).not.toHaveProperty('recipe');
+    expect(outputs.changeId).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(run(rest, { isDryRun: true })).rejects.toMatchObject({
+      name: 'InputError',
+      message: /give either recipe \(the steps\) or recipeName/,
+    });
+    await expect(
+      run({ ...rest, recipeName: '../x' }, { isDryRun: true }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: /a recipe name is lowercase letters and digits/,
+    });
+  });
+
   it("fails the step with the API's message when the user may not create changes", async () => {
     api.denied = true;
     await expect(run(expressBump)).rejects.toMatchObject({

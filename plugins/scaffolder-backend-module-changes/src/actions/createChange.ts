@@ -19,7 +19,8 @@ const globs = refs('Path globs in the repository, e.g. charts/*/values.yaml');
  * `fleetdeck:changes:create`: creates a fleet-wide change through the changes
  * API on behalf of the user who runs the template, so every check of the API
  * applies (`changes.change.create`, the targets the user may read, no
- * command steps). The change starts previewing; nothing is pushed until
+ * command steps unless they come from a recipe operators configured, named
+ * by `recipeName`). The change starts previewing; nothing is pushed until
  * someone applies it on its page.
  *
  * @public
@@ -62,37 +63,51 @@ export function createChangesCreateAction(options: {
             { description: 'Which entities (and so repositories) to change' },
           ),
         recipe: z =>
-          z.array(
-            z.discriminatedUnion('type', [
-              z.object({
-                type: z.literal('replace'),
-                files: z.array(z.string(), globs),
-                pattern: z.string({
-                  description:
-                    'A JavaScript regular expression, or a fixed string',
+          z
+            .array(
+              z.discriminatedUnion('type', [
+                z.object({
+                  type: z.literal('replace'),
+                  files: z.array(z.string(), globs),
+                  pattern: z.string({
+                    description:
+                      'A JavaScript regular expression, or a fixed string',
+                  }),
+                  fixedString: z.boolean().optional(),
+                  flags: z
+                    .string({
+                      description: 'Regex flags besides g: i, m, s, u',
+                    })
+                    .optional(),
+                  replacement: z.string({
+                    description: '$1 and $<name> refer to groups',
+                  }),
                 }),
-                fixedString: z.boolean().optional(),
-                flags: z
-                  .string({ description: 'Regex flags besides g: i, m, s, u' })
-                  .optional(),
-                replacement: z.string({
-                  description: '$1 and $<name> refer to groups',
+                z.object({
+                  type: z.literal('setField'),
+                  files: z.array(z.string(), globs),
+                  path: z.string({
+                    description: 'Dot-separated keys, e.g. image.tag',
+                  }),
+                  value: z.union([z.string(), z.number(), z.boolean()]),
+                  create: z
+                    .boolean({ description: 'Also create a missing field' })
+                    .optional(),
                 }),
-              }),
-              z.object({
-                type: z.literal('setField'),
-                files: z.array(z.string(), globs),
-                path: z.string({
-                  description: 'Dot-separated keys, e.g. image.tag',
-                }),
-                value: z.union([z.string(), z.number(), z.boolean()]),
-                create: z
-                  .boolean({ description: 'Also create a missing field' })
-                  .optional(),
-              }),
-            ]),
-            { description: 'The edits, applied in order in every repository' },
-          ),
+              ]),
+              {
+                description:
+                  'The edits, applied in order in every repository; give this or recipeName',
+              },
+            )
+            .optional(),
+        recipeName: z =>
+          z
+            .string({
+              description:
+                'Instead of recipe: the name of a recipe operators configured in changes.recipes (which may run commands), e.g. add-editorconfig',
+            })
+            .optional(),
         branch: z =>
           z
             .string({
@@ -117,14 +132,17 @@ export function createChangesCreateAction(options: {
     async handler(ctx) {
       const input = parseInput(changeInputSchema, ctx.input);
       // the API refuses them too; a dry run should say so
-      if (input.recipe.some(step => step.type === 'command')) {
+      if (input.recipe?.some(step => step.type === 'command')) {
         throw new InputError(
-          'command steps run only in changes from a trusted source; use replace or setField steps',
+          'command steps run only in changes from a trusted source (a recipe configured in changes.recipes, chosen with recipeName); use replace or setField steps',
         );
       }
       if (ctx.isDryRun) {
+        const edits = input.recipe
+          ? `${input.recipe.length} recipe steps`
+          : `the configured recipe ${input.recipeName}`;
         ctx.logger.info(
-          `Dry run: would create the change "${input.title}" with ${input.recipe.length} recipe steps`,
+          `Dry run: would create the change "${input.title}" with ${edits}`,
         );
         ctx.output('changeId', DRY_RUN_CHANGE_ID);
         ctx.output('changeUrl', `/changes/${DRY_RUN_CHANGE_ID}`);

@@ -116,4 +116,76 @@ describe('NewChangeForm', () => {
       ),
     ).toBeInTheDocument();
   });
+
+  it('offers the configured recipes, shows the chosen one read-only and sends its name', async () => {
+    const api = mockChangesApi();
+    api.listRecipes.mockResolvedValue([
+      {
+        name: 'add-editorconfig',
+        title: 'Add an .editorconfig',
+        description: 'Where a repository has none.',
+        steps: [
+          {
+            type: 'command',
+            command: [
+              'sh',
+              '-c',
+              "test -e .editorconfig || echo 'root = true'",
+            ],
+            timeoutSeconds: 60,
+          },
+        ],
+      },
+    ]);
+    api.createChange.mockResolvedValue(
+      makeChange({ id: 'c9', state: 'previewing' }),
+    );
+    await renderForm(api);
+
+    // the steps editor stays the default
+    const steps = await screen.findByRole('radio', { name: /^Steps/ });
+    expect(steps).toBeChecked();
+    expect(screen.getByLabelText('Step 1 pattern')).toBeInTheDocument();
+    expect(
+      screen.getByText('Where a repository has none.'),
+    ).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('radio', { name: /Add an \.editorconfig/ }),
+    );
+    expect(screen.queryByLabelText('Step 1 pattern')).not.toBeInTheDocument();
+    expect(
+      screen.getByText('Step 1: run a command (sandboxed, in the checkout)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        `sh -c 'test -e .editorconfig || echo '\\''root = true'\\'''`,
+      ),
+    ).toBeInTheDocument();
+
+    await fill(/Title/, 'Add an .editorconfig');
+    await fill('Owners', 'group:default/payments');
+    await userEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await waitFor(() =>
+      expect(api.createChange).toHaveBeenCalledWith({
+        title: 'Add an .editorconfig',
+        description: '',
+        targets: { owner: ['group:default/payments'] },
+        recipeName: 'add-editorconfig',
+        concurrency: 8,
+      }),
+    );
+    expect(await screen.findByText('tracking page')).toBeInTheDocument();
+  });
+
+  it('shows only the steps editor when no recipe is configured', async () => {
+    const api = mockChangesApi();
+    api.listRecipes.mockResolvedValue([]);
+    await renderForm(api);
+    expect(await screen.findByLabelText('Step 1 pattern')).toBeInTheDocument();
+    await waitFor(() => expect(api.listRecipes).toHaveBeenCalled());
+    expect(
+      screen.queryByRole('radiogroup', { name: 'Recipe' }),
+    ).not.toBeInTheDocument();
+  });
 });

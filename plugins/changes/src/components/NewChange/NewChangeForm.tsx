@@ -2,6 +2,9 @@ import { InfoCard } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import AddIcon from '@material-ui/icons/Add';
@@ -9,6 +12,7 @@ import VisibilityIcon from '@material-ui/icons/Visibility';
 import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
 import { changesApiRef } from '../../api/ChangesApi';
 import { changeRouteRef } from '../../routes';
 import { errorMessage } from '../shared/errorMessage';
@@ -21,11 +25,27 @@ import {
   initialDraft,
 } from './draft';
 import { readPrefill } from './prefill';
+import { RecipeStepsView } from './RecipeStepsView';
 import { StepEditor } from './StepEditor';
 import { TargetsEditor } from './TargetsEditor';
 
+/** A choice's title with a line below it. */
+function ChoiceLabel(props: { title: string; detail?: string }) {
+  return (
+    <Box py={0.5}>
+      <Typography variant="body2">{props.title}</Typography>
+      {props.detail && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {props.detail}
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
 /**
- * A new change: title, description, targets, recipe steps and concurrency.
+ * A new change: title, description, targets, recipe steps (or, when
+ * operators configured some, a recipe of `changes.recipes`) and concurrency.
  * "Preview" creates it (nothing is pushed yet) and opens its page, where the
  * diffs appear as the previews finish.
  */
@@ -41,6 +61,13 @@ export function NewChangeForm() {
   const [submitError, setSubmitError] = useState<string>();
   const set = (patch: Partial<ChangeDraft>) =>
     setDraft(d => ({ ...d, ...patch }));
+  // the recipes configured in changes.recipes; the form works without them
+  const configured = useAsync(
+    async () => (await api.listRecipes()) ?? [],
+    [api],
+  );
+  const recipes = configured.value ?? [];
+  const chosen = recipes.find(r => r.name === draft.recipeName);
 
   const submit = async () => {
     const built = buildChangeInput(draft);
@@ -106,39 +133,84 @@ export function NewChangeForm() {
         />
         <Box display="flex" flexDirection="column" style={{ gap: 12 }}>
           <Typography variant="subtitle1">Recipe</Typography>
-          {draft.steps.map((step, i) => (
-            <StepEditor
-              key={i}
-              index={i}
-              step={step}
-              errors={errors}
-              onChange={s =>
-                set({ steps: draft.steps.map((x, j) => (j === i ? s : x)) })
-              }
-              onRemove={() =>
-                set({ steps: draft.steps.filter((_, j) => j !== i) })
-              }
-            />
-          ))}
+          {configured.error && (
+            <Alert severity="warning">
+              Could not load the configured recipes:{' '}
+              {errorMessage(configured.error)}
+            </Alert>
+          )}
+          {recipes.length > 0 && (
+            <RadioGroup
+              aria-label="Recipe"
+              name="recipe"
+              value={draft.recipeName}
+              onChange={e => set({ recipeName: e.target.value })}
+            >
+              <FormControlLabel
+                value=""
+                control={<Radio color="primary" />}
+                label={
+                  <ChoiceLabel
+                    title="Steps"
+                    detail="Write replace and set-field steps below"
+                  />
+                }
+              />
+              {recipes.map(r => (
+                <FormControlLabel
+                  key={r.name}
+                  value={r.name}
+                  control={<Radio color="primary" />}
+                  label={<ChoiceLabel title={r.title} detail={r.description} />}
+                />
+              ))}
+            </RadioGroup>
+          )}
+          {chosen ? (
+            <>
+              <Typography variant="body2" color="textSecondary">
+                The recipe <code>{chosen.name}</code>, configured by the
+                portal&apos;s operators; its steps are copied into the change.
+              </Typography>
+              <RecipeStepsView steps={chosen.steps} />
+            </>
+          ) : (
+            <>
+              {draft.steps.map((step, i) => (
+                <StepEditor
+                  key={i}
+                  index={i}
+                  step={step}
+                  errors={errors}
+                  onChange={s =>
+                    set({ steps: draft.steps.map((x, j) => (j === i ? s : x)) })
+                  }
+                  onRemove={() =>
+                    set({ steps: draft.steps.filter((_, j) => j !== i) })
+                  }
+                />
+              ))}
+              <Box display="flex" style={{ gap: 8 }}>
+                <Button
+                  startIcon={<AddIcon />}
+                  onClick={() =>
+                    set({ steps: [...draft.steps, emptyReplaceStep()] })
+                  }
+                >
+                  Add replace step
+                </Button>
+                <Button
+                  startIcon={<AddIcon />}
+                  onClick={() =>
+                    set({ steps: [...draft.steps, emptySetFieldStep()] })
+                  }
+                >
+                  Add set-field step
+                </Button>
+              </Box>
+            </>
+          )}
           {errors.steps && <Alert severity="error">{errors.steps}</Alert>}
-          <Box display="flex" style={{ gap: 8 }}>
-            <Button
-              startIcon={<AddIcon />}
-              onClick={() =>
-                set({ steps: [...draft.steps, emptyReplaceStep()] })
-              }
-            >
-              Add replace step
-            </Button>
-            <Button
-              startIcon={<AddIcon />}
-              onClick={() =>
-                set({ steps: [...draft.steps, emptySetFieldStep()] })
-              }
-            >
-              Add set-field step
-            </Button>
-          </Box>
         </Box>
         <Box display="flex" style={{ gap: 12 }}>
           <TextField

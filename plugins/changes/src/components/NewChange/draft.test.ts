@@ -49,7 +49,7 @@ describe('buildChangeInput', () => {
     expect(input?.targets).toEqual({
       owner: ['group:default/payments', 'group:default/cards'],
     });
-    expect(input?.recipe[0]).toMatchObject({ value: 3 });
+    expect(input?.recipe?.[0]).toMatchObject({ value: 3 });
   });
 
   it('says what is missing', () => {
@@ -72,5 +72,21 @@ describe('buildChangeInput', () => {
     const { errors } = buildChangeInput(draft);
     expect(errors?.['steps.0.files']).toMatch(/inside the repository/);
     expect(errors?.branch).toBe('Not a valid git branch name');
+  });
+
+  it('sends the name of a configured recipe instead of steps, which then need no checks', () => {
+    const draft = initialDraft({ entityRefs: ['component:default/a'] });
+    draft.title = 'Add an .editorconfig';
+    draft.recipeName = 'add-editorconfig';
+    draft.steps = [emptyReplaceStep()];
+    expect(buildChangeInput(draft)).toEqual({
+      input: {
+        title: 'Add an .editorconfig',
+        description: '',
+        targets: { entityRefs: ['component:default/a'] },
+        recipeName: 'add-editorconfig',
+        concurrency: 8,
+      },
+    });
   });
 });

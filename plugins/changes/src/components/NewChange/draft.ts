@@ -45,6 +45,8 @@ export interface ChangeDraft {
   title: string;
   description: string;
   targets: TargetsDraft;
+  /** A recipe configured in `changes.recipes`, or '' for the steps below. */
+  recipeName: string;
   steps: StepDraft[];
   branch: string;
   concurrency: string;
@@ -91,6 +93,7 @@ export function initialDraft(prefill?: NewChangePrefill): ChangeDraft {
       tag: '',
       lifecycle: '',
     },
+    recipeName: '',
     steps: [step],
     branch: '',
     concurrency: '8',
@@ -155,7 +158,7 @@ function errorKey(path: PropertyKey[]): string {
   if (head === 'recipe' && typeof index === 'number') {
     return field === undefined ? 'steps' : `steps.${index}.${String(field)}`;
   }
-  if (head === 'recipe') return 'steps';
+  if (head === 'recipe' || head === 'recipeName') return 'steps';
   if (head === 'title' || head === 'branch' || head === 'concurrency') {
     return head;
   }
@@ -183,8 +186,10 @@ export function buildChangeInput(
     errors.targets =
       'Set at least one filter: a change is never sent to every service by accident';
   }
-  if (draft.steps.length === 0) errors.steps = 'Add at least one step';
-  draft.steps.forEach((s, i) => checkStep(s, i, errors));
+  if (!draft.recipeName) {
+    if (draft.steps.length === 0) errors.steps = 'Add at least one step';
+    draft.steps.forEach((s, i) => checkStep(s, i, errors));
+  }
   const concurrency = Number(draft.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
     errors.concurrency = 'A whole number from 1 to 100';
@@ -195,7 +200,9 @@ export function buildChangeInput(
     title: draft.title.trim(),
     description: draft.description.trim(),
     targets,
-    recipe: draft.steps.map(buildStep),
+    ...(draft.recipeName
+      ? { recipeName: draft.recipeName }
+      : { recipe: draft.steps.map(buildStep) }),
     concurrency,
     ...(draft.branch.trim() ? { branch: draft.branch.trim() } : {}),
   };
