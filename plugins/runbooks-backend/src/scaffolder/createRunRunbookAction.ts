@@ -142,7 +142,9 @@ export function createRunRunbookAction(options: Deps) {
             .optional(),
         parameters: z =>
           z
-            .record(z.string(), z.unknown(), {
+            // any, not unknown: the inferred input type is part of the
+            // published .d.ts and must satisfy TemplateAction's JsonObject
+            .record(z.string(), z.any(), {
               description: 'Runbook parameters',
             })
             .optional(),
