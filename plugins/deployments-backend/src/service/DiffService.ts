@@ -126,10 +126,15 @@ export class DiffService {
     head: string,
   ): Promise<CachedRange> {
     const git = this.git(repo);
-    const summary = await git.summary(base, head);
     const max = this.options.maxCommits;
+    // head is usually ahead of base: list base..head while git counts,
+    // rather than after (on two cores the two processes overlap)
+    const aheadLog =
+      base === head ? undefined : git.log(base, head, { maxCount: max });
+    aheadLog?.catch(() => {}); // when the commits are missing, summary says so
+    const summary = await git.summary(base, head);
     const [ahead, behind] = await Promise.all([
-      summary.ahead ? git.log(base, head, { maxCount: max }) : [],
+      summary.ahead && aheadLog ? aheadLog : [],
       summary.behind ? git.log(head, base, { maxCount: max }) : [],
     ]);
     for (const c of [...ahead, ...behind]) {
