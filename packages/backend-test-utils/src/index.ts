@@ -38,3 +38,5 @@ export type {
   FakeGitLabProject,
   FakeGitLabServerOptions,
 } from './fakes/gitlab';
+export { countGitProcesses, gitSync, TEST_GIT_IDENTITY } from './git/git';
+export type { GitProcessCount } from './git/git';

@@ -4,16 +4,9 @@ import {
   Repository,
   RepositoryResolver,
 } from '@fleetdeck/fleetdeck-node';
+import { countGitProcesses, gitSync } from '@fleetdeck/backend-test-utils';
 import { SearchResponse } from '@fleetdeck/plugin-changes-common';
-import { execFileSync } from 'child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { CodeSearch, ParsedSearchQuery, SearchTarget } from './CodeSearch';
@@ -31,19 +24,7 @@ const out = join(root, 'out');
 mkdirSync(out);
 const hostile = HOSTILE.map(q => q.replace('OUT', out));
 
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Ada',
-      GIT_AUTHOR_EMAIL: 'ada@example.com',
-      GIT_COMMITTER_NAME: 'Ada',
-      GIT_COMMITTER_EMAIL: 'ada@example.com',
-    },
-  });
-}
+const git = gitSync;
 
 /** A repository under the root with one commit of `files` on `branch`. */
 function sourceRepo(
@@ -420,41 +401,18 @@ describe('CodeSearch', () => {
   });
 
   it('greps many mirrors in one git process, at most `concurrency` at once', async () => {
-    // a git in front of the real one that logs when each process starts and ends
-    const bin = mkdtempSync(join(tmpdir(), 'counting-git-'));
-    const log = join(bin, 'log');
-    const realGit = execFileSync('sh', ['-c', 'command -v git'], {
-      encoding: 'utf8',
-    }).trim();
-    writeFileSync(
-      join(bin, 'git'),
-      `#!/bin/sh\necho + >> ${log}\n${realGit} "$@"\nstatus=$?\necho - >> ${log}\nexit $status\n`,
-      { mode: 0o755 },
-    );
     const expected = reference('-F', 'node:18');
-    const path = process.env.PATH;
-    process.env.PATH = `${bin}:${path}`;
-    try {
-      const response = await new CodeSearch({
+    const [response, processes] = await countGitProcesses(() =>
+      new CodeSearch({
         mirrors,
         logger: mockServices.logger.mock(),
         concurrency: 3,
         maxMatchesPerRepo: 1000,
-      }).search(query({}), targets);
-      expect(printed(response)).toEqual(expected);
-      let active = 0;
-      let most = 0;
-      const events = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-      for (const event of events) {
-        active += event === '+' ? 1 : -1;
-        most = Math.max(most, active);
-      }
-      expect(events.filter(e => e === '+')).toHaveLength(3);
-      expect(most).toBeLessThanOrEqual(3);
-    } finally {
-      process.env.PATH = path;
-      rmSync(bin, { recursive: true, force: true });
-    }
+      }).search(query({}), targets),
+    );
+    expect(printed(response)).toEqual(expected);
+    expect(processes.started).toBe(3);
+    expect(processes.most).toBeLessThanOrEqual(3);
   });
 
   it('fails a damaged mirror alone; the rest of its git process is searched', async () => {

@@ -1,5 +1,5 @@
-import { execFileSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { countGitProcesses, gitSync } from '@fleetdeck/backend-test-utils';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { grepTrees, GrepTree } from './grepTrees';
@@ -7,19 +7,7 @@ import { grepTrees, GrepTree } from './grepTrees';
 const root = mkdtempSync(join(tmpdir(), 'fleetdeck-grep-trees-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Ada',
-      GIT_AUTHOR_EMAIL: 'ada@example.com',
-      GIT_COMMITTER_NAME: 'Ada',
-      GIT_COMMITTER_EMAIL: 'ada@example.com',
-    },
-  }).trim();
-}
+const git = gitSync;
 
 /** A bare repository holding one commit of `files`; the tree to search. */
 function tree(name: string, files: Record<string, string>): GrepTree {
@@ -38,28 +26,10 @@ function tree(name: string, files: Record<string, string>): GrepTree {
 const lines = (n: number, text: string) =>
   Array.from({ length: n }, (_, i) => `${i} ${text}\n`).join('');
 
-/** Runs `fn` with a git in front of the real one that counts its processes. */
+/** `fn`'s result and the number of git processes it started. */
 async function countingGit<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const bin = mkdtempSync(join(tmpdir(), 'counting-git-'));
-  const log = join(bin, 'log');
-  writeFileSync(log, '');
-  const realGit = execFileSync('sh', ['-c', 'command -v git'], {
-    encoding: 'utf8',
-  }).trim();
-  writeFileSync(
-    join(bin, 'git'),
-    `#!/bin/sh\necho + >> ${log}\nexec ${realGit} "$@"\n`,
-    { mode: 0o755 },
-  );
-  const path = process.env.PATH;
-  process.env.PATH = `${bin}:${path}`;
-  try {
-    const result = await fn();
-    return [result, readFileSync(log, 'utf8').split('\n').length - 1];
-  } finally {
-    process.env.PATH = path;
-    rmSync(bin, { recursive: true, force: true });
-  }
+  const [result, count] = await countGitProcesses(fn);
+  return [result, count.started];
 }
 
 describe('grepTrees', () => {

@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { execFileSync } from 'child_process';
+import { gitSync } from '@fleetdeck/backend-test-utils';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -12,20 +12,7 @@ const resolver = new RepositoryResolver({
   allowedRoots: [root],
 });
 
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', args, {
-    cwd: dir,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Ada',
-      GIT_AUTHOR_EMAIL: 'ada@example.com',
-      GIT_COMMITTER_NAME: 'Ada',
-      GIT_COMMITTER_EMAIL: 'ada@example.com',
-    },
-  }).trim();
-}
+const git = gitSync;
 
 /** A repository with one commit on `branch`; its directory and repository. */
 function origin(name: string, branch = 'main') {
