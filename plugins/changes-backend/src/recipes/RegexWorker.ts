@@ -15,17 +15,34 @@ export type RegexOutcome =
   | { kind: 'timeout' }
   | { kind: 'failed'; message: string };
 
+/** The job states the worker writes into shared memory. */
+const RUNNING = 1;
+const DONE = 2;
+/** How long a new worker may take to start a job before it is given up on. */
+const START_LIMIT_MS = 60_000;
+
 // Plain JavaScript evaluated by the worker, so it runs the same from
-// TypeScript sources (tests, `start`) and from the built package.
+// TypeScript sources (tests, `start`) and from the built package. Before a
+// job runs, the worker writes its id and start time into shared memory, and
+// marks it done after: the backend's time limit then counts the regex's own
+// time, not a worker that was slow to start on a loaded machine.
 const WORKER_SOURCE = `
-const { parentPort } = require('worker_threads');
+const { parentPort, workerData } = require('worker_threads');
+const state = new Int32Array(workerData, 0, 2);
+const startedAt = new Float64Array(workerData, 8, 1);
 parentPort.on('message', job => {
+  startedAt[0] = Date.now();
+  Atomics.store(state, 0, job.id);
+  Atomics.store(state, 1, ${RUNNING});
+  let reply;
   try {
     const text = job.text.replace(new RegExp(job.pattern, job.flags), job.replacement);
-    parentPort.postMessage({ id: job.id, text: text === job.text ? undefined : text });
+    reply = { id: job.id, text: text === job.text ? undefined : text };
   } catch (e) {
-    parentPort.postMessage({ id: job.id, error: String((e && e.message) || e) });
+    reply = { id: job.id, error: String((e && e.message) || e) };
   }
+  Atomics.store(state, 1, ${DONE});
+  parentPort.postMessage(reply);
 });
 `;
 
@@ -43,6 +60,8 @@ type WorkerReply = { id: number; text?: string; error?: string };
  */
 export class RegexWorker {
   private worker?: Worker;
+  /** Shared with the worker: job id and state (Int32 × 2), start time (Float64). */
+  private shared = new SharedArrayBuffer(16);
   private queue: Promise<unknown> = Promise.resolve();
   private lastId = 0;
   private current?: {
@@ -76,11 +95,38 @@ export class RegexWorker {
     signal?.throwIfAborted();
     const worker = this.ensureWorker();
     const id = ++this.lastId;
+    const queuedAt = Date.now();
     return new Promise<RegexOutcome>((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.finish(id, { kind: 'timeout' }, true),
-        timeoutMs,
-      );
+      let timer: NodeJS.Timeout | undefined = undefined;
+      // Fires at the limit as the main thread sees it, then asks the worker's
+      // clock: a job that has not started, or started late, gets its time.
+      const check = () => {
+        const state = new Int32Array(this.shared, 0, 2);
+        const mine = Atomics.load(state, 0) === id;
+        const status = mine ? Atomics.load(state, 1) : 0;
+        if (status === DONE) {
+          timer = setTimeout(check, 50); // its answer is on the way
+          return;
+        }
+        const now = Date.now();
+        if (status === RUNNING) {
+          const ran = now - new Float64Array(this.shared, 8, 1)[0];
+          if (ran >= timeoutMs) {
+            this.finish(id, { kind: 'timeout' }, true);
+          } else {
+            timer = setTimeout(check, timeoutMs - ran);
+          }
+        } else if (now - queuedAt >= START_LIMIT_MS) {
+          this.finish(
+            id,
+            { kind: 'failed', message: 'the regex worker did not start' },
+            true,
+          );
+        } else {
+          timer = setTimeout(check, Math.min(timeoutMs, 250));
+        }
+      };
+      timer = setTimeout(check, timeoutMs);
       const onAbort = () => {
         const reason: unknown = signal?.reason;
         this.finish(
@@ -114,8 +160,11 @@ export class RegexWorker {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    // a new worker gets its own memory: a terminated one may still write
+    this.shared = new SharedArrayBuffer(16);
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      workerData: this.shared,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
     const running = () =>
