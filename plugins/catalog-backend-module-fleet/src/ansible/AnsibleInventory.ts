@@ -71,9 +71,14 @@ export class AnsibleInventory {
         `adding group '${child}' as child to '${parent}' creates a recursive dependency loop`,
       );
     }
-    const p = this.groups.get(parent)!;
-    if (!p.children.includes(child)) p.children.push(child);
-    this.groups.get(child)!.parents.add(parent);
+    // A child is in its parent's list exactly when the parent is in the
+    // child's set: the set answers in constant time where the list took one
+    // look per sibling (quadratic in a group of 10,000 cluster groups).
+    const c = this.groups.get(child)!;
+    if (!c.parents.has(parent)) {
+      this.groups.get(parent)!.children.push(child);
+      c.parents.add(parent);
+    }
     this.depths = undefined;
   }
 
