@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import {
@@ -61,15 +61,19 @@ export const FleetPage = () => {
   // Selection for runbook runs; "select all" covers every page of the filter.
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [launcherOpen, setLauncherOpen] = useState(false);
-  const onSelect = (refs: string[], checked: boolean) =>
-    setSelected(current => {
-      const next = new Set(current);
-      for (const ref of refs) {
-        if (checked) next.add(ref);
-        else next.delete(ref);
-      }
-      return next;
-    });
+  // stable, so the table's memoized rows keep it across renders
+  const onSelect = useCallback(
+    (refs: string[], checked: boolean) =>
+      setSelected(current => {
+        const next = new Set(current);
+        for (const ref of refs) {
+          if (checked) next.add(ref);
+          else next.delete(ref);
+        }
+        return next;
+      }),
+    [],
+  );
   const selectAllMatching = async () =>
     setSelected(new Set(await page.matchingRefs()));
 

@@ -3,9 +3,12 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { memo } from 'react';
+import { Link } from '@backstage/core-components';
 import {
-  EntityRefLink,
+  EntityDisplayName,
   humanizeEntityRef,
+  useEntityRefLink,
 } from '@backstage/plugin-catalog-react';
 import {
   Button,
@@ -22,7 +25,11 @@ import {
   TableSortLabel,
   Typography,
 } from '@material-ui/core';
-import { compareVersions, toEntityRef } from '@fleetdeck/plugin-fleet-common';
+import {
+  compareVersions,
+  toEntityRef,
+  VersionPolicy,
+} from '@fleetdeck/plugin-fleet-common';
 import { FLEET_COLUMNS, FleetColumnId, FleetState } from './fleetQuery';
 import { PAGE_SIZE } from './useFleetPage';
 import { useVersionPolicy, VersionChip } from '../VersionPolicy';
@@ -43,6 +50,102 @@ function options(column: (typeof FLEET_COLUMNS)[number], facets: Facets) {
   );
   return sorted;
 }
+
+/**
+ * One cluster's row. Memoized, so a row re-renders only when its cluster, its
+ * tick or the policy changes, not on every render of the page (a filter or
+ * page change renders the page once before the catalog answers). Its links
+ * are made with the page's one `entityLink` (EntityRefLink looks the entity
+ * page route up again for every link: two a row, each a match of the app's
+ * routes).
+ */
+const FleetRow = memo(
+  (props: {
+    entity: Entity;
+    entityRef: string;
+    policy: VersionPolicy;
+    entityLink: ReturnType<typeof useEntityRefLink>;
+    checked: boolean;
+    onSelect?: (entityRefs: string[], checked: boolean) => void;
+  }) => {
+    const {
+      entity: e,
+      entityRef,
+      policy,
+      entityLink,
+      checked,
+      onSelect,
+    } = props;
+    const owner = e.spec?.owner
+      ? toEntityRef(String(e.spec.owner), { defaultKind: 'group' })
+      : undefined;
+    return (
+      <TableRow hover>
+        {onSelect && (
+          <TableCell padding="checkbox">
+            <Checkbox
+              checked={checked}
+              onChange={(_ev, value) => onSelect([entityRef], value)}
+              inputProps={{ 'aria-label': `Select ${e.metadata.name}` }}
+            />
+          </TableCell>
+        )}
+        <TableCell>
+          <Link to={entityLink(e)}>
+            <EntityDisplayName entityRef={e} defaultKind="cluster" />
+          </Link>
+        </TableCell>
+        <TableCell>{String(e.spec?.engine ?? '')}</TableCell>
+        <TableCell>
+          <VersionChip
+            policy={policy}
+            engine={String(e.spec?.engine ?? '')}
+            version={String(e.spec?.version ?? '')}
+          />
+        </TableCell>
+        <TableCell>{String(e.spec?.environment ?? '')}</TableCell>
+        <TableCell>
+          {owner ? (
+            <Link to={entityLink(owner)}>
+              <EntityDisplayName entityRef={owner} />
+            </Link>
+          ) : null}
+        </TableCell>
+        <TableCell>{String(e.spec?.region ?? '')}</TableCell>
+        <TableCell align="right">
+          {Array.isArray(e.spec?.nodes) ? e.spec!.nodes.length : 0}
+        </TableCell>
+      </TableRow>
+    );
+  },
+);
+
+/** The rows of a page, their links made with one route lookup (see FleetRow). */
+const FleetRows = (props: {
+  items: Entity[];
+  refs: string[];
+  policy: VersionPolicy;
+  selected?: ReadonlySet<string>;
+  onSelect?: (entityRefs: string[], checked: boolean) => void;
+}) => {
+  const { items, refs, policy, selected, onSelect } = props;
+  const entityLink = useEntityRefLink();
+  return (
+    <>
+      {items.map((e, i) => (
+        <FleetRow
+          key={e.metadata.name}
+          entity={e}
+          entityRef={refs[i]}
+          policy={policy}
+          entityLink={entityLink}
+          checked={!!selected?.has(refs[i])}
+          onSelect={onSelect}
+        />
+      ))}
+    </>
+  );
+};
 
 /** The Fleet table: sortable headers, a filter per column, one page of rows, cursor paging. */
 export const FleetTable = (props: {
@@ -134,46 +237,15 @@ export const FleetTable = (props: {
             </TableRow>
           </TableHead>
           <TableBody>
-            {items.map((e, i) => (
-              <TableRow key={e.metadata.name} hover>
-                {onSelect && (
-                  <TableCell padding="checkbox">
-                    <Checkbox
-                      checked={!!selected?.has(pageRefs[i])}
-                      onChange={(_ev, checked) =>
-                        onSelect([pageRefs[i]], checked)
-                      }
-                      inputProps={{ 'aria-label': `Select ${e.metadata.name}` }}
-                    />
-                  </TableCell>
-                )}
-                <TableCell>
-                  <EntityRefLink entityRef={e} defaultKind="cluster" />
-                </TableCell>
-                <TableCell>{String(e.spec?.engine ?? '')}</TableCell>
-                <TableCell>
-                  <VersionChip
-                    policy={policy}
-                    engine={String(e.spec?.engine ?? '')}
-                    version={String(e.spec?.version ?? '')}
-                  />
-                </TableCell>
-                <TableCell>{String(e.spec?.environment ?? '')}</TableCell>
-                <TableCell>
-                  {e.spec?.owner ? (
-                    <EntityRefLink
-                      entityRef={toEntityRef(String(e.spec.owner), {
-                        defaultKind: 'group',
-                      })}
-                    />
-                  ) : null}
-                </TableCell>
-                <TableCell>{String(e.spec?.region ?? '')}</TableCell>
-                <TableCell align="right">
-                  {Array.isArray(e.spec?.nodes) ? e.spec!.nodes.length : 0}
-                </TableCell>
-              </TableRow>
-            ))}
+            {items.length > 0 && (
+              <FleetRows
+                items={items}
+                refs={pageRefs}
+                policy={policy}
+                selected={selected}
+                onSelect={onSelect}
+              />
+            )}
             {items.length === 0 && (
               <TableRow>
                 <TableCell colSpan={FLEET_COLUMNS.length + (onSelect ? 1 : 0)}>
