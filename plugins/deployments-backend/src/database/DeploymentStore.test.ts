@@ -81,6 +81,35 @@ describe.each(databases.eachSupportedId())('stores on %s', databaseId => {
       ['staging', '3'],
     ]);
     expect((await store.current()).length).toBe(3);
+    // a second record at the same instant: the one recorded last is current
+    await store.record({
+      ...d,
+      environment: 'staging',
+      commitSha: sha('5'),
+      deployedAt: at(3),
+    });
+    const all = await store.current();
+    expect(all.find(c => c.environment === 'staging')?.commitSha).toBe(
+      sha('5'),
+    );
+    // the drift summary's lean read agrees with the full one
+    const key = (c: { entityRef: string; environment: string }) =>
+      `${c.entityRef} ${c.environment}`;
+    expect(
+      (await store.currentCommits()).sort((x, y) =>
+        key(x).localeCompare(key(y)),
+      ),
+    ).toEqual(
+      all
+        .sort((x, y) => key(x).localeCompare(key(y)))
+        .map(c => ({
+          entityRef: c.entityRef,
+          environment: c.environment,
+          commitSha: c.commitSha,
+          version: c.version,
+          deployedAt: c.deployedAt,
+        })),
+    );
   });
 
   it('caches a range with its commits in chunks, first writer wins', async () => {

@@ -49,6 +49,12 @@ function toDeployment(row: Row): Deployment {
   };
 }
 
+/** An entity's current commit in one environment. */
+export type CurrentCommit = Pick<
+  Deployment,
+  'entityRef' | 'environment' | 'commitSha' | 'version' | 'deployedAt'
+>;
+
 /** Deployment history: every record is kept; the newest successful one is current. */
 export class DeploymentStore {
   constructor(private readonly db: Knex) {}
@@ -131,6 +137,35 @@ export class DeploymentStore {
    * for the given entities or for all.
    */
   async current(entityRefs?: string[]): Promise<Deployment[]> {
+    return (await this.currentRows(['d.*'], entityRefs)).map(toDeployment);
+  }
+
+  /**
+   * What the drift summary needs of {@link DeploymentStore.current} for every
+   * entity: only the columns it shows, read and converted without the rest.
+   */
+  async currentCommits(): Promise<CurrentCommit[]> {
+    const rows = await this.currentRows([
+      'd.id',
+      'd.entity_ref',
+      'd.environment',
+      'd.commit_sha',
+      'd.version',
+      'd.deployed_at',
+    ]);
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      environment: row.environment,
+      commitSha: row.commit_sha,
+      version: row.version ?? undefined,
+      deployedAt: new Date(Number(row.deployed_at)).toISOString(),
+    }));
+  }
+
+  private async currentRows(
+    columns: string[],
+    entityRefs?: string[],
+  ): Promise<Row[]> {
     const latest = this.db('deployments')
       .select('entity_ref', 'environment')
       .max({ max_at: 'deployed_at' })
@@ -144,7 +179,7 @@ export class DeploymentStore {
           .andOn('d.deployed_at', '=', 'l.max_at');
       })
       .where('d.status', 'succeeded')
-      .select('d.*');
+      .select(columns);
     // Two records at the same instant: the one recorded last wins.
     const byKey = new Map<string, Row>();
     for (const row of rows) {
@@ -152,6 +187,6 @@ export class DeploymentStore {
       const seen = byKey.get(key);
       if (!seen || Number(seen.id) < Number(row.id)) byKey.set(key, row);
     }
-    return [...byKey.values()].map(toDeployment);
+    return [...byKey.values()];
   }
 }

@@ -29,6 +29,20 @@ interface RangeRow {
   computed_at: number | string;
 }
 
+/** What {@link toRange} reads. */
+const RANGE_COLUMNS = [
+  'id',
+  'repo_key',
+  'base_sha',
+  'head_sha',
+  'status',
+  'ahead',
+  'behind',
+  'merge_base',
+  'oldest_commit_at',
+  'truncated',
+];
+
 function toRange(row: RangeRow): CachedRange {
   return {
     id: Number(row.id),
@@ -59,7 +73,8 @@ export class DiffCacheStore {
     base: string,
     head: string,
   ): Promise<CachedRange | undefined> {
-    const row = await this.db<RangeRow>('deployments_diff_ranges')
+    const row: RangeRow | undefined = await this.db('deployments_diff_ranges')
+      .select(RANGE_COLUMNS)
       .where({ repo_key: repoKey, base_sha: base, head_sha: head })
       .first();
     return row ? toRange(row) : undefined;
@@ -72,10 +87,9 @@ export class DiffCacheStore {
     const result = new Map<string, CachedRange>();
     const heads = [...new Set(pairs.map(p => p.head))];
     for (let i = 0; i < heads.length; i += 500) {
-      const rows = await this.db<RangeRow>('deployments_diff_ranges').whereIn(
-        'head_sha',
-        heads.slice(i, i + 500),
-      );
+      const rows: RangeRow[] = await this.db('deployments_diff_ranges')
+        .select(RANGE_COLUMNS) // not the files, which can be long
+        .whereIn('head_sha', heads.slice(i, i + 500));
       for (const row of rows) {
         result.set(
           `${row.repo_key}:${row.base_sha}:${row.head_sha}`,
@@ -86,14 +100,17 @@ export class DiffCacheStore {
     return result;
   }
 
-  /** Stores a computed range and its commits; a concurrent writer's row wins. */
+  /**
+   * Stores a computed range and its commits; a concurrent writer's row wins.
+   * Returns the new range's id, or undefined when the row was already there.
+   */
   async put(
     repoKey: string,
     summary: DiffSummary,
     commits: { ahead: RawCommit[]; behind: RawCommit[] },
     truncated: boolean,
-  ): Promise<void> {
-    await this.db.transaction(async tx => {
+  ): Promise<number | undefined> {
+    return await this.db.transaction(async tx => {
       const ids = await tx('deployments_diff_ranges')
         .insert({
           repo_key: repoKey,
@@ -112,8 +129,8 @@ export class DiffCacheStore {
         .onConflict(['repo_key', 'base_sha', 'head_sha'])
         .ignore()
         .returning('id');
-      if (ids.length === 0) return;
-      const rangeId = typeof ids[0] === 'object' ? ids[0].id : ids[0];
+      if (ids.length === 0) return undefined;
+      const rangeId = Number(typeof ids[0] === 'object' ? ids[0].id : ids[0]);
       const rows = [];
       for (const side of ['ahead', 'behind'] as const) {
         const list = commits[side];
@@ -131,6 +148,7 @@ export class DiffCacheStore {
       for (let i = 0; i < rows.length; i += 20) {
         await tx('deployments_diff_chunks').insert(rows.slice(i, i + 20));
       }
+      return rangeId;
     });
   }
 

@@ -57,6 +57,29 @@ describe('GitRange against git itself', () => {
     expect(commits.find(c => c.sha === c4)!.parents).toEqual([c2]);
   });
 
+  it('lists with the boundary, which holds the base exactly when it is an ancestor of the head', async () => {
+    const all = [c1, c2, c3, c4, c5, m1, c6];
+    for (const a of all) {
+      for (const b of all) {
+        const { commits, boundary } = await range.logWithBoundary(a, b, {
+          maxCount: 100,
+        });
+        expect(commits.map(c => c.sha)).toEqual(repo.revList(`${a}..${b}`));
+        expect(await range.log(a, b)).toEqual(commits);
+        const ancestor = a !== b && repo.git('merge-base', a, b) === a;
+        expect(boundary.includes(a)).toBe(ancestor);
+      }
+    }
+    // c3..c6 also stops at c2, where the feature branch forked
+    const merged = await range.logWithBoundary(c3, c6, { maxCount: 100 });
+    expect(merged.boundary.sort()).toEqual([c2, c3].sort());
+    // cut short, the list is git's first commits (the caller then counts)
+    const cut = await range.logWithBoundary(c1, c6, { maxCount: 2 });
+    expect(cut.commits.map(c => c.sha)).toEqual(
+      repo.revList(`${c1}..${c6}`).slice(0, 2),
+    );
+  });
+
   it('pages a range with skip and max-count', async () => {
     const all = repo.revList(`${c1}..${c6}`);
     const page = await range.log(c1, c6, { skip: 2, maxCount: 3 });

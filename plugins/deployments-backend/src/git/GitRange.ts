@@ -16,8 +16,12 @@ export interface RawCommit {
 
 const FIELD = '\x1f';
 const RECORD = '\x1e';
-/** SHA, parents, author, email, author date, subject, body; unit- and record-separated. */
+/**
+ * Boundary mark (`-` for a boundary commit), SHA, parents, author, email,
+ * author date, subject, body; unit- and record-separated.
+ */
 const LOG_FORMAT = `--format=${[
+  '%m',
   '%H',
   '%P',
   '%an',
@@ -114,24 +118,32 @@ export class GitRange {
     if (options.maxCount !== undefined)
       args.push(`--max-count=${options.maxCount}`);
     args.push(`${from}..${to}`, '--');
-    const out = await this.git(args);
-    const commits: RawCommit[] = [];
-    for (const record of out.split(RECORD)) {
-      const text = record.replace(/^\n/, '');
-      if (!text) continue;
-      const [sha, parents, authorName, authorEmail, authoredAt, subject, body] =
-        text.split(FIELD);
-      commits.push({
-        sha,
-        parents: parents ? parents.split(' ') : [],
-        authorName,
-        authorEmail,
-        authoredAt,
-        subject,
-        body: (body ?? '').trim(),
-      });
-    }
-    return commits;
+    return parseLog(await this.git(args)).commits;
+  }
+
+  /**
+   * {@link GitRange.log} of `from..to` up to `maxCount` commits, and from the
+   * same git process the boundary: the excluded commits that are parents of
+   * listed ones. When the list is complete (shorter than `maxCount`), `from`
+   * is in the boundary exactly when it is an ancestor of `to`; then the list
+   * alone is the whole comparison (ahead = its length, behind = 0), with no
+   * `rev-list --count` walk of the same range.
+   */
+  async logWithBoundary(
+    from: string,
+    to: string,
+    options: { maxCount: number },
+  ): Promise<{ commits: RawCommit[]; boundary: string[] }> {
+    return parseLog(
+      await this.git([
+        'log',
+        '--boundary',
+        LOG_FORMAT,
+        `--max-count=${options.maxCount}`,
+        `${from}..${to}`,
+        '--',
+      ]),
+    );
   }
 
   /** Files each commit changed against its first parent (none for merges). */
@@ -179,6 +191,41 @@ export class GitRange {
     });
     return stdout;
   }
+}
+
+/** Parses `git log` output in {@link LOG_FORMAT}: listed commits and boundary SHAs. */
+function parseLog(out: string): { commits: RawCommit[]; boundary: string[] } {
+  const commits: RawCommit[] = [];
+  const boundary: string[] = [];
+  for (const record of out.split(RECORD)) {
+    // every record but the first starts with the newline that ended the last
+    const text = record.charCodeAt(0) === 10 ? record.slice(1) : record;
+    if (!text) continue;
+    const [
+      mark,
+      sha,
+      parents,
+      authorName,
+      authorEmail,
+      authoredAt,
+      subject,
+      body,
+    ] = text.split(FIELD);
+    if (mark === '-') {
+      boundary.push(sha);
+      continue;
+    }
+    commits.push({
+      sha,
+      parents: parents ? parents.split(' ') : [],
+      authorName,
+      authorEmail,
+      authoredAt,
+      subject,
+      body: (body ?? '').trim(),
+    });
+  }
+  return { commits, boundary };
 }
 
 /** Parses `git --numstat -z --no-renames` output. */

@@ -14,6 +14,7 @@ import { PullRequestStore } from '../database/PullRequestStore';
 import { CommitLinker } from '../enrichment/CommitLinker';
 import { GitHubPullRequests } from '../enrichment/GitHubPullRequests';
 import { appendLinearCommits, TestRepo } from '../testing/TestRepo';
+import { GitRange } from '../git/GitRange';
 import { DiffService } from './DiffService';
 
 jest.setTimeout(120_000);
@@ -84,7 +85,7 @@ describe('DiffService', () => {
       github: prs,
       maxCommits,
     });
-    return { resolver, mirrors, diff, prs };
+    return { resolver, mirrors, diff, prs, knex, pulls };
   }
 
   it('serves a range from the cache once computed, without git', async () => {
@@ -104,6 +105,88 @@ describe('DiffService', () => {
     rmSync(mirrors.dir(r), { recursive: true, force: true });
     const again = await diff.diff(r, a, b);
     expect(again).toEqual(first);
+  });
+
+  it('answers a descendant range from one git log, exactly as the full comparison does, cold and cached', async () => {
+    // main: c1 - c2 - c3 - m - c5          other: c1 - x1 - x2
+    //          \         /
+    // topic:     t1 ----      (forked before c3: c3..m also stops at c2)
+    const repo = new TestRepo(join(root, 'shapes'));
+    const c1 = repo.commit('Initial commit');
+    const c2 = repo.commit('PAY-1 orders (#1)', 'src/orders.ts');
+    repo.git('checkout', '--quiet', '-b', 'topic');
+    const t1 = repo.commit('PAY-2 IBANs', 'src/iban.ts');
+    repo.git('checkout', '--quiet', 'main');
+    const c3 = repo.commit('PAY-3 limits (#3)', 'src/limits.ts');
+    const m = repo.merge('topic', 'Merge pull request #4 from fleetdeck/topic');
+    const c5 = repo.commit('Release 1.0 (#5)', 'CHANGELOG.md');
+    repo.git('checkout', '--quiet', '-b', 'other', c1);
+    repo.commit('PAY-6 rewrite', 'src/orders.ts');
+    const x2 = repo.commit('PAY-7 rewrite more', 'src/limits.ts');
+    repo.git('checkout', '--quiet', 'main');
+    const cases: Array<[string, string, string, boolean]> = [
+      // name, base, head, whether git had to count
+      ['descendant across a merge', c3, c5, false],
+      ['descendant from the root', c1, c5, false],
+      ['descendant on the topic', c2, t1, false],
+      ['descendant up to the merge', c2, m, false],
+      ['rollback', c5, c2, true],
+      ['diverged', c5, x2, true],
+      ['topic vs main', t1, c3, true],
+      ['identical', c3, c3, true],
+    ];
+    const { resolver, mirrors, diff, knex, pulls } = await setup();
+    const r = resolver.resolveValue('shapes');
+    await mirrors.ensure(r, [c5, x2]);
+    const counted = jest.spyOn(GitRange.prototype, 'summary');
+    const cold = [];
+    try {
+      for (const [name, base, head, counts] of cases) {
+        counted.mockClear();
+        const ahead = await diff.diff(r, base, head);
+        const behind = await diff.diff(r, base, head, { side: 'behind' });
+        expect([name, counted.mock.calls.length > 0]).toEqual([name, counts]);
+        const mergeBase =
+          base === head
+            ? base
+            : repo.git('merge-base', base, head) || undefined;
+        expect([name, ahead]).toMatchObject([
+          name,
+          {
+            ahead: repo.revList(`${base}..${head}`).length,
+            behind: repo.revList(`${head}..${base}`).length,
+            mergeBase,
+            truncated: false,
+          },
+        ]);
+        expect(ahead.commits.map(c => c.sha)).toEqual(
+          repo.revList(`${base}..${head}`),
+        );
+        expect(behind.commits.map(c => c.sha)).toEqual(
+          repo.revList(`${head}..${base}`),
+        );
+        cold.push([ahead, behind]);
+      }
+    } finally {
+      counted.mockRestore();
+    }
+    // A new process reads the same pages from the database alone.
+    rmSync(mirrors.dir(r), { recursive: true, force: true });
+    const restarted = new DiffService({
+      mirrors,
+      cache: new DiffCacheStore(knex),
+      pulls,
+      linker: CommitLinker.fromConfig(new ConfigReader({})),
+      maxCommits: 50_000,
+    });
+    const cached = [];
+    for (const [, base, head] of cases) {
+      cached.push([
+        await restarted.diff(r, base, head),
+        await restarted.diff(r, base, head, { side: 'behind' }),
+      ]);
+    }
+    expect(cached).toEqual(cold);
   });
 
   it('pages a 20,000-commit range exactly as git rev-list orders it', async () => {

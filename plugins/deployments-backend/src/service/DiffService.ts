@@ -127,16 +127,48 @@ export class DiffService {
   ): Promise<CachedRange> {
     const git = this.git(repo);
     const max = this.options.maxCommits;
-    // head is usually ahead of base: list base..head while git counts,
-    // rather than after (on two cores the two processes overlap)
-    const aheadLog =
-      base === head ? undefined : git.log(base, head, { maxCount: max });
-    aheadLog?.catch(() => {}); // when the commits are missing, summary says so
-    const summary = await git.summary(base, head);
-    const [ahead, behind] = await Promise.all([
-      summary.ahead && aheadLog ? aheadLog : [],
-      summary.behind ? git.log(head, base, { maxCount: max }) : [],
-    ]);
+    let summary: DiffSummary;
+    let ahead: RawCommit[] = [];
+    let behind: RawCommit[] = [];
+    // Usually head descends from base (an environment ahead of production):
+    // then one `git log --boundary base..head` is the whole comparison. Only
+    // otherwise (rollback, diverged, longer than the cap, missing commits)
+    // does git count the range and list the other side.
+    const listed =
+      base === head
+        ? undefined
+        : await git
+            .logWithBoundary(base, head, { maxCount: max })
+            .catch(() => undefined); // when the commits are missing, summary says so
+    if (
+      listed &&
+      listed.commits.length < max &&
+      listed.boundary.includes(base)
+    ) {
+      summary = {
+        base,
+        head,
+        status: 'ahead',
+        ahead: listed.commits.length,
+        behind: 0,
+        mergeBase: base,
+      };
+      ahead = listed.commits;
+    } else {
+      // A complete list without base in its boundary means base has commits
+      // head lacks: list them while git counts (the processes overlap).
+      const behindLog =
+        listed && listed.commits.length < max
+          ? git.log(head, base, { maxCount: max })
+          : undefined;
+      behindLog?.catch(() => {}); // awaited below, or not needed
+      summary = await git.summary(base, head);
+      if (summary.ahead)
+        ahead =
+          listed?.commits ?? (await git.log(base, head, { maxCount: max }));
+      if (summary.behind)
+        behind = await (behindLog ?? git.log(head, base, { maxCount: max }));
+    }
     for (const c of [...ahead, ...behind]) {
       if (c.body.length > 2000) c.body = c.body.slice(0, 2000);
     }
@@ -147,15 +179,26 @@ export class DiffService {
     if (oldest) summary.oldestCommitAt = new Date(oldest).toISOString();
     const truncated =
       summary.ahead > ahead.length || summary.behind > behind.length;
-    await this.options.cache.put(
+    const inserted = await this.options.cache.put(
       repo.key,
       summary,
       { ahead, behind },
       truncated,
     );
     this.queuePullRequests(repo, ahead);
-    const stored = await this.options.cache.get(repo.key, base, head);
-    return stored!;
+    const stored = (await this.options.cache.get(repo.key, base, head))!;
+    if (inserted === stored.id) {
+      // The first page is usually asked next: serve it from the commits just
+      // stored rather than reading and parsing them back.
+      for (const [side, list] of [
+        ['ahead', ahead],
+        ['behind', behind],
+      ] as const) {
+        if (list.length)
+          this.remember(`${stored.id}:${side}:0`, list.slice(0, CHUNK_SIZE));
+      }
+    }
+    return stored;
   }
 
   private queuePullRequests(repo: Repository, commits: RawCommit[]) {
@@ -200,17 +243,20 @@ export class DiffService {
     chunk: number,
   ) {
     const key = `${rangeId}:${side}:${chunk}`;
-    let commits = this.chunkCache.get(key);
-    if (commits) {
-      this.chunkCache.delete(key);
-    } else {
-      commits = await this.options.cache.chunk(rangeId, side, chunk);
-    }
+    const commits =
+      this.chunkCache.get(key) ??
+      (await this.options.cache.chunk(rangeId, side, chunk));
+    this.remember(key, commits);
+    return commits;
+  }
+
+  /** Puts a chunk in the in-process cache as the most recently used. */
+  private remember(key: string, commits: RawCommit[]) {
+    this.chunkCache.delete(key);
     this.chunkCache.set(key, commits);
     while (this.chunkCache.size > (this.options.chunkCacheSize ?? 64)) {
       this.chunkCache.delete(this.chunkCache.keys().next().value!);
     }
-    return commits;
   }
 
   private async enrich(

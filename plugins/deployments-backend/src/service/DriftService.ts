@@ -5,16 +5,21 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  Deployment,
   DriftEntry,
   DriftSummary,
   sortEnvironments,
 } from '@fleetdeck/plugin-deployments-common';
 import { sameEntityRef } from '@fleetdeck/plugin-fleet-common';
-import { DeploymentStore } from '../database/DeploymentStore';
-import { DiffCacheStore } from '../database/DiffCacheStore';
-import { Repository, RepositoryResolver } from '@fleetdeck/fleetdeck-node';
+import { CurrentCommit, DeploymentStore } from '../database/DeploymentStore';
+import { CachedRange, DiffCacheStore } from '../database/DiffCacheStore';
+import {
+  GIT_REPO_ANNOTATION,
+  Repository,
+  RepositoryResolver,
+} from '@fleetdeck/fleetdeck-node';
 import { DiffWarmer } from './DiffWarmer';
+
+const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
 
 const FIELDS = [
   'kind',
@@ -26,12 +31,27 @@ const FIELDS = [
   'spec.system',
 ];
 
+/** How long the repository an entity's annotations name is reused. */
+const REPOSITORY_CACHE_MS = 30_000;
+/** Most annotation values whose repository is remembered. */
+const REPOSITORY_CACHE_SIZE = 20_000;
+/** Most comparisons remembered (a few hundred bytes each). */
+const COMPARISON_CACHE_SIZE = 100_000;
+
 /**
  * The fleet drift summary: every deployed service with its environments side
  * by side and how far production is behind. It reads cached comparisons only
- * (one query for all of them) and queues the missing ones in the background.
+ * (from memory once read, the rest in one query) and queues the missing ones
+ * in the background.
  */
 export class DriftService {
+  private readonly repositories = new Map<
+    string,
+    { repo?: Repository; expires: number }
+  >();
+  /** Cached comparisons already read: a row never changes once written. */
+  private readonly comparisonCache = new Map<string, CachedRange>();
+
   constructor(
     private readonly options: {
       store: DeploymentStore;
@@ -50,8 +70,9 @@ export class DriftService {
     filter: { owner?: string; system?: string } = {},
   ): Promise<DriftSummary> {
     const { environments, productionEnvironment: prod } = this.options;
-    const current = await this.options.store.current();
-    const byEntity = new Map<string, Map<string, Deployment>>();
+    const now = Date.now();
+    const current = await this.options.store.currentCommits();
+    const byEntity = new Map<string, Map<string, CurrentCommit>>();
     for (const d of current) {
       if (!byEntity.has(d.entityRef)) byEntity.set(d.entityRef, new Map());
       byEntity.get(d.entityRef)!.set(d.environment, d);
@@ -66,7 +87,7 @@ export class DriftService {
 
     const rows: Array<{
       entity: Entity;
-      deployments: Map<string, Deployment>;
+      deployments: Map<string, CurrentCommit>;
       repo?: Repository;
     }> = [];
     for (const entity of items) {
@@ -82,12 +103,7 @@ export class DriftService {
         !sameEntityRef(spec.system, filter.system, { defaultKind: 'system' })
       )
         continue;
-      let repo: Repository | undefined;
-      try {
-        repo = this.options.resolver.resolve(entity);
-      } catch {
-        repo = undefined;
-      }
+      const repo = this.repositoryOf(entity, now);
       rows.push({
         entity,
         deployments: byEntity.get(stringifyEntityRef(entity))!,
@@ -102,7 +118,7 @@ export class DriftService {
         .filter(d => d.environment !== prod && d.commitSha !== base)
         .map(d => ({ repoKey: repo.key, base, head: d.commitSha, repo }));
     });
-    const cached = await this.options.cache.getMany(wanted);
+    const cached = await this.comparisons(wanted);
 
     const services: DriftEntry[] = rows.map(({ entity, deployments, repo }) => {
       const spec = (entity.spec ?? {}) as { owner?: string; system?: string };
@@ -169,5 +185,64 @@ export class DriftService {
         a.entityRef.localeCompare(b.entityRef),
     );
     return { environments, productionEnvironment: prod, services };
+  }
+
+  /**
+   * The cached comparisons among `wanted`, by `repoKey:base:head`: those read
+   * before from memory, only the others from the database (where another
+   * instance, or the warmer, may have stored them since).
+   */
+  private async comparisons(
+    wanted: Array<{ repoKey: string; base: string; head: string }>,
+  ): Promise<Map<string, CachedRange>> {
+    const result = new Map<string, CachedRange>();
+    const missing: typeof wanted = [];
+    for (const w of wanted) {
+      const key = `${w.repoKey}:${w.base}:${w.head}`;
+      const known = this.comparisonCache.get(key);
+      if (known) result.set(key, known);
+      else missing.push(w);
+    }
+    if (missing.length === 0) return result;
+    const read = await this.options.cache.getMany(missing);
+    if (this.comparisonCache.size + missing.length > COMPARISON_CACHE_SIZE) {
+      this.comparisonCache.clear();
+    }
+    for (const w of missing) {
+      const key = `${w.repoKey}:${w.base}:${w.head}`;
+      const range = read.get(key);
+      if (!range) continue;
+      result.set(key, range);
+      this.comparisonCache.set(key, range);
+    }
+    return result;
+  }
+
+  /**
+   * The entity's repository, or undefined when it names none that is allowed.
+   * Resolving a local path checks the file system, so the outcome per
+   * annotation value is reused for a while: a fleet of thousands usually
+   * names far fewer repositories, and the summary only reads cached
+   * comparisons by the repository's key (mirrors are fetched elsewhere, with
+   * the resolver asked afresh).
+   */
+  private repositoryOf(entity: Entity, now: number): Repository | undefined {
+    const a = entity.metadata.annotations ?? {};
+    const key = `${a[GIT_REPO_ANNOTATION] ?? ''}\n${
+      a[SOURCE_LOCATION_ANNOTATION] ?? ''
+    }`;
+    const hit = this.repositories.get(key);
+    if (hit && hit.expires > now) return hit.repo;
+    let repo: Repository | undefined;
+    try {
+      repo = this.options.resolver.resolve(entity);
+    } catch {
+      repo = undefined;
+    }
+    if (this.repositories.size >= REPOSITORY_CACHE_SIZE) {
+      this.repositories.clear();
+    }
+    this.repositories.set(key, { repo, expires: now + REPOSITORY_CACHE_MS });
+    return repo;
   }
 }
