@@ -1,9 +1,10 @@
-// Fleet ingestion: 10,000 clusters ingested by the Ansible inventory provider,
-// against stock Backstage ingesting the same 10,000 Cluster entities from a
-// catalog-info YAML `file` location, in the same run. Each side runs in its own
-// fresh backend process (catalog + the fleet module, embedded SQLite); the
-// figure is the time from process start until the catalog API reports all
-// 10,000 clusters, plus the backend's peak memory (VmHWM).
+// Fleet ingestion: 50,000 clusters (FLEET_INGEST_CLUSTERS) from one Ansible
+// inventory by the inventory provider, against stock Backstage ingesting the
+// same Cluster entities from catalog-info YAML `file` locations (one per
+// 10,000 entities, see run), in the same run. Each side runs in its own fresh backend process (catalog + the fleet
+// module, embedded SQLite); the figure is the time from process start until
+// the catalog API reports all clusters, plus the backend's peak memory
+// (VmHWM). At 50,000 expect several minutes per side.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,17 +12,21 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backendScript, freePort } from '../lib.mjs';
 
-export const name =
-  'fleet: ingest 10,000 clusters (provider vs catalog-info file)';
-
-const CLUSTERS = Number(process.env.FLEET_BENCH_CLUSTERS ?? 10_000);
+const CLUSTERS = Number(process.env.FLEET_INGEST_CLUSTERS ?? 50_000);
+export const name = `fleet: ingest ${CLUSTERS.toLocaleString(
+  'en-US',
+)} clusters (provider vs catalog-info file)`;
+/** Entities per catalog-info file of the stock side (see run). */
+const FILE_ENTITIES = 10_000;
+/** How long either side may take to show every cluster. */
+const TIMEOUT_MS = Math.max(600_000, CLUSTERS * 60);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ENGINES = ['kafka', 'mongodb', 'postgresql', 'kubernetes', 'redis'];
 const ENVS = ['dev', 'staging', 'production'];
 const TEAMS = ['platform-kafka', 'platform-mongodb', 'sre'];
 
 /** The inventory: engine and environment groups with group vars, one group per cluster. */
-function inventoryYaml() {
+export function inventoryYaml() {
   const lines = ['all:', '  children:'];
   for (const engine of ENGINES) {
     lines.push(
@@ -51,7 +56,7 @@ function inventoryYaml() {
 }
 
 /** Cluster entities exactly as the provider maps the inventory (computed by the module's own code). */
-function catalogInfoYaml(dir) {
+export function catalogInfoYaml(dir) {
   const script = `
 const { loadAnsibleInventory, readInventoryFromPath } = require('@fleetdeck/plugin-catalog-backend-module-fleet');
 const { ansibleClusters, DEFAULT_ANSIBLE_FIELDS } = require('@fleetdeck/plugin-catalog-backend-module-fleet/src/inventory/ansibleClusters');
@@ -121,9 +126,17 @@ async function measure(label, dir, catalogConfig, log) {
     ]),
   );
   const started = performance.now();
+  // FLEET_INGEST_CPU_PROF=<dir>: a V8 CPU profile of each backend, written there
+  const profileDir = process.env.FLEET_INGEST_CPU_PROF;
   const child = spawn(
     process.execPath,
     [
+      ...(profileDir
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${join(profileDir, label.replace(/\W+/g, '-'))}`,
+          ]
+        : []),
       '-r',
       '@backstage/cli/config/nodeTransform.cjs',
       script,
@@ -157,8 +170,12 @@ async function measure(label, dir, catalogConfig, log) {
     for (;;) {
       if (child.exitCode !== null)
         throw new Error(`${label} backend exited: ${stderr}`);
-      if (performance.now() - started > 600_000)
-        throw new Error(`${label}: not all clusters visible after 600 s`);
+      if (performance.now() - started > TIMEOUT_MS)
+        throw new Error(
+          `${label}: not all clusters visible after ${
+            TIMEOUT_MS / 1000
+          } s: ${stderr}`,
+        );
       try {
         const res = await fetch(
           `http://127.0.0.1:${port}/api/catalog/entities/by-query?filter=kind=cluster&limit=1&fields=metadata.name`,
@@ -183,6 +200,12 @@ async function measure(label, dir, catalogConfig, log) {
     );
     return { seconds, memory };
   } finally {
+    if (profileDir && child.exitCode === null) {
+      // the profile is written as the backend shuts down
+      const exited = new Promise(r => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise(r => setTimeout(r, 60_000))]);
+    }
     child.kill('SIGKILL');
   }
 }
@@ -191,18 +214,36 @@ export async function run({ log }) {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
   try {
     writeFileSync(join(dir, 'hosts.yml'), inventoryYaml());
-    writeFileSync(join(dir, 'clusters.yaml'), await catalogInfoYaml(dir));
+    // Stock Backstage given one location of 50,000 entities (one 31 MB file,
+    // or a glob over five files) served none of them, and no error, in 8 to
+    // 12 minutes, the backend idle; 10,000 a location it ingests. So: one
+    // `file` location per 10,000 entities.
+    const docs = (await catalogInfoYaml(dir)).split(/^---\n/m);
+    let catalogInfoBytes = 0;
+    const files = Math.ceil(docs.length / FILE_ENTITIES);
+    for (let i = 0; i < files; i++) {
+      const text = docs
+        .slice(i * FILE_ENTITIES, (i + 1) * FILE_ENTITIES)
+        .join('---\n');
+      catalogInfoBytes += text.length;
+      writeFileSync(join(dir, `clusters-${i}.yaml`), text);
+    }
     log(
       `generated ${CLUSTERS} clusters (${(
         readFileSync(join(dir, 'hosts.yml')).length / 1e6
-      ).toFixed(1)} MB inventory, ${(
-        readFileSync(join(dir, 'clusters.yaml')).length / 1e6
-      ).toFixed(1)} MB catalog-info)`,
+      ).toFixed(1)} MB inventory, ${(catalogInfoBytes / 1e6).toFixed(
+        1,
+      )} MB catalog-info)`,
     );
     const stock = await measure(
       'stock file location',
       dir,
-      { locations: [{ type: 'file', target: join(dir, 'clusters.yaml') }] },
+      {
+        locations: Array.from({ length: files }, (_, i) => ({
+          type: 'file',
+          target: join(dir, `clusters-${i}.yaml`),
+        })),
+      },
       log,
     );
     const fleet = await measure(
@@ -214,9 +255,11 @@ export async function run({ log }) {
             ansible: {
               bench: {
                 path: join(dir, 'hosts.yml'),
+                // the default 20 MB cap is below 50,000 clusters' inventory
+                maxInventorySize: 1024 * 1024 * 1024,
                 schedule: {
                   frequency: { minutes: 30 },
-                  timeout: { minutes: 5 },
+                  timeout: { minutes: 60 },
                 },
               },
             },
@@ -231,7 +274,7 @@ export async function run({ log }) {
         value: fleet.seconds,
         baseline: stock.seconds,
         unit: 's',
-        goal: 1.1,
+        goal: 1.0,
         better: 'lower',
       },
       {
