@@ -160,8 +160,17 @@ export class DatabaseRunStore implements RunStore {
       return { held: [], claimed: [], runStatuses: new Map() };
     }
     const write = this.isPostgres ? commitPostgres : commitSqlite;
-    const { held, claimed, searchError }: Omit<CommitResult, 'runStatuses'> =
-      await write(this.db, completions, wantsClaim, now);
+    const {
+      held,
+      claimed,
+      searchError,
+      contended,
+    }: Omit<CommitResult, 'runStatuses'> = await write(
+      this.db,
+      completions,
+      wantsClaim,
+      now,
+    );
     const runStatuses = new Map<string, RunStatus>();
     // a run that just had targets claimed is not over
     const busy = new Set(claimed.map(c => c.runId));
@@ -174,7 +183,7 @@ export class DatabaseRunStore implements RunStore {
       const status = await finalizeRun(this.db, runId, this.clock());
       if (status) runStatuses.set(runId, status);
     }
-    return { held, claimed, runStatuses, searchError };
+    return { held, claimed, runStatuses, searchError, contended };
   }
 
   async heartbeat(claimIds: string[]): Promise<Set<string>> {

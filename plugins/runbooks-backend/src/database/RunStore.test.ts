@@ -281,4 +281,57 @@ describe('commitPostgres', () => {
       });
     },
   );
+  it.each(postgres.eachSupportedId())(
+    "says when another worker's claim held the run, and claims once it is done, on %p",
+    async id => {
+      const knex = await postgres.init(id);
+      const store = await RunStore.fromKnex(knex);
+      const runId = await store.createRun({
+        runbookRef: 'runbook:default/rb',
+        runbook: runbook('rb'),
+        parameters: {},
+        requestedBy: 'user:default/amelie',
+        dryRun: false,
+        concurrency: 4,
+        targets: [0, 1, 2, 3].map(i => ({
+          entityRef: `cluster:default/c-${i}`,
+          entity: cluster(`c-${i}`),
+          needsApproval: false,
+        })),
+      });
+      const claim = {
+        workerId: 'w2',
+        limit: 2,
+        staleAfterMs: 60_000,
+        search: true,
+        workers: 2,
+      };
+      // another worker's claim transaction holds the run row
+      let release!: () => void;
+      const holding = knex.transaction(async tx => {
+        await tx('runbooks_runs').where('id', runId).forUpdate().first('id');
+        await new Promise<void>(resolve => {
+          release = resolve;
+        });
+      });
+      await new Promise(resolve => setTimeout(resolve, 100));
+      const during = await store.commit([], claim);
+      release();
+      await holding;
+      expect(during.claimed).toEqual([]);
+      expect(during.contended).toBe(true);
+
+      // once it is done, the same claim takes this worker's share
+      const after = await store.commit([], claim);
+      expect(after.claimed).toHaveLength(2);
+      expect(after.contended).toBe(false);
+      // another worker takes the rest; then nothing is left to take and no
+      // one holds the run: a short claim that is not contended
+      const rest = await store.commit([], { ...claim, workerId: 'w3' });
+      expect(rest.claimed).toHaveLength(2);
+      const idle = await store.commit([], { ...claim, workerId: 'w4' });
+      expect(idle.claimed).toEqual([]);
+      expect(idle.contended).toBe(false);
+    },
+  );
 });

@@ -122,6 +122,11 @@ export interface CommitResult {
    * writes hold, the worker's next poll searches again.
    */
   searchError?: unknown;
+  /**
+   * The search came up short while another worker was claiming from a run
+   * it skipped: look again once that claim is done, not at the next poll.
+   */
+  contended?: boolean;
 }
 
 /** Filters and page of the runs list. */

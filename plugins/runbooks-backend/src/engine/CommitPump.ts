@@ -20,6 +20,8 @@ interface QueuedWrite {
 
 /** The most writes one commit takes when commits go one at a time. */
 const SERIAL_BATCH = 500;
+/** How soon a claim that met another worker's claim looks again. */
+const CONTENDED_RETRY_MS = 20;
 
 /**
  * A worker's one way to the store (after Backstage's task broker, which
@@ -42,6 +44,7 @@ export class CommitPump {
   private pumping?: Promise<void>;
   private scheduled = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: {
@@ -63,6 +66,19 @@ export class CommitPump {
 
   private get parallelCommits() {
     return this.deps.parallelCommits;
+  }
+
+  /**
+   * Claims again shortly: another worker's claim (a short transaction) held
+   * a run this one skipped.
+   */
+  private claimSoon() {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wantClaim();
+    }, CONTENDED_RETRY_MS);
+    this.retryTimer.unref?.();
   }
 
   /** Claims at the next pump (new work may be there). */
@@ -212,6 +228,7 @@ export class CommitPump {
         `Looking for more runbook targets failed (progress was written; the next poll looks again): ${result.searchError}`,
       );
     }
+    if (result.contended) this.claimSoon();
     const handedOff = result.claimed.length;
     if (releasing.length > handedOff || (search && handedOff === free)) {
       // slots left over (a run ran out, or a share shrank), or a full

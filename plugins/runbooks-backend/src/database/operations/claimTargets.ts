@@ -12,21 +12,57 @@ import { ClaimedTarget } from '../types';
  * from) in a statement before the counting one, so the count sees every
  * claim committed before the lock: two workers never claim from one run at
  * once. On SQLite transactions are serial.
+ *
+ * `contended` is true when a run was skipped because another worker was
+ * claiming from it at that moment and this claim came up short: the worker
+ * should look again as soon as that claim is done, not at its next poll
+ * (two replicas woken by one new run otherwise leave one of them idle for a
+ * poll interval).
  */
 export async function claimPending(
   tx: Knex.Transaction,
   options: { workerId: string; limit: number; workers?: number },
   now: number,
-): Promise<ClaimedTarget[]> {
+): Promise<{ claimed: ClaimedTarget[]; contended: boolean }> {
+  const claimed = await claimFromRuns(tx, options, now);
+  const contended =
+    isPostgres(tx) &&
+    claimed.locked < RUNS_PER_CLAIM &&
+    claimed.targets.length < options.limit &&
+    (await runningRunsBeyond(tx, claimed.runIds));
+  return { claimed: claimed.targets, contended };
+}
+
+/** Runs one claim looks at, oldest first. */
+const RUNS_PER_CLAIM = 20;
+
+/** Whether a running run other than `runIds` exists (read without a lock). */
+async function runningRunsBeyond(
+  tx: Knex.Transaction,
+  runIds: string[],
+): Promise<boolean> {
+  const other = await tx<RunRow>('runbooks_runs')
+    .where('status', 'running')
+    .whereNotIn('id', runIds)
+    .first('id');
+  return other !== undefined;
+}
+
+async function claimFromRuns(
+  tx: Knex.Transaction,
+  options: { workerId: string; limit: number; workers?: number },
+  now: number,
+): Promise<{ targets: ClaimedTarget[]; runIds: string[]; locked: number }> {
   const { workerId, limit } = options;
   let runsQuery = tx<RunRow>('runbooks_runs')
     .select('id', 'concurrency', 'dry_run', 'requested_by')
     .where('status', 'running')
     .orderBy('created_at')
-    .limit(20);
+    .limit(RUNS_PER_CLAIM);
   if (isPostgres(tx)) runsQuery = runsQuery.forUpdate().skipLocked();
   const runs = await runsQuery;
-  if (runs.length === 0) return [];
+  const runIds = runs.map(r => r.id);
+  if (runs.length === 0) return { targets: [], runIds, locked: 0 };
   const running = await countRunning(
     tx,
     runs.map(r => r.id),
@@ -59,7 +95,7 @@ export async function claimPending(
     claimed.push(...rows.map(row => toClaimed(row, claimId, settings)));
     left -= rows.length;
   }
-  return claimed;
+  return { targets: claimed, runIds, locked: runs.length };
 }
 
 /** Running targets per run: all of them, and this worker's. */

@@ -168,6 +168,7 @@ export async function commitPostgres(
   held: boolean[];
   claimed: ClaimedTarget[];
   searchError?: unknown;
+  contended?: boolean;
 }> {
   const claimId = randomUUID();
   const runs = new Map<string, HandOff>(
@@ -189,14 +190,15 @@ export async function commitPostgres(
   }
   const held = completions.map(c => heldIds.has(c.claim.targetId));
   let searchError: unknown;
+  let contended = false;
   if (claim?.search && claim.limit > claimed.length) {
     const limit = claim.limit - claimed.length;
     try {
-      claimed.push(
-        ...(await db.transaction(tx =>
-          claimPending(tx, { ...claim, limit }, now),
-        )),
+      const found = await db.transaction(tx =>
+        claimPending(tx, { ...claim, limit }, now),
       );
+      claimed.push(...found.claimed);
+      contended = found.contended;
     } catch (e) {
       // the writes are committed and must be reported as such (their
       // targets ended or moved on); the worker's next poll searches again
@@ -204,5 +206,5 @@ export async function commitPostgres(
       searchError = e;
     }
   }
-  return { held, claimed, searchError };
+  return { held, claimed, searchError, contended };
 }

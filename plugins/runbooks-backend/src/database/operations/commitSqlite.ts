@@ -49,7 +49,8 @@ export async function commitSqlite(
       left -= rows.length;
     }
     if (claim.search && left > 0) {
-      claimed.push(...(await claimPending(tx, { ...claim, limit: left }, now)));
+      const found = await claimPending(tx, { ...claim, limit: left }, now);
+      claimed.push(...found.claimed);
     }
     return { held, claimed };
   });
