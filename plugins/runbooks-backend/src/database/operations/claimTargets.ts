@@ -5,6 +5,9 @@ import { databaseNow, databaseNowSql, isPostgres, rowsOf } from '../sql';
 import { ClaimedTargetRow, RunRow, TargetRow } from '../tables';
 import { ClaimedTarget } from '../types';
 
+/** Runs one claim looks at, oldest first. */
+const RUNS_PER_CLAIM = 20;
+
 /**
  * Claims pending targets, oldest run first, up to each run's concurrency
  * minus its running targets (and this worker's share of it). The run rows
@@ -32,9 +35,6 @@ export async function claimPending(
     (await runningRunsBeyond(tx, claimed.runIds));
   return { claimed: claimed.targets, contended };
 }
-
-/** Runs one claim looks at, oldest first. */
-const RUNS_PER_CLAIM = 20;
 
 /** Whether a running run other than `runIds` exists (read without a lock). */
 async function runningRunsBeyond(
