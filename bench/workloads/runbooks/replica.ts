@@ -6,10 +6,14 @@
  * and end (epoch ms, sub-millisecond), buffered in memory and appended to
  * RUNBOOKS_BENCH_JOURNAL every 200 ms (and when replicas.ts asks over IPC),
  * so replicas.ts can count executions per target and the steps running at
- * once over all replicas. Started by replicas.ts with the CLI's transpiler.
+ * once over all replicas. On a `wake` IPC message it publishes the wake that
+ * the replica creating a run sends to the others (topic `runbooks.runs`) on
+ * this process's events service, as an events bus delivers it. Started by
+ * replicas.ts with the CLI's transpiler.
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { createBackendModule } from '@backstage/backend-plugin-api';
+import { EventsService, eventsServiceRef } from '@backstage/plugin-events-node';
 import runbooksPlugin from '@fleetdeck/plugin-runbooks-backend';
 import { runbooksExecutorsExtensionPoint } from '@fleetdeck/plugin-runbooks-node';
 import { appendFileSync, writeFileSync } from 'fs';
@@ -79,13 +83,19 @@ process.on('exit', () => {
   if (buffered.length > 0) appendFileSync(journal, buffered.join(''));
 });
 
+let events: EventsService | undefined;
+
 const benchExecutor = createBackendModule({
   pluginId: 'runbooks',
   moduleId: 'bench-executor',
   register(reg) {
     reg.registerInit({
-      deps: { runbooks: runbooksExecutorsExtensionPoint },
-      async init({ runbooks }) {
+      deps: {
+        runbooks: runbooksExecutorsExtensionPoint,
+        eventsService: eventsServiceRef,
+      },
+      async init({ runbooks, eventsService }) {
+        events = eventsService;
         runbooks.addExecutor({
           id: 'bench',
           async execute(ctx) {
@@ -111,6 +121,21 @@ const benchExecutor = createBackendModule({
 });
 
 process.on('message', (message: { type: string }) => {
+  if (message?.type === 'wake') {
+    // the broker's wire format (plugins/runbooks-backend/src/broker/wire.ts),
+    // from an origin that is not this replica's, so its broker hears it
+    events
+      ?.publish({
+        topic: 'runbooks.runs',
+        eventPayload: {
+          v: 1,
+          origin: 'bench-creator',
+          events: [{ kind: 'wake' }],
+        },
+      })
+      .catch(e => console.error(`wake not published: ${e}`));
+    return;
+  }
   if (message?.type !== 'flush') return;
   flush().then(() =>
     process.send!({

@@ -6,9 +6,13 @@
  * (runbooks.worker.maxParallel = the run's concurrency, the other settings
  * the plugin's defaults: poll 1 s, heartbeat 5 s). Once both are up and have
  * heartbeated (so each knows the other), one run of N Cluster targets x one
- * `bench` step at the given concurrency is written to the database, and the
- * replicas find it by polling, as a run created on a third replica would be
- * found without an events bus.
+ * `bench` step at the given concurrency is written to the database, then
+ * announced to both replicas the way the replica that creates a run does:
+ * a `wake` on the events service topic `runbooks.runs`, which each replica's
+ * broker hears from its events service (replica.ts publishes it there on an
+ * IPC message, as an events bus would deliver it). Without the announcement
+ * (RUNBOOKS_REPLICAS_NO_WAKE=1) the replicas find the run by polling, as
+ * they would with no events bus at all.
  *
  * Measured: the time from the run's creation to its end (its finished_at);
  * each replica's RSS from /proc/<pid>/status every 200 ms, idle (the median
@@ -302,6 +306,9 @@ async function main() {
       targets: clusterTargets(targets),
     });
     const created = Date.now();
+    if (!process.env.RUNBOOKS_REPLICAS_NO_WAKE) {
+      for (const r of replicas) r.child.send({ type: 'wake' });
+    }
     let run: { status: string; finished_at: string | null };
     const deadline =
       started + Math.max(120_000, 20 * stepMs * (targets / concurrency));
