@@ -21,6 +21,12 @@
 #   PACK_CHECK_KEEP=1         keep the temp directory (path is printed)
 #   PACK_CHECK_CONSUMER=DIR   only rerun the checks (a)-(c) in DIR/consumer, a
 #                             directory kept by an earlier PACK_CHECK_KEEP=1 run
+#   PACK_CHECK_WORK=DIR       work in DIR (kept) instead of a temp directory
+#   PACK_CHECK_PACK_ONLY=1    stop once the tarballs are packed and inspected
+#                             (DIR/tarballs, DIR/publishable.tsv)
+#   PACK_CHECK_APP=DIR        with PACK_CHECK_WORK: run the checks (a)-(c) in
+#                             DIR, an app that installed the tarballs its own
+#                             way (scripts/adoption.sh, from a local registry)
 #
 # Exit code is non-zero on any failure, with a line naming the package.
 set -euo pipefail
@@ -34,12 +40,19 @@ SECONDS=0
 if [ -n "${PACK_CHECK_CONSUMER:-}" ]; then
   WORK="$(cd "$PACK_CHECK_CONSUMER" && pwd)"
   PACK_CHECK_KEEP=1
+elif [ -n "${PACK_CHECK_WORK:-}" ]; then
+  mkdir -p "$PACK_CHECK_WORK"
+  WORK="$(cd "$PACK_CHECK_WORK" && pwd)"
+  PACK_CHECK_KEEP=1
+  if [ -n "${PACK_CHECK_APP:-}" ]; then
+    PACK_CHECK_CONSUMER=$WORK
+  fi
 else
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/fleetdeck-pack-check.XXXXXX")"
 fi
 case "$WORK" in "$ROOT"/*) fail "temp dir $WORK is inside the repository" ;; esac
 TARBALLS="$WORK/tarballs"
-CONSUMER="$WORK/consumer"
+CONSUMER="${PACK_CHECK_APP:-$WORK/consumer}"
 mkdir -p "$TARBALLS" "$CONSUMER"
 
 restore_package_json() {
@@ -167,6 +180,11 @@ for (const [name, loc] of rows) {
 process.exit(bad ? 1 : 0);
 EOF
 
+if [ "${PACK_CHECK_PACK_ONLY:-}" = 1 ]; then
+  say "packed $COUNT packages into $TARBALLS in ${SECONDS}s"
+  exit 0
+fi
+
 # --------------------------------------------------------------- install
 say "npm install of all tarballs in $CONSUMER (registry supplies third-party packages)"
 TS_VERSION=$(node -p "require('$ROOT/node_modules/typescript/package.json').version")
@@ -185,8 +203,9 @@ EOF
     @types/react@^18 @types/react-dom@^18 @types/node@^20 "typescript@$TS_VERSION"
 ) || fail "npm install of the tarballs"
 
-cp "$WORK/publishable.tsv" "$CONSUMER/publishable.tsv"
 fi # PACK_CHECK_CONSUMER
+[ -f "$CONSUMER/publishable.tsv" ] || cp "$WORK/publishable.tsv" "$CONSUMER/publishable.tsv"
+export TARBALLS
 
 # ----------------------------------------------------------------- checks
 COUNT=$(wc -l < "$CONSUMER/publishable.tsv")
@@ -195,6 +214,15 @@ say "(a) installed @fleetdeck packages: no src/ entry points, no symlinks, from 
 const fs = require('fs'), path = require('path');
 const rows = fs.readFileSync('publishable.tsv', 'utf8').trim().split('\n').map(l => l.split('\t'));
 const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8')).packages;
+// name -> sha512 integrity of its packed tarball: an install from a registry
+// that served the tarball records that integrity (and no file: resolution)
+const packed = new Map();
+for (const f of fs.existsSync(process.env.TARBALLS ?? '') ? fs.readdirSync(process.env.TARBALLS) : []) {
+  if (!f.endsWith('.tgz')) continue;
+  const file = path.join(process.env.TARBALLS, f);
+  const name = JSON.parse(require('child_process').execFileSync('tar', ['-xOzf', file, 'package/package.json'], { encoding: 'utf8' })).name;
+  packed.set(name, 'sha512-' + require('crypto').createHash('sha512').update(fs.readFileSync(file)).digest('base64'));
+}
 let bad = 0;
 const err = (name, msg) => { console.error(`  ${name}: ${msg}`); bad++; };
 // every @fleetdeck directory anywhere under node_modules
@@ -237,7 +265,7 @@ for (const p of found) {
   const entry = lock[path.relative('.', p)];
   if (!entry) err(pkg.name, `${p} is not in package-lock.json`);
   else if (entry.link) err(pkg.name, `${p} is a link in package-lock.json`);
-  else if (!String(entry.resolved).startsWith('file:')) err(pkg.name, `${p} was not installed from a tarball (resolved: ${entry.resolved})`);
+  else if (!String(entry.resolved).startsWith('file:') && entry.integrity !== packed.get(pkg.name)) err(pkg.name, `${p} was not installed from its tarball (resolved: ${entry.resolved}, integrity: ${entry.integrity})`);
   if (bad === before) console.error(`  ok ${pkg.name} (${path.relative('.', p)})`);
 }
 for (const [name] of rows) if (!seen.has(name)) err(name, 'not installed');
