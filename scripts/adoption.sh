@@ -199,6 +199,8 @@ fi
 # ----------------------------------------------------------- start, journeys
 phase "starting the stock app's backend on SQLite"
 export FLEETDECK_DEMO_DIR="$WORK/demo"
+# fresh demo repositories too: a rerun's template must not meet the last one's service
+rm -rf "$FLEETDECK_DEMO_DIR"
 bash scripts/prepare-demo.sh >"$WORK/demo.log" 2>&1 || { tail -40 "$WORK/demo.log"; fail "the demo data"; }
 # a fresh embedded database on every start (a rerun may have other versions)
 rm -rf "$WORK/data"

@@ -170,3 +170,22 @@ test('the Microservice template creates a service', async ({ page }) => {
     page.getByRole('heading', { name: /adoption-service/ }).first(),
   ).toBeVisible({ timeout: 60_000 });
 });
+
+test("Fleetdeck's permission policy decides in the stock app, not allow-all", async ({
+  request,
+}) => {
+  // the README step removed the stock app's allow-all policy; the guest
+  // (platform-kafka) may not run the MongoDB team's runbook
+  const refreshed = await request.post('/api/auth/guest/refresh');
+  expect(refreshed.ok()).toBe(true);
+  const { token } = (await refreshed.json()).backstageIdentity;
+  const denied = await request.post('/api/runbooks/runs', {
+    headers: { Authorization: `Bearer ${token}` },
+    data: {
+      runbookRef: 'runbook:default/mongodb-key-rotation',
+      targets: ['cluster:default/mongodb-orders-dev'],
+      dryRun: true,
+    },
+  });
+  expect(denied.status()).toBe(403);
+});
