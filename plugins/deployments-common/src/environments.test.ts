@@ -49,4 +49,24 @@ describe('deploymentInputSchema', () => {
       }).success,
     ).toBe(false);
   });
+
+  it('never lets a recorded SHA reach git as an option or a revision expression', () => {
+    // a recorded SHA becomes `git log --boundary <base>..<head>` and
+    // `git cat-file -e <sha>^{commit}` (execFile, no shell): only hex passes
+    for (const commitSha of [
+      `--output=/tmp/pwned${'a'.repeat(30)}`,
+      `$(touch /tmp/pwned)${'a'.repeat(22)}`,
+      `${'a'.repeat(39)}^`,
+      `HEAD~1${'a'.repeat(34)}`,
+      `${'a'.repeat(20)}..${'b'.repeat(18)}`,
+    ]) {
+      expect(
+        deploymentInputSchema.safeParse({
+          entityRef: 'component:default/x',
+          environment: 'dev',
+          commitSha,
+        }).success,
+      ).toBe(false);
+    }
+  });
 });
