@@ -29,7 +29,8 @@ if env | grep -q '^BACKSTAGE_TEST_DATABASE_POSTGRES[0-9]*_CONNECTION_STRING='; t
 else
   echo "database tests run on SQLite only (set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING to add PostgreSQL)"
 fi
-CI=true npx backstage-cli repo test --verbose
+# the suites that take minutes first (scripts/jest/sequencer.cjs says why)
+CI=true npx backstage-cli repo test --verbose --testSequencer "$PWD/scripts/jest/sequencer.cjs"
 
 say "end-to-end journeys"
 bash scripts/e2e.sh
