@@ -23,6 +23,10 @@
 #                       directory, removed on success. A rerun with the same
 #                       DIR skips the steps that finished there (each leaves
 #                       DIR/.done-<step>): delete DIR for a clean run
+#   ADOPTION_UNTIL=build  stop once the app is installed and built (with
+#                       ADOPTION_WORK: what bench/workloads/adoption-rss.mjs uses)
+#   ADOPTION_NODE_VERSIONS="22 24"  the other Node releases the backend starts
+#                       on at the end (empty: none)
 # Prints each phase's time. Exit code non-zero on any failure, naming it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -57,17 +61,13 @@ APP="$WORK/my-portal"
 # a step that finished in a kept work dir is not repeated
 done_step() { touch "$WORK/.done-$1"; }
 todo() { [ ! -e "$WORK/.done-$1" ] || { say "($1: done in $WORK before)"; false; }; }
-registry_pid="" backend_pid=""
+registry_pid=""
+# shellcheck source=lib/backend.sh
+. scripts/lib/backend.sh
 cleanup() {
   status=$?
-  for pid in "$backend_pid" "$registry_pid"; do
-    [ -n "$pid" ] || continue
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  done
-  if [ -n "$backend_pid" ]; then
-    for _ in $(seq 1 20); do kill -0 "$backend_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL -- "-$backend_pid" 2>/dev/null || true
-  fi
+  stop_backend
+  [ -z "$registry_pid" ] || kill -TERM -- "-$registry_pid" 2>/dev/null || kill -TERM "$registry_pid" 2>/dev/null || true
   if [ $status -eq 0 ] && [ -z "$KEEP" ]; then rm -rf "$WORK"; else say "kept $WORK"; fi
 }
 trap cleanup EXIT INT TERM
@@ -196,6 +196,12 @@ if todo build; then
   done_step build
 fi
 
+if [ "${ADOPTION_UNTIL:-}" = build ]; then
+  phase "done"
+  say "the stock app is installed and built in $APP (ADOPTION_UNTIL=build)"
+  exit 0
+fi
+
 # ----------------------------------------------------------- start, journeys
 phase "starting the stock app's backend on SQLite"
 export FLEETDECK_DEMO_DIR="$WORK/demo"
@@ -207,25 +213,13 @@ rm -rf "$WORK/data"
 mkdir -p "$WORK/inventory" "$WORK/data"
 cp scripts/adoption/inventory/hosts.ini "$WORK/inventory/"
 cp -r examples/inventory/group_vars "$WORK/inventory/"
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 url="http://localhost:$port"
 sed -e "s|__ROOT__|$ROOT|g" -e "s|__WORK__|$WORK|g" -e "s|__URL__|$url|g" -e "s|__PORT__|$port|g" \
   scripts/adoption/app-config.adoption.yaml >"$APP/app-config.adoption.yaml"
-(cd "$APP/packages/backend" && NODE_ENV=development LOG_LEVEL=${LOG_LEVEL:-warn} exec setsid \
-  node -r @backstage/cli/config/nodeTransform.cjs src/index.ts \
-  --config ../../app-config.yaml --config ../../app-config.adoption.yaml \
-  >"$WORK/backend.log" 2>&1) &
-backend_pid=$!
-ready=""
-for _ in $(seq 1 180); do
-  if curl -fsS "$url/.backstage/health/v1/readiness" >/dev/null 2>&1 &&
-     curl -fsS "$url/" 2>/dev/null | grep -q '<div id="root">'; then
-    ready=yes; break
-  fi
-  kill -0 "$backend_pid" 2>/dev/null || break
-  sleep 1
-done
-[ -n "$ready" ] || { tail -80 "$WORK/backend.log"; fail "the stock app did not become ready on $url"; }
+start_backend "$APP/packages/backend" "$WORK/backend.log" node \
+  --config ../../app-config.yaml --config ../../app-config.adoption.yaml
+wait_ready "$url" app || { tail -80 "$WORK/backend.log"; fail "the stock app did not become ready on $url"; }
 ps -o rss= -p "$(pgrep -g "$backend_pid" -f 'src/index.ts' | head -1)" >"$WORK/backend.rss" 2>/dev/null || true
 
 phase "journeys in the stock app"
@@ -236,5 +230,29 @@ if [ $status -ne 0 ]; then
   tail -60 "$WORK/backend.log" >&2
   fail "journeys in the stock app"
 fi
+# ------------------------------------------------------ Node 22 and 24
+# The same stock app's backend on each other Node release Fleetdeck supports:
+# it starts (migrations on a fresh database) and runs one runbook through the
+# API. The app was installed with this machine's Node; better-sqlite3 is
+# compiled for each release (scripts/node-versions) and loaded in its place.
+for major in ${ADOPTION_NODE_VERSIONS-22 24}; do
+  phase "the stock app's backend on Node $major: start, one runbook run"
+  stop_backend
+  home=$(bash scripts/node-home.sh "$major") || fail "fetching Node $major"
+  sqlite=$(cd "$APP/packages/backend" && node -p 'require("path").dirname(require.resolve("better-sqlite3/package.json"))')
+  native=$(bash scripts/node-versions/native.sh "$home" "$sqlite") ||
+    fail "compiling better-sqlite3 for Node $major"
+  rm -rf "$WORK/data" && mkdir -p "$WORK/data"
+  export FLEETDECK_NATIVE_DIR="$native" NODE_OPTIONS="--require $ROOT/scripts/node-versions/preload.cjs"
+  start_backend "$APP/packages/backend" "$WORK/backend-node$major.log" "$home/bin/node" \
+    --config ../../app-config.yaml --config ../../app-config.adoption.yaml
+  unset FLEETDECK_NATIVE_DIR NODE_OPTIONS
+  wait_ready "$url" app || { tail -80 "$WORK/backend-node$major.log"; fail "the stock app did not start on Node $major"; }
+  running=$(tr '\0' ' ' <"/proc/$backend_pid/cmdline" | cut -d' ' -f1)
+  say "  backend ready on $("$running" --version) ($running)"
+  node scripts/node-versions/runbook-smoke.mjs "$url" ||
+    { tail -60 "$WORK/backend-node$major.log" >&2; fail "the runbook run on Node $major"; }
+done
+
 phase "done"
 say "adoption test passed in ${SECONDS} s"

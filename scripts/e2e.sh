@@ -12,13 +12,10 @@ say() { printf '[fleetdeck:e2e] %s\n' "$*" >&2; }
 }
 
 work=$(mktemp -d -t fleetdeck-e2e.XXXXXX)
-backend_pid=""
+# shellcheck source=lib/backend.sh
+. scripts/lib/backend.sh
 cleanup() {
-  if [ -n "$backend_pid" ] && kill -0 "$backend_pid" 2>/dev/null; then
-    kill -TERM -- "-$backend_pid" 2>/dev/null || kill -TERM "$backend_pid" 2>/dev/null || true
-    for _ in $(seq 1 20); do kill -0 "$backend_pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL -- "-$backend_pid" 2>/dev/null || true
-  fi
+  stop_backend
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -29,7 +26,7 @@ say "building the app"
   npx backstage-cli package build >"$work/app-build.log" 2>&1) || {
   cat "$work/app-build.log"; say "ERROR: the app build failed"; exit 1; }
 
-port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+port=$(free_port)
 url="http://localhost:$port"
 cat >"$work/app-config.e2e.yaml" <<YAML
 app:
@@ -48,24 +45,9 @@ say "preparing the demo data"
 bash scripts/prepare-demo.sh
 
 say "starting the portal on $url"
-# Run the backend from source without the CLI's file watcher: files that
-# change during a run (in a shared checkout) must not restart the portal.
-(cd packages/backend && NODE_ENV=development LOG_LEVEL=${LOG_LEVEL:-warn} exec setsid \
-  node -r @backstage/cli/config/nodeTransform.cjs src/index.ts \
-  --config ../../app-config.yaml --config "$work/app-config.e2e.yaml" \
-  >"$work/backend.log" 2>&1) &
-backend_pid=$!
-
-ready=""
-for _ in $(seq 1 180); do
-  if curl -fsS "$url/.backstage/health/v1/readiness" >/dev/null 2>&1 &&
-     curl -fsS "$url/" 2>/dev/null | grep -q '<div id="root">'; then
-    ready=yes; break
-  fi
-  kill -0 "$backend_pid" 2>/dev/null || break
-  sleep 1
-done
-if [ -z "$ready" ]; then
+start_backend packages/backend "$work/backend.log" node \
+  --config ../../app-config.yaml --config "$work/app-config.e2e.yaml"
+if ! wait_ready "$url" app; then
   tail -n 80 "$work/backend.log"
   say "ERROR: the portal did not become ready on $url"
   exit 1

@@ -2,16 +2,22 @@
 # Prints the directory of a Node.js release of the given major version, from
 # the registry's node-<platform>-<arch> package (what the registry's `node`
 # package installs): it holds bin/node, and include/node, the headers native
-# addons are compiled against. Installed once under node_modules/.cache.
+# addons are compiled against. Installed once per machine, under
+# FLEETDECK_CACHE (default ~/.cache/fleetdeck), so a fresh clone reuses it.
 #   scripts/node-home.sh 22
 set -euo pipefail
 cd "$(dirname "$0")/.."
 major=${1:?usage: node-home.sh <major version>}
 pkg=$(node -p '`node-${process.platform}-${process.arch}`')
-prefix="$PWD/node_modules/.cache/fleetdeck-node/$major"
+prefix="${FLEETDECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetdeck}/node/$major"
 home="$prefix/node_modules/$pkg"
+mkdir -p "$(dirname "$prefix")"
+# one fetch at a time per release (CI runs two scripts that want it at once)
+exec 9>"$prefix.lock"
+flock 9
 if ! [ -x "$home/bin/node" ] || ! [ -f "$home/include/node/node.h" ]; then
   echo "[fleetdeck] fetching Node $major ($pkg@$major) from the registry" >&2
+  rm -rf "$prefix"
   mkdir -p "$prefix"
   npm install --prefix "$prefix" --no-save --no-package-lock --loglevel=error \
     "$pkg@$major" >&2 ||

@@ -79,6 +79,9 @@ if (mode === 'commands') {
 } else if (mode === 'backend') {
   const file = join(app, 'packages/backend/src/index.ts');
   let source = readFileSync(file, 'utf8');
+  // the stock backend as create-app wrote it, for the benchmark that compares
+  // the app with Fleetdeck against the app without (bench/workloads/adoption-rss.mjs)
+  writeFileSync(`${file}.stock`, source);
   // permission-backend-module-fleetdeck's README: "remove that line (and any
   // other policy module), or the backend fails to start"
   const allowAll =
