@@ -27,6 +27,12 @@
 #                       ADOPTION_WORK: what bench/workloads/adoption-rss.mjs uses)
 #   ADOPTION_NODE_VERSIONS="22 24"  the other Node releases the backend starts
 #                       on at the end (empty: none)
+#   ADOPTION_BESIDE_INSTALL=<command>  runs in the background from the start of
+#                       the npm installs (which mostly wait on the registry and
+#                       the disk) and must pass before the journeys start; CI
+#                       runs the package tests on Node 22 and 24 there. Not
+#                       beside the packing: npm pack rewrites each package.json
+#                       for a moment, which tests running then would see.
 # Prints each phase's time. Exit code non-zero on any failure, naming it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -61,12 +67,13 @@ APP="$WORK/my-portal"
 # a step that finished in a kept work dir is not repeated
 done_step() { touch "$WORK/.done-$1"; }
 todo() { [ ! -e "$WORK/.done-$1" ] || { say "($1: done in $WORK before)"; false; }; }
-registry_pid=""
+registry_pid="" beside_pid=""
 # shellcheck source=lib/backend.sh
 . scripts/lib/backend.sh
 cleanup() {
   status=$?
   stop_backend
+  [ -z "$beside_pid" ] || kill -TERM -- "-$beside_pid" 2>/dev/null || kill -TERM "$beside_pid" 2>/dev/null || true
   [ -z "$registry_pid" ] || kill -TERM -- "-$registry_pid" 2>/dev/null || kill -TERM "$registry_pid" 2>/dev/null || true
   if [ $status -eq 0 ] && [ -z "$KEEP" ]; then rm -rf "$WORK"; else say "kept $WORK"; fi
 }
@@ -138,6 +145,11 @@ fi
 
 # ------------------------------------------------------------ install
 phase "installing Fleetdeck as each README says"
+if [ -n "${ADOPTION_BESIDE_INSTALL:-}" ]; then
+  say "  beside the installs: $ADOPTION_BESIDE_INSTALL"
+  (exec setsid bash -c "$ADOPTION_BESIDE_INSTALL" >"$WORK/beside.log" 2>&1) &
+  beside_pid=$!
+fi
 if todo install; then
 # @fleetdeck from the local registry, everything else from npm's own
 printf 'legacy-peer-deps=true\n@fleetdeck:registry=%s\n' "$REGISTRY" >"$APP/.npmrc"
@@ -194,6 +206,19 @@ if todo build; then
   (cd "$APP/packages/app" && npx backstage-cli package build) >"$WORK/app-build.log" 2>&1 ||
     { tail -60 "$WORK/app-build.log"; fail "the app build"; }
   done_step build
+fi
+
+
+if [ -n "$beside_pid" ]; then
+  phase "waiting for: $ADOPTION_BESIDE_INSTALL"
+  beside=0
+  wait "$beside_pid" || beside=$?
+  beside_pid=""
+  if [ $beside -ne 0 ]; then
+    tail -n 150 "$WORK/beside.log" >&2
+    fail "$ADOPTION_BESIDE_INSTALL (beside the installs) failed"
+  fi
+  grep -E '^(Tests:|Test Suites:)|\[fleetdeck:node-versions\]' "$WORK/beside.log" >&2 || true
 fi
 
 if [ "${ADOPTION_UNTIL:-}" = build ]; then
