@@ -9,12 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 major=${1:?usage: node-home.sh <major version>}
 pkg=$(node -p '`node-${process.platform}-${process.arch}`')
-prefix="${FLEETDECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetdeck}/node/$major"
+# shellcheck source=lib/cache.sh
+. scripts/lib/cache.sh
+prefix="$FLEETDECK_CACHE/node/$major"
 home="$prefix/node_modules/$pkg"
-mkdir -p "$(dirname "$prefix")"
 # one fetch at a time per release (CI runs two scripts that want it at once)
-exec 9>"$prefix.lock"
-flock 9
+cache_lock "$prefix"
 if ! [ -x "$home/bin/node" ] || ! [ -f "$home/include/node/node.h" ]; then
   echo "[fleetdeck] fetching Node $major ($pkg@$major) from the registry" >&2
   rm -rf "$prefix"

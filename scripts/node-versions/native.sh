@@ -13,12 +13,11 @@ home=${1:?usage: native.sh <node-home> [addon-dir]}
 addon_dir=$(cd "${2:-node_modules/better-sqlite3}" && pwd)
 version=$("$home/bin/node" --version)
 addon_version=$(node -p "require('$addon_dir/package.json').version")
-cache="${FLEETDECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/fleetdeck}"
-out="$cache/native/node-$version-better-sqlite3-$addon_version"
-mkdir -p "$(dirname "$out")"
+# shellcheck source=../lib/cache.sh
+. scripts/lib/cache.sh
+out="$FLEETDECK_CACHE/native/node-$version-better-sqlite3-$addon_version"
 # one compile at a time per release and version; a waiting run uses its result
-exec 9>"$out.lock"
-flock 9
+cache_lock "$out"
 if ! [ -f "$out/better_sqlite3.node" ]; then
   echo "[fleetdeck] compiling better-sqlite3 $addon_version for Node $version" >&2
   src=$(mktemp -d)
