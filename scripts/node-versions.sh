@@ -17,7 +17,9 @@ say() { printf '\n[fleetdeck:node-versions] %s\n' "$*" >&2; }
 # The suites that reach what differs between Node releases: the native
 # database driver on SQLite and PostgreSQL, child processes (ansible-playbook,
 # git, ssh), TLS and crypto, HTTP servers and clients, streams, and React in
-# jsdom. One or more per backend plugin and module, two frontend plugins.
+# jsdom, and the service the Microservice template generates running its own
+# tests on that release. One or more per backend plugin and module, two
+# frontend plugins.
 TESTS=(
   plugins/fleetdeck-node/src
   plugins/runbooks-backend/src/engine/RunWorker.test.ts
@@ -35,6 +37,7 @@ TESTS=(
   plugins/deployments-backend/src/database/DeploymentStore.test.ts
   plugins/changes-backend/src/search/CodeSearch.test.ts
   plugins/permission-backend-module-fleetdeck/src
+  plugins/scaffolder-backend-module-fleet/src/templates.test.ts
   plugins/fleet/src/components/FleetPage
   plugins/runbooks/src
 )
