@@ -41,16 +41,21 @@ describe('AnsibleInventoryEntityProvider, bad input', () => {
 
   const provider = async (
     path: string,
-    options: { maxBytes?: number } = {},
+    options: {
+      maxBytes?: number;
+      org?: Entity[];
+      ownerRecheckMs?: number;
+    } = {},
   ) => {
     const p = new AnsibleInventoryEntityProvider(
       {
         id: 'test',
         logger: mockServices.logger.mock(),
         taskRunner: { run: async () => {} },
-        catalog: fakeCatalog([group('platform-kafka')]),
+        catalog: fakeCatalog(options.org ?? [group('platform-kafka')]),
         auth: mockServices.auth(),
         maxShrinkRatio: 0.2,
+        ownerRecheckMs: options.ownerRecheckMs,
       },
       {
         path,
@@ -106,6 +111,63 @@ describe('AnsibleInventoryEntityProvider, bad input', () => {
     ).toEqual([
       'spec.owner: group:default/platform-kafak is not a Group or User in the catalog',
     ]);
+  });
+
+  const fullMutations = () =>
+    mutations.filter(
+      (m): m is Extract<EntityProviderMutation, { type: 'full' }> =>
+        m.type === 'full',
+    );
+  const problemsOf = (m: Extract<EntityProviderMutation, { type: 'full' }>) =>
+    m.entities.find(e => e.entity.kind === 'Cluster')!.entity.metadata
+      .annotations!['fleetdeck.io/inventory-problems'];
+  const until = async (done: () => boolean) => {
+    const started = Date.now();
+    while (!done() && Date.now() - started < 5_000)
+      await new Promise(r => setTimeout(r, 5));
+  };
+
+  it('rechecks owners without applying the inventory again until a cluster changes, then applies it once', async () => {
+    writeFileSync(join(dir, 'hosts.ini'), ini('platform-kafak'));
+    const p = await provider(join(dir, 'hosts.ini'), { ownerRecheckMs: 5 });
+    try {
+      await p.refresh();
+      // Awaited at the first check and the second; the third finds the same
+      // Groups again and reports the owner: the one change to the cluster.
+      await until(() => fullMutations().length >= 2);
+      // the rechecks after it (with backoff) find the same owner unknown
+      await new Promise(r => setTimeout(r, 400));
+      expect(fullMutations()).toHaveLength(2);
+      expect(problemsOf(fullMutations()[0])).toBeUndefined();
+      expect(JSON.parse(problemsOf(fullMutations()[1])!)).toEqual([
+        'spec.owner: group:default/platform-kafak is not a Group or User in the catalog',
+      ]);
+    } finally {
+      p.stop();
+    }
+  });
+
+  it('reports the owners of an org with no Groups or Users once the rechecks run out, and keeps reporting them at the next refresh', async () => {
+    writeFileSync(join(dir, 'hosts.ini'), ini('platform-kafka'));
+    const p = await provider(join(dir, 'hosts.ini'), {
+      org: [],
+      ownerRecheckMs: 1,
+    });
+    try {
+      expect((await p.refresh()).status).toBe('ok');
+      await until(() => fullMutations().length >= 2);
+      expect(problemsOf(fullMutations()[1])).toContain(
+        'platform-kafka is not a Group or User',
+      );
+      // the next scheduled refresh: the owner is not taken back
+      const next = await p.refresh();
+      expect(next.status).toBe('warnings');
+      expect(problemsOf(fullMutations()[2])).toContain(
+        'platform-kafka is not a Group or User',
+      );
+    } finally {
+      p.stop();
+    }
   });
 
   it('refuses a cluster group defined in two files of a directory inventory', async () => {

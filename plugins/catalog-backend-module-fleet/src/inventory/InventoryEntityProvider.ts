@@ -21,7 +21,7 @@ import type {
 } from './providerTypes';
 import { ClusterDraft, draftToEntity } from './clusterDraft';
 import { ANNOTATION_INVENTORY_HASH, withContentHash } from './contentHash';
-import { OwnerCheck } from './ownerCheck';
+import { OwnerCheck, OwnerVerdict, sameSet } from './ownerCheck';
 import { listSome, refreshMessage } from './refreshMessage';
 import { checkShrink } from './shrinkGuard';
 import {
@@ -45,6 +45,12 @@ interface Applied {
   refs: Map<string, string>;
   status: InventoryStatus;
   message: string;
+  /** The owners the clusters name, and which of them the clusters report as unknown. */
+  owners: Set<string>;
+  reported: Set<string>;
+  /** What the message was made of, to remake it when only the owners awaited change. */
+  removed: number;
+  problems: string[];
 }
 
 const DEFAULT_OWNER_RECHECK_MS = 15_000;
@@ -203,7 +209,15 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     return { counts, healed: found.healed };
   }
 
-  private async applyInventory(): Promise<{
+  /**
+   * Reads the inventory and applies it as a full mutation. `checked` is an
+   * owner verdict the caller has just made for these owners; without it (or
+   * when the inventory now names other owners) the owners are checked here.
+   */
+  private async applyInventory(checked?: {
+    owners: Set<string>;
+    verdict: OwnerVerdict;
+  }): Promise<{
     outcome: RefreshResult;
     applied: boolean;
   }> {
@@ -242,8 +256,11 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     }
     const valid = [...byName.values()];
 
+    const wanted = new Set(
+      valid.flatMap(d => fullEntityRef(d.owner, OWNER) ?? []),
+    );
     let previous: Set<string>;
-    let owners: Awaited<ReturnType<OwnerCheck['check']>>;
+    let owners: OwnerVerdict;
     try {
       previous =
         this.lastApplied?.names ??
@@ -254,9 +271,10 @@ export abstract class InventoryEntityProvider implements EntityProvider {
             locationKey: this.locationKey,
           }),
         );
-      owners = await this.owners.check(
-        valid.flatMap(d => fullEntityRef(d.owner, OWNER) ?? []),
-      );
+      owners =
+        checked && sameSet(checked.owners, wanted)
+          ? checked.verdict
+          : await this.owners.check(wanted);
     } catch (e) {
       return refused(
         'failed',
@@ -314,6 +332,10 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       ),
       status,
       message,
+      owners: wanted,
+      reported: owners.report,
+      removed: verdict.removed.length,
+      problems,
     };
     this.scheduleOwnerRecheck(owners.recheckInMs);
     if (problems.length)
@@ -336,9 +358,70 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     clearTimeout(this.recheck);
     if (inMs === undefined) return;
     this.recheck = setTimeout(() => {
-      this.refresh().catch(e => this.logger.warn(`Owner recheck failed: ${e}`));
+      this.recheckOwners().catch(e =>
+        this.logger.warn(`Owner recheck failed: ${e}`),
+      );
     }, inMs);
     this.recheck.unref?.();
+  }
+
+  /**
+   * Checks the owners the last applied clusters name again. A cluster
+   * changes only when its owner goes from awaited or unknown to found, or
+   * from awaited to reported; while that set stays the same, the clusters
+   * stay as they are and only the status entity's message (which owners are
+   * still awaited) is updated. Re-reading and re-applying the whole inventory
+   * at every recheck cost a 50,000-cluster inventory a full mutation every
+   * 15 s while the catalog was still processing the first one.
+   */
+  private recheckOwners(): Promise<unknown> {
+    return this.serialized(async () => {
+      const applied = this.lastApplied;
+      if (!applied) return undefined;
+      let verdict: OwnerVerdict;
+      try {
+        verdict = await this.owners.check(applied.owners);
+      } catch (e) {
+        this.logger.warn(`Could not check cluster owners: ${e}`);
+        this.scheduleOwnerRecheck(this.ownerRecheckMs);
+        return undefined;
+      }
+      if (!sameSet(verdict.report, applied.reported)) {
+        const result = await this.applyInventory({
+          owners: applied.owners,
+          verdict,
+        });
+        if (result.applied) await this.reconcileSafely();
+        return undefined;
+      }
+      const message = refreshMessage({
+        clusters: applied.refs.size,
+        source: this.describeSource(),
+        removed: applied.removed,
+        problems: applied.problems,
+        waiting: verdict.waiting,
+        recheckMs: this.ownerRecheckMs,
+      });
+      if (message !== applied.message) {
+        applied.message = message;
+        await this.connection!.applyMutation({
+          type: 'delta',
+          added: [
+            {
+              entity: this.statusEntity(
+                applied.status,
+                message,
+                applied.refs.size,
+              ),
+              locationKey: this.locationKey,
+            },
+          ],
+          removed: [],
+        });
+      }
+      this.scheduleOwnerRecheck(verdict.recheckInMs);
+      return undefined;
+    });
   }
 
   private async surface(

@@ -36,6 +36,8 @@ export class OwnerCheck {
   private rechecks = 0;
   private unchangedChecks = 0;
   private reported = 0;
+  /** The last quick rechecks ran out with the same Groups and Users since. */
+  private waitedOut = false;
 
   constructor(
     private readonly catalog: CatalogService,
@@ -49,10 +51,17 @@ export class OwnerCheck {
     const unknown = new Set([...wanted].filter(ref => !known.has(ref)));
     const same = this.previous !== undefined && sameSet(this.previous, known);
     this.unchangedChecks = same ? this.unchangedChecks + 1 : 0;
+    if (!same) this.waitedOut = false;
+    // An org with no Groups or Users never settles by itself; once the
+    // rechecks ran out, it counts as settled until it changes, so the next
+    // refresh reports the same owners instead of taking them back.
     const settled =
-      known.size > 0 && this.unchangedChecks >= SETTLED_AFTER_UNCHANGED_CHECKS;
+      (known.size > 0 &&
+        this.unchangedChecks >= SETTLED_AFTER_UNCHANGED_CHECKS) ||
+      this.waitedOut;
     this.previous = known;
     if (!unknown.size || this.rechecks >= MAX_OWNER_RECHECKS) {
+      if (unknown.size) this.waitedOut = true;
       this.rechecks = 0;
       this.reported = 0;
       return { report: unknown, waiting: new Set() };
@@ -90,7 +99,7 @@ export class OwnerCheck {
   }
 }
 
-function sameSet(a: Set<string>, b: Set<string>) {
+export function sameSet(a: Set<string>, b: Set<string>) {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
