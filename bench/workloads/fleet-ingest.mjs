@@ -8,7 +8,13 @@
 // stock side had 7,000 of 50,000 after 8 minutes, 13 a second and slowing);
 // FLEET_INGEST_SIDE_BY_SIDE=1 runs the two at once, a core each.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +136,11 @@ async function measure(label, dir, catalogConfig, log) {
   const started = performance.now();
   // FLEET_INGEST_CPU_PROF=<dir>: a V8 CPU profile of each backend, written there
   const profileDir = process.env.FLEET_INGEST_CPU_PROF;
+  // FLEET_INGEST_LOG_DIR=<dir>: each backend's log, at info level, in a file there
+  const logDir = process.env.FLEET_INGEST_LOG_DIR;
+  const logFile = logDir
+    ? openSync(join(logDir, `${label.replace(/\W+/g, '-')}.log`), 'w')
+    : 'ignore';
   const child = spawn(
     process.execPath,
     [
@@ -149,10 +160,10 @@ async function measure(label, dir, catalogConfig, log) {
       cwd: join(repo, 'packages/backend'),
       env: {
         ...process.env,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: logDir ? 'info' : 'warn',
         NODE_OPTIONS: '--max-old-space-size=4096',
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', logFile, 'pipe'],
     },
   );
   let stderr = '';

@@ -76,7 +76,30 @@ describe('AnsibleInventoryEntityProvider, bad input', () => {
   const ini = (owner: string) =>
     `[kafka_a]\nkafka-a-[1:2].example\n\n[kafka_a:vars]\nfleetdeck_cluster=true\nfleetdeck_engine=kafka\nfleetdeck_version="3.5.1"\nfleetdeck_environment=production\nfleetdeck_owner=${owner}\n`;
 
-  it('marks a cluster whose owner is not in the catalog, once the org has settled, so the processor reports it on the entity', async () => {
+  const fullMutations = () =>
+    mutations.filter(
+      (m): m is Extract<EntityProviderMutation, { type: 'full' }> =>
+        m.type === 'full',
+    );
+  const clusterOf = (m: Extract<EntityProviderMutation, { type: 'full' }>) =>
+    m.entities.find(e => e.entity.kind === 'Cluster')!.entity;
+  /** The status entity's message, as last emitted. */
+  const statusMessage = () => {
+    const last = mutations[mutations.length - 1];
+    const entities =
+      last.type === 'full' ? last.entities : (last.added as typeof last.added);
+    return entities.find(e => e.entity.kind === 'Location')!.entity.metadata
+      .annotations!['fleetdeck.io/inventory-message'];
+  };
+  const until = async (done: () => boolean) => {
+    const started = Date.now();
+    while (!done() && Date.now() - started < 5_000)
+      await new Promise(r => setTimeout(r, 5));
+  };
+  const unknownOwner =
+    'group kafka_a (hosts.ini): spec.owner: group:default/platform-kafak is not a Group or User in the catalog';
+
+  it('names a cluster whose owner is not in the catalog on the status entity once the org has settled, and serves the cluster unchanged', async () => {
     writeFileSync(join(dir, 'hosts.ini'), ini('platform-kafak'));
     const p = await provider(join(dir, 'hosts.ini'));
     // The first check cannot tell a wrong owner from an org still being ingested.
@@ -86,62 +109,38 @@ describe('AnsibleInventoryEntityProvider, bad input', () => {
     expect(first.message).toContain(
       'owners not in the catalog yet (org still being ingested?), checked again in 15 s: group:default/platform-kafak',
     );
-    const firstCluster = (
-      mutations[0] as Extract<EntityProviderMutation, { type: 'full' }>
-    ).entities.find(e => e.entity.kind === 'Cluster')!.entity;
-    expect(
-      firstCluster.metadata.annotations!['fleetdeck.io/inventory-problems'],
-    ).toBeUndefined();
     // The same Groups and Users at three checks in a row: the owner is wrong.
     expect((await p.refresh()).status).toBe('ok');
     p.stop();
-    mutations = [];
     const result = await p.refresh();
     p.stop();
     expect(result.status).toBe('warnings');
-    expect(result.message).toContain(
-      'group kafka_a (hosts.ini): spec.owner: group:default/platform-kafak is not a Group or User in the catalog',
+    expect(result.message).toContain(unknownOwner);
+    expect(statusMessage()).toContain(unknownOwner);
+    // the cluster is the same at every refresh: served, owner as written
+    const clusters = fullMutations().map(clusterOf);
+    expect(clusters).toHaveLength(3);
+    expect(clusters[2].spec!.owner).toBe('platform-kafak');
+    expect(clusters[2].metadata.annotations).not.toHaveProperty(
+      'fleetdeck.io/inventory-problems',
     );
-    const m = mutations[0] as Extract<EntityProviderMutation, { type: 'full' }>;
-    const cluster = m.entities.find(e => e.entity.kind === 'Cluster')!.entity;
-    expect(
-      JSON.parse(
-        cluster.metadata.annotations!['fleetdeck.io/inventory-problems'],
-      ),
-    ).toEqual([
-      'spec.owner: group:default/platform-kafak is not a Group or User in the catalog',
-    ]);
+    expect(clusters[1]).toEqual(clusters[0]);
+    expect(clusters[2]).toEqual(clusters[0]);
   });
 
-  const fullMutations = () =>
-    mutations.filter(
-      (m): m is Extract<EntityProviderMutation, { type: 'full' }> =>
-        m.type === 'full',
-    );
-  const problemsOf = (m: Extract<EntityProviderMutation, { type: 'full' }>) =>
-    m.entities.find(e => e.entity.kind === 'Cluster')!.entity.metadata
-      .annotations!['fleetdeck.io/inventory-problems'];
-  const until = async (done: () => boolean) => {
-    const started = Date.now();
-    while (!done() && Date.now() - started < 5_000)
-      await new Promise(r => setTimeout(r, 5));
-  };
-
-  it('rechecks owners without applying the inventory again until a cluster changes, then applies it once', async () => {
+  it('rechecks owners without applying the inventory again, and names the unknown owner on the status entity once the org has settled', async () => {
     writeFileSync(join(dir, 'hosts.ini'), ini('platform-kafak'));
     const p = await provider(join(dir, 'hosts.ini'), { ownerRecheckMs: 5 });
     try {
       await p.refresh();
-      // Awaited at the first check and the second; the third finds the same
-      // Groups again and reports the owner: the one change to the cluster.
-      await until(() => fullMutations().length >= 2);
+      // awaited at the first check and the second; the third finds the same
+      // Groups again and reports the owner
+      await until(() => statusMessage().includes(unknownOwner));
+      expect(statusMessage()).toContain(unknownOwner);
       // the rechecks after it (with backoff) find the same owner unknown
       await new Promise(r => setTimeout(r, 400));
-      expect(fullMutations()).toHaveLength(2);
-      expect(problemsOf(fullMutations()[0])).toBeUndefined();
-      expect(JSON.parse(problemsOf(fullMutations()[1])!)).toEqual([
-        'spec.owner: group:default/platform-kafak is not a Group or User in the catalog',
-      ]);
+      expect(fullMutations()).toHaveLength(1);
+      expect(mutations.filter(m => m.type === 'delta')).toHaveLength(1);
     } finally {
       p.stop();
     }
@@ -155,16 +154,16 @@ describe('AnsibleInventoryEntityProvider, bad input', () => {
     });
     try {
       expect((await p.refresh()).status).toBe('ok');
-      await until(() => fullMutations().length >= 2);
-      expect(problemsOf(fullMutations()[1])).toContain(
+      await until(() =>
+        statusMessage().includes('platform-kafka is not a Group or User'),
+      );
+      expect(statusMessage()).toContain(
         'platform-kafka is not a Group or User',
       );
       // the next scheduled refresh: the owner is not taken back
       const next = await p.refresh();
       expect(next.status).toBe('warnings');
-      expect(problemsOf(fullMutations()[2])).toContain(
-        'platform-kafka is not a Group or User',
-      );
+      expect(next.message).toContain('platform-kafka is not a Group or User');
     } finally {
       p.stop();
     }

@@ -21,7 +21,7 @@ import type {
 } from './providerTypes';
 import { ClusterDraft, draftToEntity } from './clusterDraft';
 import { ANNOTATION_INVENTORY_HASH, withContentHash } from './contentHash';
-import { OwnerCheck, OwnerVerdict, sameSet } from './ownerCheck';
+import { OwnerCheck, OwnerVerdict } from './ownerCheck';
 import { listSome, refreshMessage } from './refreshMessage';
 import { checkShrink } from './shrinkGuard';
 import {
@@ -45,10 +45,9 @@ interface Applied {
   refs: Map<string, string>;
   status: InventoryStatus;
   message: string;
-  /** The owners the clusters name, and which of them the clusters report as unknown. */
-  owners: Set<string>;
-  reported: Set<string>;
-  /** What the message was made of, to remake it when only the owners awaited change. */
+  /** Each owner the clusters name, with the origins of the clusters naming it. */
+  owners: Map<string, string[]>;
+  /** What the message is made of besides the owners, to remake it at an owner recheck. */
   removed: number;
   problems: string[];
 }
@@ -209,15 +208,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     return { counts, healed: found.healed };
   }
 
-  /**
-   * Reads the inventory and applies it as a full mutation. `checked` is an
-   * owner verdict the caller has just made for these owners; without it (or
-   * when the inventory now names other owners) the owners are checked here.
-   */
-  private async applyInventory(checked?: {
-    owners: Set<string>;
-    verdict: OwnerVerdict;
-  }): Promise<{
+  private async applyInventory(): Promise<{
     outcome: RefreshResult;
     applied: boolean;
   }> {
@@ -256,9 +247,14 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     }
     const valid = [...byName.values()];
 
-    const wanted = new Set(
-      valid.flatMap(d => fullEntityRef(d.owner, OWNER) ?? []),
-    );
+    const owned = new Map<string, string[]>();
+    for (const draft of valid) {
+      const owner = fullEntityRef(draft.owner, OWNER);
+      if (!owner) continue;
+      const origins = owned.get(owner);
+      if (origins) origins.push(draft.origin);
+      else owned.set(owner, [draft.origin]);
+    }
     let previous: Set<string>;
     let owners: OwnerVerdict;
     try {
@@ -271,10 +267,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
             locationKey: this.locationKey,
           }),
         );
-      owners =
-        checked && sameSet(checked.owners, wanted)
-          ? checked.verdict
-          : await this.owners.check(wanted);
+      owners = await this.owners.check(owned.keys());
     } catch (e) {
       return refused(
         'failed',
@@ -291,27 +284,28 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     );
     if (!verdict.allowed) return refused('refused', verdict.reason);
 
+    // An owner that is not a Group or User is named on the status entity,
+    // not on the cluster: the cluster is served as the inventory says (as the
+    // catalog serves any entity whose owner is missing), and whether its owner
+    // exists, which changes as the org is ingested, never changes the cluster
+    // (at 50,000 clusters every such change is minutes of processing).
     const entities = valid.map(draft => {
-      const own: string[] = [...(draft.problems ?? [])];
-      own.forEach(problem => problems.push(`${draft.origin}: ${problem}`));
-      const owner = fullEntityRef(draft.owner, OWNER);
-      if (owner && owners.report.has(owner)) {
-        const problem = `spec.owner: ${owner} is not a Group or User in the catalog`;
-        own.push(problem);
-        problems.push(`${draft.origin}: ${problem}`);
-      }
-      return withContentHash(draftToEntity(draft, this.sourceInfo(), own));
+      (draft.problems ?? []).forEach(problem =>
+        problems.push(`${draft.origin}: ${problem}`),
+      );
+      return withContentHash(
+        draftToEntity(draft, this.sourceInfo(), draft.problems),
+      );
     });
 
-    const status = problems.length ? 'warnings' : 'ok';
-    const message = refreshMessage({
-      clusters: entities.length,
-      source: this.describeSource(),
-      removed: verdict.removed.length,
+    const removed = verdict.removed.length;
+    const { status, message } = this.summary(
+      entities.length,
+      removed,
       problems,
-      waiting: owners.waiting,
-      recheckMs: this.ownerRecheckMs,
-    });
+      owned,
+      owners,
+    );
     await this.connection!.applyMutation({
       type: 'full',
       entities: [
@@ -332,13 +326,12 @@ export abstract class InventoryEntityProvider implements EntityProvider {
       ),
       status,
       message,
-      owners: wanted,
-      reported: owners.report,
-      removed: verdict.removed.length,
+      owners: owned,
+      removed,
       problems,
     };
     this.scheduleOwnerRecheck(owners.recheckInMs);
-    if (problems.length)
+    if (status === 'warnings')
       this.logger.warn(`Fleet inventory refreshed with problems: ${message}`);
     else
       this.logger.info(
@@ -365,62 +358,74 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     this.recheck.unref?.();
   }
 
+  /** The status and message of an applied refresh: its problems, then its owners'. */
+  private summary(
+    clusters: number,
+    removed: number,
+    problems: string[],
+    owned: Map<string, string[]>,
+    owners: OwnerVerdict,
+  ): { status: InventoryStatus; message: string } {
+    const all = [...problems];
+    for (const owner of owners.report) {
+      for (const origin of owned.get(owner) ?? [])
+        all.push(
+          `${origin}: spec.owner: ${owner} is not a Group or User in the catalog`,
+        );
+    }
+    return {
+      status: all.length ? 'warnings' : 'ok',
+      message: refreshMessage({
+        clusters,
+        source: this.describeSource(),
+        removed,
+        problems: all,
+        waiting: owners.waiting,
+        recheckMs: this.ownerRecheckMs,
+      }),
+    };
+  }
+
   /**
-   * Checks the owners the last applied clusters name again. A cluster
-   * changes only when its owner goes from awaited or unknown to found, or
-   * from awaited to reported; while that set stays the same, the clusters
-   * stay as they are and only the status entity's message (which owners are
-   * still awaited) is updated. Re-reading and re-applying the whole inventory
-   * at every recheck cost a 50,000-cluster inventory a full mutation every
-   * 15 s while the catalog was still processing the first one.
+   * Checks the owners the last applied clusters name again and updates the
+   * status entity when what it says changes. The clusters stay as they are.
    */
   private recheckOwners(): Promise<unknown> {
     return this.serialized(async () => {
       const applied = this.lastApplied;
-      if (!applied) return undefined;
-      let verdict: OwnerVerdict;
+      if (!applied) return;
+      let owners: OwnerVerdict;
       try {
-        verdict = await this.owners.check(applied.owners);
+        owners = await this.owners.check(applied.owners.keys());
       } catch (e) {
         this.logger.warn(`Could not check cluster owners: ${e}`);
         this.scheduleOwnerRecheck(this.ownerRecheckMs);
-        return undefined;
+        return;
       }
-      if (!sameSet(verdict.report, applied.reported)) {
-        const result = await this.applyInventory({
-          owners: applied.owners,
-          verdict,
-        });
-        if (result.applied) await this.reconcileSafely();
-        return undefined;
-      }
-      const message = refreshMessage({
-        clusters: applied.refs.size,
-        source: this.describeSource(),
-        removed: applied.removed,
-        problems: applied.problems,
-        waiting: verdict.waiting,
-        recheckMs: this.ownerRecheckMs,
-      });
-      if (message !== applied.message) {
+      const { status, message } = this.summary(
+        applied.refs.size,
+        applied.removed,
+        applied.problems,
+        applied.owners,
+        owners,
+      );
+      if (status !== applied.status || message !== applied.message) {
+        applied.status = status;
         applied.message = message;
+        if (status === 'warnings')
+          this.logger.warn(`Fleet inventory owners checked: ${message}`);
         await this.connection!.applyMutation({
           type: 'delta',
           added: [
             {
-              entity: this.statusEntity(
-                applied.status,
-                message,
-                applied.refs.size,
-              ),
+              entity: this.statusEntity(status, message, applied.refs.size),
               locationKey: this.locationKey,
             },
           ],
           removed: [],
         });
       }
-      this.scheduleOwnerRecheck(verdict.recheckInMs);
-      return undefined;
+      this.scheduleOwnerRecheck(owners.recheckInMs);
     });
   }
 

@@ -99,7 +99,7 @@ export class OwnerCheck {
   }
 }
 
-export function sameSet(a: Set<string>, b: Set<string>) {
+function sameSet(a: Set<string>, b: Set<string>) {
   if (a.size !== b.size) return false;
   for (const x of a) if (!b.has(x)) return false;
   return true;
