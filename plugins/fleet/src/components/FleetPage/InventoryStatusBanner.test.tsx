@@ -4,10 +4,19 @@ import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { InventoryStatusBanner } from './InventoryStatusBanner';
 
-const statusLocation = (name: string, errors: string[]) => ({
+const statusLocation = (
+  name: string,
+  errors: string[],
+  annotations: Record<string, string> = {},
+) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Location',
-  metadata: { name, namespace: 'default', title: `Fleet inventory ${name}` },
+  metadata: {
+    name,
+    namespace: 'default',
+    title: `Fleet inventory ${name}`,
+    annotations,
+  },
   spec: { type: 'fleet-inventory', target: 'x' },
   status: {
     items: errors.map(message => ({
@@ -49,5 +58,42 @@ describe('InventoryStatusBanner', () => {
     expect(
       screen.queryByText('Fleet inventory http-cmdb'),
     ).not.toBeInTheDocument();
+  });
+
+  it('shows the start of a refresh applied with warnings, such as an owner that is not in the catalog, as information', async () => {
+    const problems = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `group kafka_c${i} (hosts.yml): spec.owner: group:default/platform-kafak is not a Group or User in the catalog`,
+    );
+    const catalogApi = catalogApiMock.mock({
+      getEntities: jest.fn(async () => ({
+        items: [
+          statusLocation('ansible-prod', [], {
+            'fleetdeck.io/inventory-status': 'warnings',
+            'fleetdeck.io/inventory-message': `20000 clusters from hosts.yml; 20000 problems: ${problems.join(
+              '; ',
+            )} and 19980 more`,
+          }),
+          statusLocation('http-cmdb', [], {
+            'fleetdeck.io/inventory-status': 'ok',
+            'fleetdeck.io/inventory-message': '12 clusters from cmdb',
+          }),
+        ],
+      })),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+        <InventoryStatusBanner />
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    const banner = await screen.findByTestId('inventory-status-info');
+    expect(banner).toHaveTextContent(
+      /^Fleet inventory ansible-prod: 20000 clusters from hosts\.yml; 20000 problems: group kafka_c0 \(hosts\.yml\): spec\.owner: group:default\/platform-kafak is not a Group or User in the catalog;.*…$/,
+    );
+    expect(banner.textContent!.length).toBeLessThan(400);
+    expect(screen.queryByTestId('inventory-status-warning')).toBeNull();
+    expect(screen.queryByText(/12 clusters from cmdb/)).toBeNull();
   });
 });
