@@ -76,6 +76,39 @@ describe('FleetPage', () => {
     }
   });
 
+  it('asks for the rows first, and for the overview, filter options and inventory status once they are in', async () => {
+    let release = () => {};
+    const rowsAnswered = new Promise<void>(r => (release = r));
+    const catalogApi = catalogApiMock.mock({
+      queryEntities: jest.fn(async (request: any) => {
+        await rowsAnswered;
+        return {
+          items: clusters.slice(0, request.limit),
+          totalItems: clusters.length,
+          pageInfo: {},
+        };
+      }),
+      getEntityFacets: jest.fn(async () => ({ facets: {} })),
+      getEntities: jest.fn(async () => ({ items: [] })),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+        <FleetPage />
+      </TestApiProvider>,
+      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    );
+    await waitFor(() => expect(catalogApi.queryEntities).toHaveBeenCalled());
+    // nothing else competes with the rows while they are on their way
+    await new Promise(r => setTimeout(r, 200));
+    expect(catalogApi.getEntityFacets).not.toHaveBeenCalled();
+    expect(catalogApi.getEntities).not.toHaveBeenCalled();
+    expect(screen.getByLabelText('Loading overview')).toBeInTheDocument();
+    release();
+    expect(await screen.findByText('1–50 of 120 clusters')).toBeInTheDocument();
+    await waitFor(() => expect(catalogApi.getEntityFacets).toHaveBeenCalled());
+    await waitFor(() => expect(catalogApi.getEntities).toHaveBeenCalled());
+  });
+
   it('sends the search to the server and starts again at the first page', async () => {
     const catalogApi = catalogApiMock.mock({
       queryEntities: jest.fn(async () => ({
