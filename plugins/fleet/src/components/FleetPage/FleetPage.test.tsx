@@ -21,6 +21,14 @@ const clusters = Array.from({ length: 120 }, (_, i) => ({
 // Rendering the whole page is slow on a busy CI machine.
 jest.setTimeout(30_000);
 
+const renderPage = (catalogApi: ReturnType<typeof catalogApiMock.mock>) =>
+  renderInTestApp(
+    <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+      <FleetPage />
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+
 describe('FleetPage', () => {
   it('pages through the catalog 50 clusters at a time and never fetches them all', async () => {
     const catalogApi = catalogApiMock.mock({
@@ -51,12 +59,7 @@ describe('FleetPage', () => {
       })),
       getEntities: jest.fn(async () => ({ items: [] })),
     });
-    await renderInTestApp(
-      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
-        <FleetPage />
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-    );
+    await renderPage(catalogApi);
     expect(await screen.findByText('1–50 of 120 clusters')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'c000' })).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'Next' }));
@@ -91,12 +94,7 @@ describe('FleetPage', () => {
       getEntityFacets: jest.fn(async () => ({ facets: {} })),
       getEntities: jest.fn(async () => ({ items: [] })),
     });
-    await renderInTestApp(
-      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
-        <FleetPage />
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-    );
+    await renderPage(catalogApi);
     await waitFor(() => expect(catalogApi.queryEntities).toHaveBeenCalled());
     // nothing else competes with the rows while they are on their way
     await new Promise(r => setTimeout(r, 200));

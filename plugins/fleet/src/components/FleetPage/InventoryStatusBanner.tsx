@@ -10,6 +10,12 @@ const MESSAGE = 'fleetdeck.io/inventory-message';
 /** How much of a refresh message with warnings the banner shows; the entity has all of it. */
 export const WARNING_TEXT_MAX = 300;
 
+interface Shown {
+  entity: Entity;
+  severity: 'warning' | 'info';
+  text: string;
+}
+
 const errorsOf = (e: Entity): string[] =>
   ((e as any).status?.items ?? []).map((i: any) => i.error?.message);
 
@@ -37,18 +43,16 @@ export const InventoryStatusBanner = () => {
       }),
     [catalogApi],
   );
-  const shown = (value?.items ?? []).flatMap(e => {
+  const shown = (value?.items ?? []).flatMap((e): Shown[] => {
     const errors = errorsOf(e);
     if (errors.length)
-      return [
-        { entity: e, severity: 'warning' as const, text: errors.join(' ') },
-      ];
+      return [{ entity: e, severity: 'warning', text: errors.join(' ') }];
     const message = e.metadata.annotations?.[MESSAGE] ?? '';
     if (e.metadata.annotations?.[STATUS] !== 'warnings') return [];
     return [
       {
         entity: e,
-        severity: 'info' as const,
+        severity: 'info',
         text:
           message.length > WARNING_TEXT_MAX
             ? `${message.slice(0, WARNING_TEXT_MAX)}…`
