@@ -31,6 +31,14 @@ const statusLocation = (
 // Rendering the whole page is slow on a busy CI machine.
 jest.setTimeout(30_000);
 
+const renderBanner = (catalogApi: ReturnType<typeof catalogApiMock.mock>) =>
+  renderInTestApp(
+    <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
+      <InventoryStatusBanner />
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+
 describe('InventoryStatusBanner', () => {
   it('warns about an inventory whose last refresh was refused, and stays quiet about healthy ones', async () => {
     const catalogApi = catalogApiMock.mock({
@@ -43,12 +51,7 @@ describe('InventoryStatusBanner', () => {
         ],
       })),
     });
-    await renderInTestApp(
-      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
-        <InventoryStatusBanner />
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-    );
+    await renderBanner(catalogApi);
     expect(
       await screen.findByText(/would remove 50 of 95 clusters/),
     ).toBeInTheDocument();
@@ -82,12 +85,7 @@ describe('InventoryStatusBanner', () => {
         ],
       })),
     });
-    await renderInTestApp(
-      <TestApiProvider apis={[[catalogApiRef, catalogApi]]}>
-        <InventoryStatusBanner />
-      </TestApiProvider>,
-      { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-    );
+    await renderBanner(catalogApi);
     const banner = await screen.findByTestId('inventory-status-info');
     expect(banner).toHaveTextContent(
       /^Fleet inventory ansible-prod: 20000 clusters from hosts\.yml; 20000 problems: group kafka_c0 \(hosts\.yml\): spec\.owner: group:default\/platform-kafak is not a Group or User in the catalog;.*…$/,
@@ -95,5 +93,23 @@ describe('InventoryStatusBanner', () => {
     expect(banner.textContent!.length).toBeLessThan(400);
     expect(screen.queryByTestId('inventory-status-warning')).toBeNull();
     expect(screen.queryByText(/12 clusters from cmdb/)).toBeNull();
+  });
+
+  it('shows a hostile group name from an inventory as text, never as markup', async () => {
+    const hostile = `kafka_<img src=x onerror="alert(1)">`;
+    const catalogApi = catalogApiMock.mock({
+      getEntities: jest.fn(async () => ({
+        items: [
+          statusLocation('ansible-prod', [], {
+            'fleetdeck.io/inventory-status': 'warnings',
+            'fleetdeck.io/inventory-message': `1 clusters from hosts.yml; 1 problems: group ${hostile} (hosts.yml): spec.owner: group:default/x is not a Group or User in the catalog`,
+          }),
+        ],
+      })),
+    });
+    await renderBanner(catalogApi);
+    const banner = await screen.findByTestId('inventory-status-info');
+    expect(banner).toHaveTextContent(hostile);
+    expect(banner.querySelector('img')).toBeNull();
   });
 });
