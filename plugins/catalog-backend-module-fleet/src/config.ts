@@ -2,7 +2,8 @@ import {
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { Config } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import { InputError } from '@backstage/errors';
 import { DEFAULT_MAX_INVENTORY_BYTES } from './ansible/readInventoryTree';
 import {
@@ -13,6 +14,7 @@ import { AnsibleInventorySource } from './inventory/AnsibleInventoryEntityProvid
 import { DEFAULT_HTTP_FIELDS, HttpField } from './inventory/httpClusters';
 import { HttpInventorySource } from './inventory/HttpInventoryEntityProvider';
 import { DEFAULT_MAX_SHRINK_RATIO } from './inventory/shrinkGuard';
+import { DEFAULT_STITCH_TIMEOUT_MS } from './reconcile/healStuckEntities';
 import { DEFAULT_RECONCILE_SCHEDULE } from './reconcile/scheduleReconcile';
 
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
@@ -32,9 +34,17 @@ export interface CommonProviderConfig {
 /** Reads `catalog.providers.fleet.reconcile` (how often inventories are reconciled with the catalog). */
 export function readReconcileConfig(config: Config): {
   schedule: SchedulerServiceTaskScheduleDefinition;
+  /** The catalog's stitch timeout: how long a stitcher's claim holds (see healStuckEntities). */
+  stitchTimeoutMs: number;
 } {
   const c = config.getOptionalConfig('catalog.providers.fleet.reconcile');
+  const stitchTimeout = 'catalog.stitchingStrategy.stitchTimeout';
   return {
+    stitchTimeoutMs: config.has(stitchTimeout)
+      ? durationToMilliseconds(
+          readDurationFromConfig(config, { key: stitchTimeout }),
+        )
+      : DEFAULT_STITCH_TIMEOUT_MS,
     schedule: c?.has('schedule')
       ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
           c.getConfig('schedule'),

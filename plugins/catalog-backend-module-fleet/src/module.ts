@@ -62,7 +62,11 @@ export const catalogModuleFleet = createBackendModule({
         readVersionPolicy(config); // a bad fleet.versionPolicy stops startup
         catalogProcessing.addProcessor(new ClusterEntitiesProcessor());
         const reconcile = readReconcileConfig(config);
-        const heal = createStuckEntityHealer(() => database.getClient());
+        const heal = createStuckEntityHealer(
+          () => database.getClient(),
+          undefined,
+          reconcile.stitchTimeoutMs,
+        );
         const served = async (locationKey: string) =>
           servedClusterRefs(await database.getClient(), locationKey);
         const deps = (c: CommonProviderConfig) => ({

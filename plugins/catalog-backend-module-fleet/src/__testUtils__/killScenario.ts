@@ -73,6 +73,8 @@ export interface KillCycle {
   convergedMs: number;
   /** How many entities the reconcile healed in this cycle (from the log). */
   healed: number;
+  /** How many entities the reconcile released from a killed stitcher's claim in this cycle (from the log). */
+  released: number;
 }
 
 /**
@@ -139,6 +141,7 @@ export async function runKillScenario(options: {
     await converge(procs, clusters, 0, 1_800_000);
     for (let kill = 1; kill <= options.kills; kill++) {
       const healedBefore = healedIn(procs.logs());
+      const releasedBefore = releasedIn(procs.logs());
       write(kill);
       // Kill while the new generation is being ingested: once a seeded
       // random share of its changed clusters is served (or the longest wait
@@ -166,6 +169,7 @@ export async function runKillScenario(options: {
         killedAfterMs,
         convergedMs: Date.now() - restarted,
         healed: healedIn(procs.logs()) - healedBefore,
+        released: releasedIn(procs.logs()) - releasedBefore,
       };
       cycles.push(cycle);
       log(
@@ -173,7 +177,9 @@ export async function runKillScenario(options: {
           share * 100,
         )} % of its ${changed} changed clusters (${before} of ${clusters} served as written then); after the restart all ${clusters} served and counted in ${
           cycle.convergedMs
-        } ms; ${cycle.healed} entities healed`,
+        } ms; ${cycle.healed} entities healed, ${
+          cycle.released
+        } released from a stopped stitcher's claim`,
       );
     }
     return cycles;
@@ -185,10 +191,19 @@ export async function runKillScenario(options: {
   }
 }
 
-function healedIn(logs: string): number {
+/** How many entities the reconcile's warnings say it healed or released. */
+function loggedCount(logs: string, verb: 'Healing' | 'Releasing'): number {
   let n = 0;
-  for (const m of logs.matchAll(/Healing (\d+) entities/g)) n += Number(m[1]);
+  for (const m of logs.matchAll(new RegExp(`${verb} (\\d+) entities`, 'g')))
+    n += Number(m[1]);
   return n;
+}
+function healedIn(logs: string) {
+  return loggedCount(logs, 'Healing');
+}
+
+function releasedIn(logs: string) {
+  return loggedCount(logs, 'Releasing');
 }
 
 async function countClusters(procs: BackendProcesses, version?: string) {

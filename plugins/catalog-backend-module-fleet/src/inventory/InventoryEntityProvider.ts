@@ -171,7 +171,7 @@ export abstract class InventoryEntityProvider implements EntityProvider {
     const found =
       check.length && this.deps.heal
         ? await this.deps.heal(check)
-        : { healed: [], failing: [], pending: check };
+        : { healed: [], released: [], failing: [], pending: check };
     const failing = found.failing.filter(ref => ref !== statusRef).length;
     const counts: InventoryCounts = {
       emitted: applied.refs.size,
@@ -185,6 +185,15 @@ export abstract class InventoryEntityProvider implements EntityProvider {
           found.healed.length
         } entities the catalog processed but never stitched (a backend stopped between processing and stitching): ${listSome(
           found.healed,
+        )}`,
+      );
+    }
+    if (found.released.length) {
+      this.logger.warn(
+        `Releasing ${
+          found.released.length
+        } entities from stitches a stopped backend had claimed (the catalog would wait out its stitch timeout first): ${listSome(
+          found.released,
         )}`,
       );
     }

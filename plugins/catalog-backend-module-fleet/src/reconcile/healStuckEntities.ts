@@ -5,16 +5,45 @@ import { ANNOTATION_INVENTORY_HASH } from '../inventory/contentHash';
 export interface MissingEntities {
   /** Processed, with a result hash, but never stitched and not queued: reset so they stitch again. */
   healed: string[];
+  /**
+   * In the stitch queue under a stitcher's claim older than
+   * CLAIM_OUTLIVED_MS: the backend that claimed them stopped while stitching,
+   * and the catalog would wait out the rest of its stitch timeout (60 s by
+   * default) before another stitcher took them. Released: due to stitch now.
+   */
+  released: string[];
   /** Processing failed (errors recorded): the entity's status shows why; nothing to heal. */
   failing: string[];
   /**
    * Not processed yet, due for processing (e.g. new content the provider
-   * just emitted), or waiting in the stitch queue: the catalog is still at work.
+   * just emitted), or waiting in the stitch queue (and not under an
+   * outlived claim): the catalog is still at work.
    */
   pending: string[];
 }
 
 const CHUNK = 500;
+
+/**
+ * A stitcher's claim this old has outlived its stitch: a batch of stitches
+ * takes well under a second, a stitch seen claimed longer was left by a
+ * backend that stopped. (Were that stitcher alive, stitching again is what
+ * the catalog does on any race: its tickets make it harmless.)
+ */
+export const CLAIM_OUTLIVED_MS = 10_000;
+
+/** The catalog's default `catalog.stitchingStrategy.stitchTimeout`. */
+export const DEFAULT_STITCH_TIMEOUT_MS = 60_000;
+
+/** `seconds` from now, as the catalog writes its timestamps. */
+function nowPlus(knex: Knex, seconds: number) {
+  const client = String(knex.client.config.client);
+  if (client.includes('sqlite3'))
+    return knex.raw(`datetime('now', ?)`, [`${seconds} seconds`]);
+  if (client.includes('mysql'))
+    return knex.raw(`now() + interval ${Number(seconds)} second`);
+  return knex.raw(`now() + make_interval(secs => ?)`, [seconds]);
+}
 
 /**
  * Looks up entities the catalog does not serve and makes the stuck ones
@@ -39,8 +68,17 @@ export async function healStuckEntities(
   knex: Knex,
   refs: string[],
   confirm: (entityId: string, resultHash: string) => boolean = () => true,
+  stitchTimeoutMs = DEFAULT_STITCH_TIMEOUT_MS,
 ): Promise<MissingEntities> {
-  const out: MissingEntities = { healed: [], failing: [], pending: [] };
+  // A claim sets next_stitch_at a stitch timeout ahead: one due later than
+  // (timeout - CLAIM_OUTLIVED_MS) from now was claimed less than that ago.
+  const outlived = nowPlus(knex, (stitchTimeoutMs - CLAIM_OUTLIVED_MS) / 1000);
+  const out: MissingEntities = {
+    healed: [],
+    released: [],
+    failing: [],
+    pending: [],
+  };
   for (let i = 0; i < refs.length; i += CHUNK) {
     const chunk = refs.slice(i, i + CHUNK);
     const rows: Array<{
@@ -49,33 +87,40 @@ export async function healStuckEntities(
       processed: number | string | boolean;
       result_hash: string | null;
       errors: string | null;
-      queued: number | string | boolean;
+      ticket: string | null;
+      outlived: number | string | boolean;
       due: number | string | boolean;
     }> = await knex('refresh_state as r')
+      .leftJoin('stitch_queue as q', 'q.entity_ref', 'r.entity_ref')
       .whereIn('r.entity_ref', chunk)
       .select(
         'r.entity_id',
         'r.entity_ref',
         'r.result_hash',
         'r.errors',
+        'q.stitch_ticket as ticket',
         knex.raw(
           'case when r.processed_entity is null then 0 else 1 end as processed',
         ),
         knex.raw(
-          'case when exists (select 1 from stitch_queue q where q.entity_ref = r.entity_ref) then 1 else 0 end as queued',
+          'case when q.next_stitch_at > ? and q.next_stitch_at <= ? then 1 else 0 end as outlived',
+          [knex.fn.now(), outlived],
         ),
         knex.raw('case when r.next_update_at <= ? then 1 else 0 end as due', [
           knex.fn.now(),
         ]),
       );
     const stuck: typeof rows = [];
+    const held: typeof rows = [];
     for (const row of rows) {
       const failed = !!row.errors && row.errors !== '[]';
       if (failed) out.failing.push(row.entity_ref);
-      else if (
+      else if (row.ticket !== null && row.ticket !== undefined) {
+        if (Number(row.outlived)) held.push(row);
+        else out.pending.push(row.entity_ref);
+      } else if (
         Number(row.processed) &&
         row.result_hash &&
-        !Number(row.queued) &&
         !Number(row.due) &&
         confirm(row.entity_id, row.result_hash)
       )
@@ -86,6 +131,14 @@ export async function healStuckEntities(
     // provider's next full mutation brings them; count them as pending.
     const known = new Set(rows.map(r => r.entity_ref));
     out.pending.push(...chunk.filter(ref => !known.has(ref)));
+    for (const row of held) {
+      // only the claim seen: a new request since (a new ticket) is due now
+      const released = await knex('stitch_queue')
+        .where({ entity_ref: row.entity_ref, stitch_ticket: row.ticket })
+        .where('next_stitch_at', '>', knex.fn.now())
+        .update({ next_stitch_at: knex.fn.now() });
+      (released ? out.released : out.pending).push(row.entity_ref);
+    }
     if (!stuck.length) continue;
     const ids = stuck.map(r => r.entity_id);
     await knex.transaction(async tx => {
@@ -121,6 +174,7 @@ export const CONFIRM_STUCK_AFTER_MS = 10_000;
 export function createStuckEntityHealer(
   getKnex: () => Promise<Knex>,
   confirmAfterMs = CONFIRM_STUCK_AFTER_MS,
+  stitchTimeoutMs = DEFAULT_STITCH_TIMEOUT_MS,
 ) {
   const suspects = new Map<string, { hash: string; since: number }>();
   return async (refs: string[]): Promise<MissingEntities> => {
@@ -128,15 +182,20 @@ export function createStuckEntityHealer(
     for (const [id, s] of suspects) {
       if (now - s.since > 3_600_000) suspects.delete(id);
     }
-    return healStuckEntities(await getKnex(), refs, (id, hash) => {
-      const seen = suspects.get(id);
-      if (seen && seen.hash === hash && now - seen.since >= confirmAfterMs) {
-        suspects.delete(id);
-        return true;
-      }
-      if (!seen || seen.hash !== hash) suspects.set(id, { hash, since: now });
-      return false;
-    });
+    return healStuckEntities(
+      await getKnex(),
+      refs,
+      (id, hash) => {
+        const seen = suspects.get(id);
+        if (seen && seen.hash === hash && now - seen.since >= confirmAfterMs) {
+          suspects.delete(id);
+          return true;
+        }
+        if (!seen || seen.hash !== hash) suspects.set(id, { hash, since: now });
+        return false;
+      },
+      stitchTimeoutMs,
+    );
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   mockServices,
   startTestBackend,
+  TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
@@ -42,6 +43,44 @@ fleetdeck_owner=sre
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 const databases = TestDatabases.create();
+
+/**
+ * A database the catalog ingested the inventory into, with the backend
+ * stopped: no processing or stitching loop changes the rows a test sets.
+ */
+async function ingestThenStop(databaseId: TestDatabaseId): Promise<Knex> {
+  const { factory } = manualScheduler(id => id.startsWith('fleet-'));
+  const dir = mkdtempSync(join(tmpdir(), 'fleet-reconcile-'));
+  writeFileSync(join(dir, 'org.yaml'), org);
+  writeFileSync(join(dir, 'hosts.ini'), inventory);
+  const knex = await databases.init(databaseId);
+  const backend = await startCatalog(knex, dir, factory);
+  try {
+    const deadline = Date.now() + 60_000;
+    while (
+      Number(
+        (
+          await knex('final_entities')
+            .where('entity_ref', 'like', 'cluster:%')
+            .count({ n: '*' })
+        )[0].n,
+      ) < CLUSTERS
+    ) {
+      if (Date.now() > deadline) throw new Error('timed out: ingestion');
+      await sleep(200);
+    }
+  } finally {
+    await backend.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return knex;
+}
+
+/** `seconds` from now, written as the catalog writes it (on SQLite a datetime string). */
+const inSeconds = (knex: Knex, seconds: number) =>
+  String(knex.client.config.client).includes('pg')
+    ? knex.raw('now() + make_interval(secs => ?)', [seconds])
+    : knex.raw("datetime('now', ?)", [`${seconds} seconds`]);
 
 /** The catalog with this module, an org file and the inventory, on `knex`. */
 function startCatalog(
@@ -185,31 +224,7 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('leaves alone clusters due for processing, as after the provider emits new content, and heals only the stuck ones', async () => {
-      const { factory } = manualScheduler(id => id.startsWith('fleet-'));
-      const dir = mkdtempSync(join(tmpdir(), 'fleet-reconcile-'));
-      writeFileSync(join(dir, 'org.yaml'), org);
-      writeFileSync(join(dir, 'hosts.ini'), inventory);
-      const knex = await databases.init(databaseId);
-      const backend = await startCatalog(knex, dir, factory);
-      try {
-        const deadline = Date.now() + 60_000;
-        while (
-          Number(
-            (
-              await knex('final_entities')
-                .where('entity_ref', 'like', 'cluster:%')
-                .count({ n: '*' })
-            )[0].n,
-          ) < CLUSTERS
-        ) {
-          if (Date.now() > deadline) throw new Error('timed out: ingestion');
-          await sleep(200);
-        }
-      } finally {
-        // no processing loop from here on: the rows stay as set below
-        await backend.stop();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const knex = await ingestThenStop(databaseId);
       // Both unserved, processed, with a result hash and nothing queued; c1
       // is due for processing (its new content not reached yet), c2 is not.
       const rows = await knex('refresh_state')
@@ -221,17 +236,12 @@ describe.each(databases.eachSupportedId())(
       await knex('search').whereIn('entity_id', ids).delete();
       await knex('final_entities').whereIn('entity_id', ids).delete();
       await knex('stitch_queue').delete();
-      // written as the catalog writes it (on SQLite a datetime string)
-      const inSeconds = (seconds: number) =>
-        String(knex.client.config.client).includes('pg')
-          ? knex.raw('now() + make_interval(secs => ?)', [seconds])
-          : knex.raw("datetime('now', ?)", [`${seconds} seconds`]);
       await knex('refresh_state')
         .where('entity_id', id('cluster:default/c1'))
-        .update({ next_update_at: inSeconds(-60) });
+        .update({ next_update_at: inSeconds(knex, -60) });
       await knex('refresh_state')
         .where('entity_id', id('cluster:default/c2'))
-        .update({ next_update_at: inSeconds(3600) });
+        .update({ next_update_at: inSeconds(knex, 3600) });
 
       const result = await healStuckEntities(knex, [
         'cluster:default/c1',
@@ -239,6 +249,7 @@ describe.each(databases.eachSupportedId())(
       ]);
       expect(result).toEqual({
         healed: ['cluster:default/c2'],
+        released: [],
         failing: [],
         pending: ['cluster:default/c1'],
       });
@@ -251,6 +262,72 @@ describe.each(databases.eachSupportedId())(
         rows.find(r => r.entity_ref === 'cluster:default/c1')!.result_hash,
       );
       expect(hash('cluster:default/c2')).toBe('');
+    });
+
+    it('releases clusters whose stitch a stopped backend claimed over 10 s ago, and leaves fresh claims and queued ones alone', async () => {
+      const knex = await ingestThenStop(databaseId);
+      // Unserved, all three in the stitch queue, as the catalog leaves them
+      // (a claim moves next_stitch_at a stitch timeout, 60 s, ahead): c1
+      // claimed 15 s ago, c2 2 s ago, c3 requested and due now.
+      const refs = ['c1', 'c2', 'c3'].map(n => `cluster:default/${n}`);
+      const ids = (
+        await knex('refresh_state')
+          .whereIn('entity_ref', refs)
+          .select('entity_id')
+      ).map(r => r.entity_id);
+      await knex('search').whereIn('entity_id', ids).delete();
+      await knex('final_entities').whereIn('entity_id', ids).delete();
+      await knex('stitch_queue').delete();
+      const queue = (ref: string, ticket: string, dueInSeconds: number) =>
+        knex('stitch_queue').insert({
+          entity_ref: ref,
+          stitch_ticket: ticket,
+          next_stitch_at: inSeconds(knex, dueInSeconds),
+        });
+      await queue(refs[0], 'a', 45);
+      await queue(refs[1], 'b', 58);
+      await queue(refs[2], 'c', -1);
+      const dueNow = async () =>
+        (
+          await knex('stitch_queue')
+            .where('next_stitch_at', '<=', knex.fn.now())
+            .select('entity_ref')
+        )
+          .map(r => r.entity_ref)
+          .sort();
+      const look = async (stitchTimeoutMs?: number) => {
+        const found = await healStuckEntities(
+          knex,
+          refs,
+          undefined,
+          stitchTimeoutMs,
+        );
+        return { ...found, pending: [...found.pending].sort() };
+      };
+
+      // one look: c1's stitcher is gone, c2's may be at work
+      expect(await look()).toEqual({
+        healed: [],
+        released: [refs[0]],
+        failing: [],
+        pending: [refs[1], refs[2]],
+      });
+      expect(await dueNow()).toEqual([refs[0], refs[2]]);
+
+      // with the catalog's stitch timeout set to 3 minutes, c2's claim is
+      // 2 minutes old
+      expect(await look(180_000)).toEqual({
+        healed: [],
+        released: [refs[1]],
+        failing: [],
+        pending: [refs[0], refs[2]],
+      });
+      expect(await dueNow()).toEqual(refs);
+      // the tickets stay: the stitch that completes removes the request
+      const tickets = await knex('stitch_queue')
+        .orderBy('entity_ref')
+        .select('stitch_ticket');
+      expect(tickets.map(t => t.stitch_ticket)).toEqual(['a', 'b', 'c']);
     });
   },
 );
