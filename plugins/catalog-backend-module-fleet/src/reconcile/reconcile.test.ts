@@ -76,6 +76,16 @@ async function ingestThenStop(databaseId: TestDatabaseId): Promise<Knex> {
   return knex;
 }
 
+/** Removes what serves these entities (stitched row, search rows); returns their ids. */
+async function unserve(knex: Knex, refs: string[]): Promise<string[]> {
+  const ids = (
+    await knex('refresh_state').whereIn('entity_ref', refs).select('entity_id')
+  ).map(r => r.entity_id);
+  await knex('search').whereIn('entity_id', ids).delete();
+  await knex('final_entities').whereIn('entity_id', ids).delete();
+  return ids;
+}
+
 /** `seconds` from now, written as the catalog writes it (on SQLite a datetime string). */
 const inSeconds = (knex: Knex, seconds: number) =>
   String(knex.client.config.client).includes('pg')
@@ -166,13 +176,7 @@ describe.each(databases.eachSupportedId())(
         // processed entity and its result hash, no final_entities row, and
         // nothing in the stitch queue.
         const refs = LOST.map(n => `cluster:default/${n}`);
-        const ids = (
-          await knex('refresh_state')
-            .whereIn('entity_ref', refs)
-            .select('entity_id')
-        ).map(r => r.entity_id);
-        await knex('search').whereIn('entity_id', ids).delete();
-        await knex('final_entities').whereIn('entity_id', ids).delete();
+        const ids = await unserve(knex, refs);
         await knex('stitch_queue').whereIn('entity_ref', refs).delete();
         expect(await served()).toHaveLength(CLUSTERS - LOST.length);
 
@@ -232,9 +236,10 @@ describe.each(databases.eachSupportedId())(
         .select('entity_id', 'entity_ref', 'result_hash');
       const id = (ref: string) =>
         rows.find(r => r.entity_ref === ref)!.entity_id;
-      const ids = rows.map(r => r.entity_id);
-      await knex('search').whereIn('entity_id', ids).delete();
-      await knex('final_entities').whereIn('entity_id', ids).delete();
+      const ids = await unserve(
+        knex,
+        rows.map(r => r.entity_ref),
+      );
       await knex('stitch_queue').delete();
       await knex('refresh_state')
         .where('entity_id', id('cluster:default/c1'))
@@ -270,13 +275,7 @@ describe.each(databases.eachSupportedId())(
       // (a claim moves next_stitch_at a stitch timeout, 60 s, ahead): c1
       // claimed 15 s ago, c2 2 s ago, c3 requested and due now.
       const refs = ['c1', 'c2', 'c3'].map(n => `cluster:default/${n}`);
-      const ids = (
-        await knex('refresh_state')
-          .whereIn('entity_ref', refs)
-          .select('entity_id')
-      ).map(r => r.entity_id);
-      await knex('search').whereIn('entity_id', ids).delete();
-      await knex('final_entities').whereIn('entity_id', ids).delete();
+      await unserve(knex, refs);
       await knex('stitch_queue').delete();
       const queue = (ref: string, ticket: string, dueInSeconds: number) =>
         knex('stitch_queue').insert({
