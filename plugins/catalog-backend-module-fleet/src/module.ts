@@ -62,11 +62,9 @@ export const catalogModuleFleet = createBackendModule({
         readVersionPolicy(config); // a bad fleet.versionPolicy stops startup
         catalogProcessing.addProcessor(new ClusterEntitiesProcessor());
         const reconcile = readReconcileConfig(config);
-        const heal = createStuckEntityHealer(
-          () => database.getClient(),
-          undefined,
-          reconcile.stitchTimeoutMs,
-        );
+        const heal = createStuckEntityHealer(() => database.getClient(), {
+          stitchTimeoutMs: reconcile.stitchTimeoutMs,
+        });
         const served = async (locationKey: string) =>
           servedClusterRefs(await database.getClient(), locationKey);
         const deps = (c: CommonProviderConfig) => ({

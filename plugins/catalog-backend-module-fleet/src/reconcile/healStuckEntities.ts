@@ -173,8 +173,10 @@ export const CONFIRM_STUCK_AFTER_MS = 10_000;
  */
 export function createStuckEntityHealer(
   getKnex: () => Promise<Knex>,
-  confirmAfterMs = CONFIRM_STUCK_AFTER_MS,
-  stitchTimeoutMs = DEFAULT_STITCH_TIMEOUT_MS,
+  {
+    confirmAfterMs = CONFIRM_STUCK_AFTER_MS,
+    stitchTimeoutMs = DEFAULT_STITCH_TIMEOUT_MS,
+  }: { confirmAfterMs?: number; stitchTimeoutMs?: number } = {},
 ) {
   const suspects = new Map<string, { hash: string; since: number }>();
   return async (refs: string[]): Promise<MissingEntities> => {
