@@ -38,6 +38,16 @@ backend:
     host: 127.0.0.1
   cors:
     origin: $url
+# The healing banner journey waits for two reconcile passes: every 20 s here
+# instead of the module's default minute.
+catalog:
+  providers:
+    fleet:
+      reconcile:
+        schedule:
+          frequency: { seconds: 20 }
+          timeout: { minutes: 1 }
+          initialDelay: { seconds: 5 }
 YAML
 export FLEETDECK_DATA_DIR="$work/data" FLEETDECK_DEMO_DIR="$work/demo"
 mkdir -p "$FLEETDECK_DATA_DIR"

@@ -18,7 +18,8 @@ const LOST = [
 test('after a restart during ingestion leaves clusters unstitched, the Fleet page says how many are served while the reconcile heals them', async ({
   page,
 }) => {
-  // two reconcile passes (every minute in the demo), then processing and stitching
+  // two reconcile passes (every 20 s in scripts/e2e.sh's config, every minute
+  // in the demo), then processing and stitching
   test.setTimeout(360_000);
   const dataDir = process.env.FLEETDECK_DATA_DIR;
   expect(
@@ -55,7 +56,7 @@ test('after a restart during ingestion leaves clusters unstitched, the Fleet pag
     .click();
 
   const banner = page.getByTestId('inventory-healing-banner');
-  // The next reconcile pass (at most a minute) finds them and counts them on
+  // The next reconcile pass (at most 20 s here) finds them and counts them on
   // the inventory's status entity; the banner appears on a reload.
   await expect(async () => {
     await page.reload();
