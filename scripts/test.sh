@@ -29,10 +29,19 @@ if env | grep -q '^BACKSTAGE_TEST_DATABASE_POSTGRES[0-9]*_CONNECTION_STRING='; t
 else
   echo "database tests run on SQLite only (set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING to add PostgreSQL)"
 fi
-# the suites that take minutes first (scripts/jest/sequencer.cjs says why)
-CI=true npx backstage-cli repo test --verbose --testSequencer "$PWD/scripts/jest/sequencer.cjs"
+# the suites that take minutes first (scripts/jest/sequencer.cjs says why); the
+# JSON report gives each suite's time (scripts/jest/durations.mjs)
+report=node_modules/.cache/fleetdeck-jest-report.json
+mkdir -p node_modules/.cache
+step=$SECONDS
+CI=true npx backstage-cli repo test --verbose --testSequencer "$PWD/scripts/jest/sequencer.cjs" \
+  --json --outputFile="$report"
+say "package tests passed in $((SECONDS - step)) s; the suites that took 30 s or more:"
+node scripts/jest/durations.mjs --print "$report" 30
 
+step=$SECONDS
 say "end-to-end journeys"
 bash scripts/e2e.sh
+say "end-to-end journeys passed in $((SECONDS - step)) s"
 
 say "all checks passed"
