@@ -170,11 +170,17 @@ describe.each(clients)('changes in real backend processes on %s', client => {
     });
   }
 
+  /**
+   * Reads until `done`, once a second by default: each read of a change
+   * returns its 300 repositories, and reading ten times a second took CPU
+   * from the backend the test waits for.
+   */
   async function waitFor<T>(
     what: string,
     read: () => Promise<T>,
     done: (value: T) => boolean,
     timeoutMs: number,
+    pollMs = 1000,
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let reported = Date.now();
@@ -196,7 +202,7 @@ describe.each(clients)('changes in real backend processes on %s', client => {
           )}\n${procs.logs().slice(-3000)}`,
         );
       }
-      await new Promise(r => setTimeout(r, 100));
+      await new Promise(r => setTimeout(r, pollMs));
     }
   }
 
@@ -282,6 +288,8 @@ describe.each(clients)('changes in real backend processes on %s', client => {
       () => progress(created.id),
       p => (p.counts.pr_open ?? 0) >= killAt,
       600_000,
+      // close to the aimed moment
+      200,
     );
     await procs.kill();
     const rows = procs.changes()('changes_repositories').where({
