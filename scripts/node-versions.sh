@@ -18,8 +18,10 @@ say() { printf '\n[fleetdeck:node-versions] %s\n' "$*" >&2; }
 # database driver on SQLite and PostgreSQL, child processes (ansible-playbook,
 # git, ssh), TLS and crypto, HTTP servers and clients, streams, and React in
 # jsdom, and the service the Microservice template generates running its own
-# tests on that release. One or more per backend plugin and module, two
-# frontend plugins.
+# tests on that release. One or more per backend plugin and module; for the
+# two frontend plugins, the page tests that render React in jsdom and read a
+# streamed log (the rest of their tests is logic no Node release changes, and
+# took a third of each release's time).
 TESTS=(
   plugins/fleetdeck-node/src
   plugins/runbooks-backend/src/engine/RunWorker.test.ts
@@ -38,8 +40,9 @@ TESTS=(
   plugins/changes-backend/src/search/CodeSearch.test.ts
   plugins/permission-backend-module-fleetdeck/src
   plugins/scaffolder-backend-module-fleet/src/templates.test.ts
-  plugins/fleet/src/components/FleetPage
-  plugins/runbooks/src
+  plugins/fleet/src/components/FleetPage/FleetPage.test.tsx
+  plugins/runbooks/src/components/RunPage/RunPage.test.tsx
+  plugins/runbooks/src/components/RunPage/useTargetLog.test.tsx
 )
 
 if [ "${NODE_VERSIONS_TESTS:-}" = all ]; then
