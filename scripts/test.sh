@@ -5,7 +5,7 @@
 # end-to-end journeys in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-say() { printf '\n[fleetdeck:test] %s\n' "$*" >&2; }
+say() { printf '\n[fleetdeck:test] %s (+%d s)\n' "$*" "$SECONDS" >&2; }
 
 bash scripts/ensure-deps.sh node system
 
