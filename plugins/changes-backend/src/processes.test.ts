@@ -172,8 +172,7 @@ describe.each(clients)('changes in real backend processes on %s', client => {
 
   /**
    * Reads until `done`, once a second by default: each read of a change
-   * returns its 300 repositories, and reading ten times a second took CPU
-   * from the backend the test waits for.
+   * returns its 300 repositories, and every phase waited for takes minutes.
    */
   async function waitFor<T>(
     what: string,

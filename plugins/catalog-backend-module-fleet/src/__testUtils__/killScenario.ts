@@ -215,8 +215,8 @@ async function countClusters(procs: BackendProcesses) {
 
 /**
  * How many clusters are served with the content of `generation`: one facet
- * query counts the served clusters of each version (a count query per
- * version, polled every 200 ms, took CPU from the ingestion it waited for).
+ * query counts the served clusters of each version, where a count query per
+ * version asked the backend eleven times per poll.
  */
 async function servedCount(
   procs: BackendProcesses,
