@@ -1,9 +1,6 @@
-import { execFile } from 'child_process';
+import { runProgram } from '@fleetdeck/fleetdeck-node';
 import { realpath } from 'fs/promises';
-import { promisify } from 'util';
 import { RecipeError } from './RecipeError';
-
-const exec = promisify(execFile);
 
 /**
  * Runs git in the checkout with an argument array (no shell) and an
@@ -12,13 +9,11 @@ const exec = promisify(execFile);
  * would run a program named in the repository's config.
  */
 async function git(dir: string, args: string[]): Promise<string> {
-  const { stdout } = await exec(
+  const { code, stdout, stderr } = await runProgram(
     'git',
     ['-c', 'core.fsmonitor=false', '-c', 'core.quotePath=false', ...args],
     {
       cwd: dir,
-      encoding: 'utf8',
-      maxBuffer: 256 * 1024 * 1024,
       env: {
         PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         LANG: 'C.UTF-8',
@@ -27,7 +22,10 @@ async function git(dir: string, args: string[]): Promise<string> {
       },
     },
   );
-  return stdout;
+  if (code !== 0) {
+    throw new Error(`git ${args[0]} failed: ${stderr.toString('utf8').trim()}`);
+  }
+  return stdout.toString('utf8');
 }
 
 /** The real path of `dir`, which must be the top of a git working tree. */

@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { ProgramResult, runProgram } from '../process/runProgram';
 import { Redactor } from '../redaction';
 import { GitAuth, gitAuthRedactor } from './GitAuth';
 import { classifyGitFailure, GitCommandError } from './GitCommandError';
@@ -45,50 +45,39 @@ export async function runGit(
   }
 }
 
-function spawnGit(
+async function spawnGit(
   args: string[],
   env: NodeJS.ProcessEnv,
   options: RunGitOptions,
   redactor: Redactor,
 ): Promise<GitOutput> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
+  let result: ProgramResult;
+  try {
+    result = await runProgram('git', args, {
       cwd: options.cwd,
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
       signal: options.signal,
-      timeout: options.timeoutMs ?? 120_000,
+      timeoutMs: options.timeoutMs ?? 120_000,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', e =>
-      reject(
-        new GitCommandError(
-          `git ${args[0]} could not run: ${redactor.redact(e.message)}`,
-          'other',
-          '',
-        ),
-      ),
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    throw new GitCommandError(
+      `git ${args[0]} could not run: ${redactor.redact(message)}`,
+      'other',
+      '',
     );
-    child.on('close', (code, signal) => {
-      const stdout = redactor.redact(Buffer.concat(out).toString('utf8'));
-      const stderr = redactor.redact(Buffer.concat(err).toString('utf8'));
-      if (code === 0) {
-        resolve({ stdout, stderr });
-        return;
-      }
-      const output = `${stderr}\n${stdout}`.trim();
-      const why = signal ? `was stopped (${signal})` : `exited with ${code}`;
-      reject(
-        new GitCommandError(
-          `git ${args[0]} ${why}: ${output}`,
-          classifyGitFailure(output),
-          output,
-          code,
-        ),
-      );
-    });
-  });
+  }
+  const stdout = redactor.redact(result.stdout.toString('utf8'));
+  const stderr = redactor.redact(result.stderr.toString('utf8'));
+  if (result.code === 0) return { stdout, stderr };
+  const output = `${stderr}\n${stdout}`.trim();
+  const why = result.signal
+    ? `was stopped (${result.signal})`
+    : `exited with ${result.code}`;
+  throw new GitCommandError(
+    `git ${args[0]} ${why}: ${output}`,
+    classifyGitFailure(output),
+    output,
+    result.code,
+  );
 }

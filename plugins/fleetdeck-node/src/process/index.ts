@@ -1,0 +1,2 @@
+export { ProgramError, runProgram } from './runProgram';
+export type { ProgramResult, RunProgramOptions } from './runProgram';
