@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { runProgram } from '@fleetdeck/fleetdeck-node';
 import { randomUUID } from 'crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'fs/promises';
 import { IncomingMessage, ServerResponse } from 'http';
@@ -102,19 +102,11 @@ export class GitHttpBackend {
   ): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const log = join(this.hooks, `push-${randomUUID()}.log`);
-    const child = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'core.hooksPath',
-        GIT_CONFIG_VALUE_0: this.hooks,
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    req.on('end', async () => {
+      const answer = await this.run(Buffer.concat(body), {
         FAKE_GIT_PUSH_LOG: log,
-        FAKE_GIT_PROTECTED: [...this.protectedBranches].join(' '),
-        GIT_PROJECT_ROOT: this.root,
-        GIT_HTTP_EXPORT_ALL: '1',
         PATH_INFO: pathInfo,
         QUERY_STRING: url.search.slice(1),
         REQUEST_METHOD: req.method ?? 'GET',
@@ -123,47 +115,59 @@ export class GitHttpBackend {
         HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
         // http-backend only allows pushes from an authenticated user.
         REMOTE_USER: remoteUser,
-      },
-    });
-    req.pipe(child.stdin);
-    child.stdin.on('error', () => undefined);
-    let head = Buffer.alloc(0);
-    let sentHead = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (sentHead) {
-        res.write(chunk);
+      }).catch(() => undefined);
+      // The push is recorded before the pusher sees the answer.
+      await this.recordPushes(pathInfo, log);
+      if (!answer) {
+        res.writeHead(500).end();
         return;
       }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      sentHead = true;
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of head.subarray(0, end).toString().split('\r\n')) {
-        const i = line.indexOf(':');
-        const key = line.slice(0, i).trim();
-        const value = line.slice(i + 1).trim();
-        if (key.toLowerCase() === 'status') status = parseInt(value, 10);
-        else headers[key] = value;
-      }
-      res.writeHead(status, headers);
-      res.write(head.subarray(end + 4));
+      res.writeHead(answer.status, answer.headers).end(answer.content);
     });
-    child.on('error', () => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+  }
+
+  /**
+   * One `git http-backend` run over a whole request body, started by
+   * runProgram's launcher: a Jest worker serving thousands of git requests
+   * would otherwise pay a fork of itself for each.
+   */
+  private async run(input: Buffer, cgi: Record<string, string>) {
+    const { stdout } = await runProgram('git', ['http-backend'], {
+      input,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_KEY_0: 'core.hooksPath',
+        GIT_CONFIG_VALUE_0: this.hooks,
+        FAKE_GIT_PROTECTED: [...this.protectedBranches].join(' '),
+        GIT_PROJECT_ROOT: this.root,
+        GIT_HTTP_EXPORT_ALL: '1',
+        ...cgi,
+      },
     });
-    // The push is recorded before the pusher sees the end of the answer.
-    child.on('close', async () => {
-      const text = await readFile(log, 'utf8').catch(() => '');
-      if (text) {
-        const repository = pathInfo.replace(/^\/|\.git\/.*$/g, '');
-        this.pushes.push(...parsePushLog(repository, text));
-        await rm(log, { force: true });
-      }
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+    const end = stdout.indexOf('\r\n\r\n');
+    if (end < 0) throw new Error('git http-backend answered no CGI header');
+    let status = 200;
+    const headers: Record<string, string> = {};
+    for (const line of stdout.subarray(0, end).toString().split('\r\n')) {
+      const i = line.indexOf(':');
+      const key = line.slice(0, i).trim();
+      const value = line.slice(i + 1).trim();
+      if (key.toLowerCase() === 'status') status = parseInt(value, 10);
+      else headers[key] = value;
+    }
+    return { status, headers, content: stdout.subarray(end + 4) };
+  }
+
+  private async recordPushes(pathInfo: string, log: string) {
+    const text = await readFile(log, 'utf8').catch(() => '');
+    if (text) {
+      const repository = pathInfo.replace(/^\/|\.git\/.*$/g, '');
+      this.pushes.push(...parsePushLog(repository, text));
+      await rm(log, { force: true });
+    }
   }
 }

@@ -1,11 +1,8 @@
 import { FakeGitHubServer } from '@fleetdeck/backend-test-utils';
-import { execFile } from 'child_process';
+import { ProgramResult, runProgram } from '@fleetdeck/fleetdeck-node';
 import { mkdtemp, readFile, rm, writeFile } from 'fs/promises';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { promisify } from 'util';
-
-const exec = promisify(execFile);
 
 /** The groups owning the generated services, a third each. */
 export const TEAMS = ['team-a', 'team-b', 'team-c'];
@@ -228,22 +225,35 @@ const GIT_ENV = {
   LC_ALL: 'C',
 };
 
-/** Runs a bash script (asynchronously: a fake server it talks to may be in this process). */
-async function shell(script: string, args: string[], env = {}) {
-  await exec('bash', ['-c', script, 'bash', ...args], {
-    env: { ...GIT_ENV, ...env },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+function succeeded(what: string, result: ProgramResult): string {
+  if (result.code !== 0) {
+    throw new Error(
+      `${what} failed (${result.signal ?? result.code}): ${result.stderr}`,
+    );
+  }
+  return result.stdout.toString('utf8');
 }
 
-/** Runs git (asynchronously: the fake server answering it may be in this process). */
+// Both run asynchronously, as the fake server they talk to is in this
+// process, and from runProgram's launcher: thousands of them from a large
+// Jest worker would cost a fork of the worker each.
+
+/** Runs a bash script. */
+async function shell(script: string, args: string[], env = {}) {
+  succeeded(
+    'bash script',
+    await runProgram('bash', ['-c', script, 'bash', ...args], {
+      env: { ...GIT_ENV, ...env },
+    }),
+  );
+}
+
+/** Runs git. */
 async function git(args: string[], cwd?: string): Promise<string> {
-  const { stdout } = await exec('git', args, {
-    cwd,
-    maxBuffer: 16 * 1024 * 1024,
-    env: GIT_ENV,
-  });
-  return stdout;
+  return succeeded(
+    `git ${args.join(' ')}`,
+    await runProgram('git', args, { cwd, env: GIT_ENV }),
+  );
 }
 
 // For one repository: a fresh clone, the change's edit by hand with sed
