@@ -57,19 +57,23 @@ interface Request {
   maxOutputBytes: number;
 }
 
-interface Reply {
-  id: number;
-  code?: number | null;
-  signal?: NodeJS.Signals | null;
-  stdout?: Uint8Array;
-  stderr?: Uint8Array;
-  /** Why the program could not start. */
-  error?: string;
-  overflow?: boolean;
-}
+/** Output as it comes, or how the program ended. */
+type Reply =
+  | { id: number; stream: 'stdout' | 'stderr'; data: Uint8Array }
+  | {
+      id: number;
+      stream?: undefined;
+      code?: number | null;
+      signal?: NodeJS.Signals | null;
+      /** Why the program could not start. */
+      error?: string;
+      overflow?: boolean;
+    };
 
 // The launcher process, as plain JavaScript for `node -e`. It starts each
-// program it is asked to, collects its output and answers with the lot. A
+// program it is asked to, passes its output on as it comes (one message per
+// read: a message of megabytes crosses the IPC channel far slower than its
+// pieces) and then says how the program ended. A
 // launcher whose parent is gone (even by kill -9) stops its programs and
 // exits: the IPC channel closes with the parent.
 const LAUNCHER = `'use strict';
@@ -82,8 +86,6 @@ process.on('message', m => {
     if (child) child.kill('SIGTERM');
     return;
   }
-  const out = [];
-  const err = [];
   let size = 0;
   let overflow = false;
   let error;
@@ -100,7 +102,7 @@ process.on('message', m => {
     return;
   }
   running.set(m.id, child);
-  const collect = chunks => data => {
+  const pass = stream => data => {
     if (overflow) return;
     size += data.length;
     if (size > m.maxOutputBytes) {
@@ -108,10 +110,10 @@ process.on('message', m => {
       child.kill('SIGKILL');
       return;
     }
-    chunks.push(data);
+    answer({ id: m.id, stream, data });
   };
-  child.stdout.on('data', collect(out));
-  child.stderr.on('data', collect(err));
+  child.stdout.on('data', pass('stdout'));
+  child.stderr.on('data', pass('stderr'));
   if (child.stdin) {
     child.stdin.on('error', () => undefined);
     child.stdin.end(Buffer.from(m.input));
@@ -121,7 +123,6 @@ process.on('message', m => {
     running.delete(m.id);
     answer({
       id: m.id, code, signal, overflow, error: child.pid ? undefined : error,
-      stdout: Buffer.concat(out), stderr: Buffer.concat(err),
     });
   });
 });
@@ -133,6 +134,8 @@ process.on('disconnect', () => {
 
 interface Pending {
   command: string;
+  stdout: Buffer[];
+  stderr: Buffer[];
   resolve(result: ProgramResult): void;
   reject(error: Error): void;
 }
@@ -172,6 +175,8 @@ class ProgramLauncher {
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         command,
+        stdout: [],
+        stderr: [],
         resolve: r => {
           done();
           resolve(r);
@@ -231,6 +236,10 @@ class ProgramLauncher {
   private settle(reply: Reply) {
     const p = this.pending.get(reply.id);
     if (!p) return;
+    if (reply.stream) {
+      p[reply.stream].push(asBuffer(reply.data));
+      return;
+    }
     this.pending.delete(reply.id);
     this.idle();
     if (reply.error !== undefined) {
@@ -251,8 +260,8 @@ class ProgramLauncher {
       p.resolve({
         code: reply.code ?? null,
         signal: reply.signal ?? null,
-        stdout: asBuffer(reply.stdout),
-        stderr: asBuffer(reply.stderr),
+        stdout: Buffer.concat(p.stdout),
+        stderr: Buffer.concat(p.stderr),
       });
     }
   }
@@ -274,8 +283,7 @@ function aborted(command: string) {
   return new ProgramError(`${command} was aborted`, 'aborted');
 }
 
-function asBuffer(data: Uint8Array | undefined): Buffer {
-  if (!data) return Buffer.alloc(0);
+function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data)
     ? data
     : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
