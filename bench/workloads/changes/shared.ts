@@ -5,8 +5,10 @@
  * request), and the CPU time of this process tree.
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
+import type { ProgramEndMessage } from '@fleetdeck/fleetdeck-node';
 import childProcess, { ChildProcess, spawn } from 'child_process';
-import { readFileSync } from 'fs';
+import { subscribe } from 'diagnostics_channel';
+import { readdirSync, readFileSync } from 'fs';
 
 /** Warnings and errors to stderr, nothing else. */
 export const quietLogger: LoggerService = {
@@ -100,8 +102,12 @@ function kindOf(
   env: NodeJS.ProcessEnv | undefined,
 ): string {
   if (command !== 'git') return command;
-  const sub = args.find(a => !a.startsWith('-')) ?? '?';
+  // the first argument that is neither an option nor a `-c` setting
+  const sub =
+    args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c') ?? '?';
   if (sub !== 'http-backend') return `git ${sub}`;
+  // through runProgram the CGI variables are not published
+  if (!env) return 'server: http-backend';
   const path = env?.PATH_INFO ?? '';
   const query = env?.QUERY_STRING ?? '';
   return `server: http-backend ${path.replace(/^.*\.git\//, '')}${
@@ -115,26 +121,35 @@ type SpawnFn = (
   options?: childProcess.SpawnOptions,
 ) => ChildProcess;
 
+function count(kind: string, ms: number) {
+  const entry = (profile[kind] ??= { n: 0, ms: 0 });
+  entry.n++;
+  entry.ms += ms;
+}
+
 /**
- * Wraps `child_process.spawn` (which runGit, gitGrep and the fake server's
- * git backend call through the module object) to count every process and
- * its wall time by kind, from now until {@link stopProfile}.
+ * Counts every process and its wall time by kind, from now until
+ * {@link stopProfile}: those started through runProgram's launcher (runGit,
+ * the fake server's git backend) from its diagnostics channel, and those
+ * started by `child_process.spawn` here (gitGrep, shell loops), by wrapping
+ * it on the module object they call through.
  */
 export function startProfile() {
   const module = childProcess as unknown as { spawn: SpawnFn };
   if (!wrapped) {
     wrapped = true;
+    subscribe('fleetdeck:program', message => {
+      const { command, args, durationMs } = message as ProgramEndMessage;
+      if (profiling) count(kindOf(command, args, undefined), durationMs);
+    });
     const original = module.spawn;
     module.spawn = (command, args = [], options = {}) => {
       const child = original(command, args, options);
-      if (!profiling) return child;
+      // runProgram's launcher: what it starts is counted above
+      if (!profiling || command === process.execPath) return child;
       const kind = kindOf(command, args, options.env);
       const started = performance.now();
-      child.on('close', () => {
-        const entry = (profile[kind] ??= { n: 0, ms: 0 });
-        entry.n++;
-        entry.ms += performance.now() - started;
-      });
+      child.on('close', () => count(kind, performance.now() - started));
       return child;
     };
   }
@@ -151,19 +166,40 @@ export function stopProfile(): SpawnProfile {
   return out;
 }
 
-/**
- * CPU time (user + system) of this process and of every child it has waited
- * for (git, bash, the fake server's backends), in ms: this side's own work,
- * not that of other processes on the machine.
- */
-export function treeCpuMs(): number {
+/** utime + stime + cutime + cstime of a process, in ms; 0 once it is gone. */
+function processCpuMs(pid: number | 'self'): number {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return 0;
+  }
   // fields after the command name: state is 3, utime 14, stime 15, cutime 16, cstime 17
-  const stat = readFileSync('/proc/self/stat', 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = [11, 12, 13, 14]
     .map(i => Number(fields[i]))
     .reduce((a, b) => a + b, 0);
   return ticks * 10; // USER_HZ is 100 on Linux
+}
+
+/**
+ * CPU time (user + system) of this process, of every child it has waited
+ * for (git, bash, the fake server's backends), and of the children still
+ * running with what they have waited for (runProgram's launcher and its git
+ * processes), in ms: this side's own work, not that of other processes on
+ * the machine.
+ */
+export function treeCpuMs(): number {
+  const children = readdirSync('/proc/self/task').flatMap(tid =>
+    readFileSync(`/proc/self/task/${tid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number),
+  );
+  return children.reduce(
+    (sum, pid) => sum + processCpuMs(pid),
+    processCpuMs('self'),
+  );
 }
 
 export const percentile = (values: number[], p: number) => {

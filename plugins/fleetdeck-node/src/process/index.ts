@@ -1,2 +1,6 @@
 export { ProgramError, runProgram } from './runProgram';
-export type { ProgramResult, RunProgramOptions } from './runProgram';
+export type {
+  ProgramEndMessage,
+  ProgramResult,
+  RunProgramOptions,
+} from './runProgram';

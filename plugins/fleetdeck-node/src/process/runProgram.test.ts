@@ -1,4 +1,5 @@
 import { spawn } from 'child_process';
+import { subscribe, unsubscribe } from 'diagnostics_channel';
 import { existsSync, readFileSync } from 'fs';
 import { mkdtemp, readFile, rm } from 'fs/promises';
 import { tmpdir } from 'os';
@@ -31,6 +32,22 @@ async function until(check: () => boolean | Promise<boolean>, ms = 10_000) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise(r => setTimeout(r, 50));
   }
+}
+
+/** Another Node process running `script`, with `runProgram` in scope. */
+function nodeWithRunProgram(script: string) {
+  return spawn(
+    process.execPath,
+    [
+      '-r',
+      require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+      '-e',
+      `const { runProgram } = require(${JSON.stringify(
+        require.resolve('./runProgram'),
+      )});\n${script}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
 }
 
 describe('runProgram', () => {
@@ -74,6 +91,28 @@ describe('runProgram', () => {
     // small: a backend's heap is not copied for every git command
     const rss = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)![1]);
     expect(rss).toBeLessThan(100 * 1024);
+  });
+
+  it('publishes each program that ends on the fleetdeck:program channel, without its environment', async () => {
+    const seen: unknown[] = [];
+    const listen = (m: unknown) => seen.push(m);
+    subscribe('fleetdeck:program', listen);
+    try {
+      await runProgram('sh', ['-c', 'sleep 0.2'], {
+        env: { PATH: process.env.PATH, TOKEN: 'secret-token-value' },
+      });
+    } finally {
+      unsubscribe('fleetdeck:program', listen);
+    }
+    expect(seen).toEqual([
+      {
+        command: 'sh',
+        args: ['-c', 'sleep 0.2'],
+        durationMs: expect.any(Number),
+      },
+    ]);
+    expect((seen[0] as { durationMs: number }).durationMs).toBeGreaterThan(150);
+    expect(JSON.stringify(seen)).not.toContain('secret-token-value');
   });
 
   it('rejects with a ProgramError when the program does not exist', async () => {
@@ -130,16 +169,8 @@ describe('runProgram', () => {
 
   it('leaves no program running when its process is killed with kill -9', async () => {
     const pidFile = join(dir, 'pid');
-    const parent = spawn(
-      process.execPath,
-      [
-        '-r',
-        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-        '-e',
-        `require(${JSON.stringify(require.resolve('./runProgram'))})
-          .runProgram('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30']);`,
-      ],
-      { stdio: 'ignore' },
+    const parent = nodeWithRunProgram(
+      `runProgram('sh', ['-c', 'echo $$ > ${pidFile}; exec sleep 30']);`,
     );
     await until(() => existsSync(pidFile), 30_000);
     const pid = Number(await readFile(pidFile, 'utf8'));
@@ -150,16 +181,8 @@ describe('runProgram', () => {
 
   it('lets this process exit while no program runs', async () => {
     await runProgram('true', []);
-    const exited = spawn(
-      process.execPath,
-      [
-        '-r',
-        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
-        '-e',
-        `require(${JSON.stringify(require.resolve('./runProgram'))})
-          .runProgram('echo', ['done']).then(r => process.stdout.write(r.stdout));`,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+    const exited = nodeWithRunProgram(
+      `runProgram('echo', ['done']).then(r => process.stdout.write(r.stdout));`,
     );
     let out = '';
     exited.stdout!.on('data', d => (out += d));

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
+import { channel } from 'diagnostics_channel';
 
 /** Options for {@link runProgram}. @public */
 export interface RunProgramOptions {
@@ -132,8 +133,24 @@ process.on('disconnect', () => {
 });
 `;
 
+/**
+ * Published on the `fleetdeck:program` diagnostics channel for each program
+ * that ends, for profiling (e.g. the benchmarks count git processes by
+ * subcommand). The environment is left out: it may carry credentials.
+ * @public
+ */
+export interface ProgramEndMessage {
+  command: string;
+  args: string[];
+  durationMs: number;
+}
+
+const programEnded = channel('fleetdeck:program');
+
 interface Pending {
   command: string;
+  args: string[];
+  started: number;
   stdout: Buffer[];
   stderr: Buffer[];
   resolve(result: ProgramResult): void;
@@ -175,6 +192,8 @@ class ProgramLauncher {
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         command,
+        args,
+        started: performance.now(),
         stdout: [],
         stderr: [],
         resolve: r => {
@@ -242,6 +261,14 @@ class ProgramLauncher {
     }
     this.pending.delete(reply.id);
     this.idle();
+    if (programEnded.hasSubscribers) {
+      const message: ProgramEndMessage = {
+        command: p.command,
+        args: p.args,
+        durationMs: performance.now() - p.started,
+      };
+      programEnded.publish(message);
+    }
     if (reply.error !== undefined) {
       p.reject(
         new ProgramError(
