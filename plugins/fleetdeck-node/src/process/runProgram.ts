@@ -140,8 +140,11 @@ process.on('disconnect', () => {
  * @public
  */
 export interface ProgramEndMessage {
+  /** The program, as given to runProgram. */
   command: string;
+  /** Its arguments, as given. */
   args: string[];
+  /** From the request to the program's end, in milliseconds. */
   durationMs: number;
 }
 
